@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Committed shim so npm links the bin before the first build; the program lives in dist/.
+import '../dist/main.js';

@@ -1,0 +1,1 @@
+export { BootsyncError } from './bootsync-error.js';

@@ -1,0 +1,2 @@
+export * from './item-ref.js';
+export type * from './types.js';

@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const pkg = (name: string): string => fileURLToPath(new URL(`./packages/${name}/src`, import.meta.url));
+
+// Tests import workspace packages by their public subpaths; point those at the TypeScript sources
+// so a test run never depends on a stale dist/.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@bootsync\/(shared|testkit|region|rack)\/(.+)$/, replacement: `${fileURLToPath(new URL('./packages/', import.meta.url))}$1/src/$2/index.ts` },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
