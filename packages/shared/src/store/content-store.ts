@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { assertSha256, blobRelativePath, partialKey } from './digest.js';
+import { BlobNotFoundError } from './errors.js';
+import { ensureFreeSpace } from './free-space.js';
+import { PartialFileHandle } from './partial-file.js';
+import type { ContentStoreOptions, ExpectedContent, GcResult, PartialFile, StoredBlob } from './types.js';
+
+const READ_CHUNK = 1 << 20;
+const SHA256_NAME = /^[0-9a-f]{64}$/;
+const PREFIX_NAME = /^[0-9a-f]{2}$/;
+
+/**
+ * Blobs addressed by sha256. A blob exists only once complete and verified: bytes go into a partial file,
+ * are hashed on the way, and are renamed into `sha256/<2 hex>/<64 hex>` after the checks pass.
+ */
+export class ContentStore {
+  readonly root: string;
+  readonly #partialDir: string;
+  readonly #fsync: boolean;
+  /** One writer per partial inside this process; the next one waits, then usually finds the blob done. */
+  readonly #partialLocks = new Map<string, Promise<void>>();
+
+  constructor(options: ContentStoreOptions) {
+    this.root = path.resolve(options.root);
+    this.#partialDir = path.join(this.root, 'partial');
+    this.#fsync = options.fsync ?? true;
+  }
+
+  /** Where the blob lives (or would live); throws `InvalidDigestError` for anything but a sha256 hex digest. */
+  pathOf(sha256: string): string {
+    return path.join(this.root, blobRelativePath(sha256));
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return (await this.size(sha256)) !== undefined;
+  }
+
+  /** The blob's size in bytes, or undefined when it is not stored. */
+  async size(sha256: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.pathOf(sha256))).size;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** A stream of the blob's bytes; `start` and `end` are inclusive byte offsets, as in `fs.createReadStream`. */
+  async open(sha256: string, range: { start?: number; end?: number } = {}): Promise<Readable> {
+    const file = this.pathOf(sha256);
+    try {
+      const fh = await open(file, 'r');
+      return fh.createReadStream({ ...range, highWaterMark: READ_CHUNK });
+    } catch (err) {
+      if (isNotFound(err)) throw new BlobNotFoundError(sha256, file);
+      throw err;
+    }
+  }
+
+  /** Hashes the blob again: false when its bytes no longer match its name (disk corruption, tampering). */
+  async verify(sha256: string): Promise<boolean> {
+    const hash = createHash('sha256');
+    for await (const chunk of await this.open(sha256)) hash.update(chunk as Buffer);
+    return hash.digest('hex') === sha256;
+  }
+
+  async remove(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+
+  /** Digests of every stored blob. */
+  async list(): Promise<string[]> {
+    const base = path.join(this.root, 'sha256');
+    const prefixes = await readdirIfExists(base);
+    const out: string[] = [];
+    for (const prefix of prefixes.filter((p) => PREFIX_NAME.test(p)).sort()) {
+      const names = await readdirIfExists(path.join(base, prefix));
+      out.push(...names.filter((n) => SHA256_NAME.test(n) && n.startsWith(prefix)).sort());
+    }
+    return out;
+  }
+
+  /** Deletes every blob not in `live`. Partial files are kept: they are the next import's head start. */
+  async gc(live: ReadonlySet<string>): Promise<GcResult> {
+    const removed: string[] = [];
+    let bytes = 0;
+    for (const sha256 of await this.list()) {
+      if (live.has(sha256)) continue;
+      const size = (await this.size(sha256)) ?? 0;
+      await this.remove(sha256);
+      removed.push(sha256);
+      bytes += size;
+    }
+    return { removed, bytes };
+  }
+
+  /** Throws `InsufficientSpaceError` (needed, available, path) when the store's file system lacks `bytes`. */
+  async ensureFreeSpace(bytes: number): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await ensureFreeSpace(this.root, bytes);
+  }
+
+  /**
+   * The partial file for an item, named after its strongest checksum so it survives restarts. Only one
+   * handle per item is open at a time in this process; a second caller waits until the first lets go.
+   */
+  async partial(expected: ExpectedContent): Promise<PartialFile> {
+    const key = partialKey(expected);
+    await mkdir(this.#partialDir, { recursive: true });
+    const release = await this.#lock(key);
+    try {
+      return await PartialFileHandle.open({
+        dir: this.#partialDir,
+        key,
+        expected,
+        publish: (file, sha256, size) => this.#publish(file, sha256, size),
+        release,
+        fsync: this.#fsync,
+      });
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /** Stores bytes read from a stream, verified like a download. Any earlier partial of the item is dropped. */
+  async importFrom(source: AsyncIterable<Uint8Array>, expected: ExpectedContent): Promise<StoredBlob> {
+    const partial = await this.partial(expected);
+    try {
+      await partial.restart();
+      for await (const chunk of source) await partial.append(chunk);
+    } catch (err) {
+      await partial.close();
+      throw err;
+    }
+    return partial.finalize();
+  }
+
+  /** Stores a local file (copied, verified); a blob already stored under the expected sha256 is returned as is. */
+  async putFile(file: string, expected: ExpectedContent): Promise<StoredBlob> {
+    const known = expected.checksums.sha256?.toLowerCase();
+    if (known) {
+      const size = await this.size(assertSha256(known));
+      if (size !== undefined) return { sha256: known, size, path: this.pathOf(known) };
+    }
+    return this.importFrom(createReadStream(file, { highWaterMark: READ_CHUNK }), { source: file, ...expected });
+  }
+
+  async #publish(file: string, sha256: string, size: number): Promise<StoredBlob> {
+    const dest = this.pathOf(sha256);
+    await mkdir(path.dirname(dest), { recursive: true });
+    await rename(file, dest);
+    if (this.#fsync) await fsyncDir(path.dirname(dest));
+    return { sha256, size, path: dest };
+  }
+
+  async #lock(key: string): Promise<() => void> {
+    while (this.#partialLocks.has(key)) await this.#partialLocks.get(key);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = () => {
+        this.#partialLocks.delete(key);
+        resolve();
+      };
+    });
+    this.#partialLocks.set(key, held);
+    return release;
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readdirIfExists(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    if (isNotFound(err)) return [];
+    throw err;
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === 'ENOENT';
+}

@@ -1,0 +1,13 @@
+export { ContentStore } from './content-store.js';
+export { assertSha256, checksumsToVerify } from './digest.js';
+export {
+  BlobNotFoundError,
+  ChecksumMismatchError,
+  InsufficientSpaceError,
+  InvalidDigestError,
+  MissingChecksumError,
+  SizeMismatchError,
+  type ChecksumAlgorithm,
+} from './errors.js';
+export { availableBytes } from './free-space.js';
+export type { ContentStoreOptions, ExpectedContent, GcResult, PartialFile, StoredBlob } from './types.js';

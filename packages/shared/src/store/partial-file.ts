@@ -1,0 +1,182 @@
+import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { SizeMismatchError } from './errors.js';
+import { ContentHasher, findMismatch } from './hashing.js';
+import type { ExpectedContent, PartialFile, StoredBlob } from './types.js';
+
+/** Moves a verified file into its final place; provided by the store. */
+export type Publish = (file: string, sha256: string, size: number) => Promise<StoredBlob>;
+
+interface PartialMeta {
+  readonly validator?: string;
+}
+
+const REHASH_CHUNK = 1 << 20;
+
+/**
+ * `<dir>/<key>.part` plus `<key>.meta.json` (the validator). The hash state is not persisted: on resume the
+ * bytes already on disk are hashed again, lazily, only when new bytes actually follow them.
+ */
+export class PartialFileHandle implements PartialFile {
+  readonly key: string;
+  readonly path: string;
+  readonly #metaPath: string;
+  readonly #expected: ExpectedContent;
+  readonly #publish: Publish;
+  readonly #release: () => void;
+  readonly #fsync: boolean;
+  #fh: FileHandle | undefined;
+  #offset: number;
+  #validator: string | undefined;
+  #hasher: ContentHasher | undefined;
+
+  private constructor(args: {
+    dir: string;
+    key: string;
+    expected: ExpectedContent;
+    publish: Publish;
+    release: () => void;
+    fsync: boolean;
+    fh: FileHandle;
+    offset: number;
+    validator: string | undefined;
+  }) {
+    this.key = args.key;
+    this.path = path.join(args.dir, `${args.key}.part`);
+    this.#metaPath = path.join(args.dir, `${args.key}.meta.json`);
+    this.#expected = args.expected;
+    this.#publish = args.publish;
+    this.#release = args.release;
+    this.#fsync = args.fsync;
+    this.#fh = args.fh;
+    this.#offset = args.offset;
+    this.#validator = args.validator;
+  }
+
+  static async open(args: {
+    dir: string;
+    key: string;
+    expected: ExpectedContent;
+    publish: Publish;
+    release: () => void;
+    fsync: boolean;
+  }): Promise<PartialFileHandle> {
+    const file = path.join(args.dir, `${args.key}.part`);
+    const fh = await open(file, 'a+');
+    const { size } = await fh.stat();
+    const validator = size > 0 ? await readValidator(path.join(args.dir, `${args.key}.meta.json`)) : undefined;
+    return new PartialFileHandle({ ...args, fh, offset: size, validator });
+  }
+
+  get offset(): number {
+    return this.#offset;
+  }
+
+  get validator(): string | undefined {
+    return this.#validator;
+  }
+
+  async setValidator(validator: string | undefined): Promise<void> {
+    this.#validator = validator;
+    const meta: PartialMeta = validator === undefined ? {} : { validator };
+    await writeFile(this.#metaPath, JSON.stringify(meta));
+  }
+
+  async append(chunk: Uint8Array): Promise<void> {
+    const fh = this.#handle();
+    const hasher = await this.#hashed(fh);
+    hasher.update(chunk);
+    let written = 0;
+    while (written < chunk.byteLength) {
+      const { bytesWritten } = await fh.write(chunk, written, chunk.byteLength - written);
+      written += bytesWritten;
+    }
+    this.#offset += written;
+  }
+
+  async restart(): Promise<void> {
+    await this.#handle().truncate(0);
+    this.#offset = 0;
+    this.#hasher = undefined;
+    await this.setValidator(undefined);
+  }
+
+  async finalize(): Promise<StoredBlob> {
+    const fh = this.#handle();
+    const hasher = await this.#hashed(fh);
+    const size = this.#offset;
+    if (this.#fsync) await fh.sync();
+    await this.#closeHandle();
+    const expectedSize = this.#expected.size;
+    if (expectedSize !== undefined && expectedSize !== size) {
+      await this.#removeFiles();
+      throw new SizeMismatchError(this.#expected.ref, expectedSize, size, this.#expected.source);
+    }
+    const digests = hasher.digest();
+    const mismatch = findMismatch(digests, this.#expected);
+    if (mismatch) {
+      await this.#removeFiles();
+      throw mismatch;
+    }
+    // checksumsToVerify always includes sha256, the blob's address.
+    const sha256 = digests.get('sha256') as string;
+    const blob = await this.#publish(this.path, sha256, size);
+    await rm(this.#metaPath, { force: true });
+    return blob;
+  }
+
+  async close(): Promise<void> {
+    await this.#closeHandle();
+  }
+
+  async discard(): Promise<void> {
+    await this.#closeHandle();
+    await this.#removeFiles();
+  }
+
+  #handle(): FileHandle {
+    if (!this.#fh) throw new Error(`partial ${this.path} is already closed`);
+    return this.#fh;
+  }
+
+  async #closeHandle(): Promise<void> {
+    const fh = this.#fh;
+    if (!fh) return;
+    this.#fh = undefined;
+    try {
+      await fh.close();
+    } finally {
+      this.#release();
+    }
+  }
+
+  async #removeFiles(): Promise<void> {
+    await rm(this.path, { force: true });
+    await rm(this.#metaPath, { force: true });
+  }
+
+  /** The hasher, fed first with the bytes already on disk when resuming. */
+  async #hashed(fh: FileHandle): Promise<ContentHasher> {
+    if (this.#hasher) return this.#hasher;
+    const hasher = new ContentHasher(this.#expected.checksums);
+    const buf = Buffer.allocUnsafe(Math.min(REHASH_CHUNK, Math.max(this.#offset, 1)));
+    for (let pos = 0; pos < this.#offset; ) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, this.#offset - pos), pos);
+      if (bytesRead === 0) break;
+      hasher.update(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+    this.#hasher = hasher;
+    return hasher;
+  }
+}
+
+async function readValidator(metaPath: string): Promise<string | undefined> {
+  try {
+    const meta = JSON.parse(await readFile(metaPath, 'utf8')) as PartialMeta;
+    return typeof meta.validator === 'string' ? meta.validator : undefined;
+  } catch {
+    // No readable meta: without a validator a resume cannot be made safe with If-Range; callers start over.
+    return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+import type { Checksums, ItemRef } from '../streams/index.js';
+
+/** What a blob must be before it is published: its checksums (at least one) and, when known, its size. */
+export interface ExpectedContent {
+  readonly checksums: Checksums;
+  readonly size?: number;
+  /** Named in errors and logs. */
+  readonly ref?: ItemRef;
+  /** Where the bytes came from (URL or path), named in errors. */
+  readonly source?: string;
+}
+
+/** A complete, verified blob. */
+export interface StoredBlob {
+  readonly sha256: string;
+  readonly size: number;
+  readonly path: string;
+}
+
+export interface GcResult {
+  /** Digests of the blobs deleted. */
+  readonly removed: string[];
+  /** Bytes freed. */
+  readonly bytes: number;
+}
+
+export interface ContentStoreOptions {
+  /** Blobs live in `<root>/sha256/<2 hex>/<64 hex>`, partial files in `<root>/partial/`. */
+  readonly root: string;
+  /**
+   * fsync each blob (and its directory) before it counts as stored, so a power cut cannot publish a hole.
+   * @defaultValue true
+   */
+  readonly fsync?: boolean;
+}
+
+/**
+ * A partial file being written, resumable across processes. Bytes go in with `append`; `finalize` verifies
+ * size and checksums, fsyncs and renames it into the store, or discards it and throws.
+ */
+export interface PartialFile {
+  readonly key: string;
+  readonly path: string;
+  /** Bytes already in the partial: where a resumed download starts. */
+  readonly offset: number;
+  /** The ETag or Last-Modified of the response that started this partial (for `If-Range`). */
+  readonly validator: string | undefined;
+  /** Record the validator of the response whose bytes are being appended. */
+  setValidator(validator: string | undefined): Promise<void>;
+  append(chunk: Uint8Array): Promise<void>;
+  /** Drop the bytes written so far and start over at offset 0. */
+  restart(): Promise<void>;
+  finalize(): Promise<StoredBlob>;
+  /** Stop writing and keep the partial for a later resume. */
+  close(): Promise<void>;
+  /** Stop writing and delete the partial. */
+  discard(): Promise<void>;
+}
