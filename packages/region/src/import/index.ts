@@ -1,0 +1,18 @@
+/**
+ * The region's import: a BullMQ queue of the region's own, the schedule, and the import job that reads the boot
+ * sources, downloads the selected images into the store and cleans up.
+ *
+ * `createImportService(deps: ImportServiceDeps): ImportService` (import-service.ts) is the one entry point;
+ * the composition root calls `start()` after opening the database and `stop()` on SIGTERM.
+ */
+export type {
+  ImportFinishedEvent,
+  ImportMetrics,
+  ImportOutcome,
+  ImportService,
+  ImportServiceDeps,
+  SourceReadRetry,
+  TriggerResult,
+} from './service-types.js';
+export { DEFAULT_IMPORT_SCHEDULE, InvalidScheduleError } from './schedule.js';
+export { importProxy, proxyFor, type ImportProxy } from './proxy.js';
