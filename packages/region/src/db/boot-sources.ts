@@ -1,0 +1,182 @@
+import type { Db } from './connection.js';
+import { FieldErrorCollector, NotFoundError, ValidationError } from './errors.js';
+import { fromBool, isUniqueViolation, nowIso, toBool } from './rows.js';
+import type { BootSource, BootSourceUpdate, NewBootSource } from './types.js';
+
+interface BootSourceRow {
+  id: number;
+  name: string;
+  url: string;
+  priority: number;
+  enabled: number;
+  keyring_filename: string;
+  keyring_data: Buffer | null;
+  skip_keyring_verification: number;
+  created: string;
+  updated: string;
+}
+
+const URL_SCHEMES = new Set(['http:', 'https:', 'file:']);
+
+function toBootSource(r: BootSourceRow): BootSource {
+  return {
+    id: r.id,
+    name: r.name,
+    url: r.url,
+    priority: r.priority,
+    enabled: toBool(r.enabled),
+    keyringFilename: r.keyring_filename,
+    keyringData: r.keyring_data && r.keyring_data.length > 0 ? new Uint8Array(r.keyring_data) : null,
+    skipKeyringVerification: toBool(r.skip_keyring_verification),
+    created: r.created,
+    updated: r.updated,
+  };
+}
+
+/** MAAS stores URLs without their trailing slash. */
+export function normalizeSourceUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+/** The model rules of MAAS's BootSource, applied to a complete record before it is written. */
+function validate(s: BootSourceRecord): void {
+  const errors = new FieldErrorCollector();
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(s.url);
+  } catch {
+    errors.add('url', 'Enter a valid URL.');
+  }
+  if (parsed && !URL_SCHEMES.has(parsed.protocol)) errors.add('url', 'Enter a valid URL.');
+  if (s.name.trim() === '') errors.add('name', 'This field cannot be blank.');
+  if (!Number.isSafeInteger(s.priority)) errors.add('priority', 'Enter a whole number.');
+  const hasFile = s.keyringFilename !== '';
+  const hasData = s.keyringData !== null && s.keyringData.length > 0;
+  if (!s.skipKeyringVerification && !hasFile && !hasData) {
+    errors.add('__all__', 'One of keyring_data or keyring_filename must be specified.');
+  } else if (!s.skipKeyringVerification && hasFile && hasData) {
+    errors.add('__all__', 'Only one of keyring_filename or keyring_data can be specified.');
+  }
+  errors.throwIfAny('BootSource');
+}
+
+type BootSourceRecord = Omit<BootSource, 'id' | 'created' | 'updated'>;
+
+/** Values in the column order of the INSERT and UPDATE statements (name .. skip_keyring_verification). */
+function columnValues(r: BootSourceRecord): unknown[] {
+  return [
+    r.name,
+    r.url,
+    r.priority,
+    fromBool(r.enabled),
+    r.keyringFilename,
+    r.keyringData && Buffer.from(r.keyringData),
+    fromBool(r.skipKeyringVerification),
+  ];
+}
+
+/** Boot sources: the signed mirrors the region imports from. */
+export class BootSourceRepository {
+  constructor(private readonly db: Db) {}
+
+  /** All sources, the highest priority (read first) first. */
+  list(): BootSource[] {
+    const rows = this.db.prepare('SELECT * FROM boot_sources ORDER BY priority DESC, id').all() as BootSourceRow[];
+    return rows.map(toBootSource);
+  }
+
+  find(id: number): BootSource | undefined {
+    const row = this.db.prepare('SELECT * FROM boot_sources WHERE id = ?').get(id) as BootSourceRow | undefined;
+    return row && toBootSource(row);
+  }
+
+  get(id: number): BootSource {
+    const found = this.find(id);
+    if (!found) throw new NotFoundError('BootSource', id);
+    return found;
+  }
+
+  findByUrl(url: string): BootSource | undefined {
+    const row = this.db.prepare('SELECT * FROM boot_sources WHERE url = ?').get(normalizeSourceUrl(url)) as
+      | BootSourceRow
+      | undefined;
+    return row && toBootSource(row);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM boot_sources').get() as { n: number }).n;
+  }
+
+  /** Creates a source with MAAS's defaults: name = url, priority = max + 1, skip verification for `.json` URLs. */
+  create(input: NewBootSource): BootSource {
+    const url = normalizeSourceUrl(input.url ?? '');
+    const maxPriority = (this.db.prepare('SELECT max(priority) AS p FROM boot_sources').get() as { p: number | null }).p;
+    const record = {
+      url,
+      name: input.name ?? url,
+      priority: input.priority ?? (maxPriority ?? 0) + 1,
+      enabled: input.enabled ?? true,
+      keyringFilename: input.keyringFilename ?? '',
+      keyringData: input.keyringData ?? null,
+      skipKeyringVerification: input.skipKeyringVerification ?? url.endsWith('.json'),
+    };
+    validate(record);
+    const now = nowIso();
+    const id = this.write(() =>
+      this.db
+        .prepare(
+          `INSERT INTO boot_sources (name, url, priority, enabled, keyring_filename, keyring_data,
+             skip_keyring_verification, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(...columnValues(record), now, now).lastInsertRowid,
+    );
+    return this.get(Number(id));
+  }
+
+  update(id: number, patch: BootSourceUpdate): BootSource {
+    const current = this.get(id);
+    const url = patch.url === undefined ? current.url : normalizeSourceUrl(patch.url);
+    const record = {
+      url,
+      name: patch.name ?? current.name,
+      priority: patch.priority ?? current.priority,
+      enabled: patch.enabled ?? current.enabled,
+      keyringFilename: patch.keyringFilename ?? current.keyringFilename,
+      keyringData: patch.keyringData === undefined ? current.keyringData : patch.keyringData,
+      skipKeyringVerification: patch.skipKeyringVerification ?? current.skipKeyringVerification,
+    };
+    validate(record);
+    this.write(() =>
+      this.db
+        .prepare(
+          `UPDATE boot_sources SET name = ?, url = ?, priority = ?, enabled = ?, keyring_filename = ?,
+             keyring_data = ?, skip_keyring_verification = ?, updated = ? WHERE id = ?`,
+        )
+        .run(...columnValues(record), nowIso(), id),
+    );
+    return this.get(id);
+  }
+
+  /** Deletes the source with its selections and cache (cascade). */
+  delete(id: number): void {
+    const { changes } = this.db.prepare('DELETE FROM boot_sources WHERE id = ?').run(id);
+    if (changes === 0) throw new NotFoundError('BootSource', id);
+  }
+
+  /**
+   * A counter bumped by every change to sources or selections (SQL triggers), so an import compares the value it
+   * started with to the current one to know it must start over.
+   */
+  generation(): number {
+    return (this.db.prepare(`SELECT value FROM generations WHERE name = 'sources'`).get() as { value: number }).value;
+  }
+
+  private write<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ValidationError('BootSource', { url: ['Boot source with this Url already exists.'] });
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,14 @@
+export { openDatabase, openRegionDatabase, migrate, SchemaTooNewError, type Db } from './connection.js';
+export { migrations, type Migration } from './migrations/index.js';
+export { NotFoundError, ValidationError, type FieldErrors } from './errors.js';
+export { maasDate } from './rows.js';
+export { createRepositories, type Repositories } from './repositories.js';
+export { BootSourceRepository, normalizeSourceUrl } from './boot-sources.js';
+export { SelectionRepository } from './selections.js';
+export { SourceCacheRepository } from './source-cache.js';
+export { BootResourceRepository, type BootResourceInput } from './boot-resources.js';
+export { ResourceSetRepository } from './resource-sets.js';
+export { ImportRunRepository } from './import-runs.js';
+export { RegionConfigRepository, REGION_CONFIG_DEFAULTS, isRegionConfigKey, type RegionConfigKey } from './region-config.js';
+export { ApiKeyRepository, formatApiKey, ADMIN_KEY_NAME } from './api-keys.js';
+export type * from './types.js';

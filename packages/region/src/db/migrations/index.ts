@@ -1,0 +1,16 @@
+import { sql as init } from './0001-init.js';
+
+export interface Migration {
+  /** Applied in ascending order; recorded in SQLite's `user_version`. */
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * Every migration, in order. Migrations are TS modules exporting SQL so `tsc` ships them in dist/;
+ * a new one is a file `NNNN-name.ts` plus one line here. Never edit an applied migration: add the next.
+ */
+export const migrations: readonly Migration[] = [
+  { version: 1, name: '0001-init', sql: init },
+];

@@ -1,0 +1,50 @@
+import type { Db } from './connection.js';
+import { ValidationError } from './errors.js';
+import { parseJson } from './rows.js';
+import type { RegionConfig } from './types.js';
+
+/** MAAS's defaults for the settings the region knows. */
+export const REGION_CONFIG_DEFAULTS: RegionConfig = Object.freeze({
+  boot_images_auto_import: true,
+  http_proxy: '',
+  enable_http_proxy: true,
+  boot_images_no_proxy: false,
+});
+
+export type RegionConfigKey = keyof RegionConfig;
+
+export function isRegionConfigKey(key: string): key is RegionConfigKey {
+  return Object.hasOwn(REGION_CONFIG_DEFAULTS, key);
+}
+
+function checkValue(key: RegionConfigKey, value: unknown): void {
+  const expected = typeof REGION_CONFIG_DEFAULTS[key];
+  if (typeof value !== expected) throw new ValidationError('Config', { [key]: [`Expected a ${expected}, got ${JSON.stringify(value)}.`] });
+  if (key === 'http_proxy' && value !== '') {
+    try {
+      new URL(value as string);
+    } catch {
+      throw new ValidationError('Config', { [key]: ['Enter a valid URL.'] });
+    }
+  }
+}
+
+/** The region's settings (key → JSON value); keys not stored read as their MAAS default. */
+export class RegionConfigRepository {
+  constructor(private readonly db: Db) {}
+
+  get(): RegionConfig {
+    const rows = this.db.prepare('SELECT key, value FROM config').all() as { key: string; value: string }[];
+    const stored = Object.fromEntries(rows.filter((r) => isRegionConfigKey(r.key)).map((r) => [r.key, parseJson<unknown>(r.value)]));
+    return { ...REGION_CONFIG_DEFAULTS, ...stored };
+  }
+
+  set<K extends RegionConfigKey>(key: K, value: RegionConfig[K]): RegionConfig {
+    if (!isRegionConfigKey(key)) throw new ValidationError('Config', { name: [`Unknown config name: ${String(key)}.`] });
+    checkValue(key, value);
+    this.db
+      .prepare('INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run(key, JSON.stringify(value));
+    return this.get();
+  }
+}

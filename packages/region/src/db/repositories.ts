@@ -1,0 +1,36 @@
+import { ApiKeyRepository } from './api-keys.js';
+import { BootResourceRepository } from './boot-resources.js';
+import { BootSourceRepository } from './boot-sources.js';
+import type { Db } from './connection.js';
+import { ImportRunRepository } from './import-runs.js';
+import { RegionConfigRepository } from './region-config.js';
+import { ResourceSetRepository } from './resource-sets.js';
+import { SelectionRepository } from './selections.js';
+import { SourceCacheRepository } from './source-cache.js';
+
+/** Every repository over one connection: what the daemon hands to the import, the API and the rack handling. */
+export interface Repositories {
+  readonly db: Db;
+  readonly bootSources: BootSourceRepository;
+  readonly selections: SelectionRepository;
+  readonly sourceCache: SourceCacheRepository;
+  readonly bootResources: BootResourceRepository;
+  readonly resourceSets: ResourceSetRepository;
+  readonly importRuns: ImportRunRepository;
+  readonly config: RegionConfigRepository;
+  readonly apiKeys: ApiKeyRepository;
+}
+
+export function createRepositories(db: Db): Repositories {
+  return {
+    db,
+    bootSources: new BootSourceRepository(db),
+    selections: new SelectionRepository(db),
+    sourceCache: new SourceCacheRepository(db),
+    bootResources: new BootResourceRepository(db),
+    resourceSets: new ResourceSetRepository(db),
+    importRuns: new ImportRunRepository(db),
+    config: new RegionConfigRepository(db),
+    apiKeys: new ApiKeyRepository(db),
+  };
+}
