@@ -1,0 +1,12 @@
+export { validateRackName } from './rack-name.js';
+export {
+  RACK_DEFAULTS,
+  RACK_SETTINGS,
+  parseDuration,
+  parseListen,
+  resolveRackConfig,
+  type ListenAddress,
+  type RackConfig,
+  type RackConfigInput,
+  type RackSetting,
+} from './rack-config.js';

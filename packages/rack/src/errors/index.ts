@@ -1,0 +1,65 @@
+import { BootsyncError } from '@bootsync/shared/errors';
+
+/** A rack name BullMQ or a file system would refuse, caught before it reaches either. */
+export class InvalidRackNameError extends BootsyncError {
+  constructor(readonly rackName: string) {
+    super(
+      'RACK_INVALID_NAME',
+      `invalid rack name ${JSON.stringify(rackName)}: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit (no ':')`,
+    );
+  }
+}
+
+/** A configuration value that cannot be used, named by the flag or variable it came from. */
+export class RackConfigError extends BootsyncError {
+  constructor(
+    readonly setting: string,
+    readonly value: string,
+    readonly reason: string,
+  ) {
+    super('RACK_CONFIG_INVALID', `${setting}=${JSON.stringify(value)}: ${reason}`);
+  }
+}
+
+/** A stream item that cannot be placed in the rack tree (a field missing or not a safe path segment). */
+export class SnapshotPlanError extends BootsyncError {
+  constructor(
+    readonly item: string,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super('RACK_SNAPSHOT_PLAN', `${item}: ${field} ${reason}`);
+  }
+}
+
+/** Two items claim one path of the snapshot with different contents. */
+export class SnapshotConflictError extends BootsyncError {
+  constructor(
+    readonly path: string,
+    readonly first: string,
+    readonly second: string,
+  ) {
+    super('RACK_SNAPSHOT_CONFLICT', `${path} is claimed by both ${first} and ${second} with different contents`);
+  }
+}
+
+/** A bootloader archive that is unreadable or has a member that would land outside its directory. */
+export class UnsafeArchiveError extends BootsyncError {
+  constructor(
+    readonly archive: string,
+    readonly member: string,
+    readonly reason: string,
+  ) {
+    super('RACK_UNSAFE_ARCHIVE', `bootloader archive ${archive}: member ${JSON.stringify(member)} ${reason}`);
+  }
+}
+
+/** A blob the plan needs is not in the rack's cache, so the snapshot cannot be complete. */
+export class SnapshotBlobMissingError extends BootsyncError {
+  constructor(
+    readonly sha256: string,
+    readonly path: string,
+  ) {
+    super('RACK_SNAPSHOT_BLOB_MISSING', `cannot build ${path}: blob ${sha256} is not in the rack cache`);
+  }
+}
