@@ -7,6 +7,16 @@ import type { ExpectedContent, PartialFile, StoredBlob } from './types.js';
 /** Moves a verified file into its final place; provided by the store. */
 export type Publish = (file: string, sha256: string, size: number) => Promise<StoredBlob>;
 
+interface OpenArgs {
+  readonly dir: string;
+  readonly key: string;
+  readonly expected: ExpectedContent;
+  readonly publish: Publish;
+  /** Lets the next writer of the same key in; called once the file handle is closed. */
+  readonly release: () => void;
+  readonly fsync: boolean;
+}
+
 interface PartialMeta {
   readonly validator?: string;
 }
@@ -30,17 +40,7 @@ export class PartialFileHandle implements PartialFile {
   #validator: string | undefined;
   #hasher: ContentHasher | undefined;
 
-  private constructor(args: {
-    dir: string;
-    key: string;
-    expected: ExpectedContent;
-    publish: Publish;
-    release: () => void;
-    fsync: boolean;
-    fh: FileHandle;
-    offset: number;
-    validator: string | undefined;
-  }) {
+  private constructor(args: OpenArgs & { fh: FileHandle; offset: number; validator: string | undefined }) {
     this.key = args.key;
     this.path = path.join(args.dir, `${args.key}.part`);
     this.#metaPath = path.join(args.dir, `${args.key}.meta.json`);
@@ -53,14 +53,7 @@ export class PartialFileHandle implements PartialFile {
     this.#validator = args.validator;
   }
 
-  static async open(args: {
-    dir: string;
-    key: string;
-    expected: ExpectedContent;
-    publish: Publish;
-    release: () => void;
-    fsync: boolean;
-  }): Promise<PartialFileHandle> {
+  static async open(args: OpenArgs): Promise<PartialFileHandle> {
     const file = path.join(args.dir, `${args.key}.part`);
     const fh = await open(file, 'a+');
     const { size } = await fh.stat();

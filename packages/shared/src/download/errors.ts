@@ -1,0 +1,70 @@
+import { BootsyncError } from '../errors/index.js';
+import { formatItemRef, type ItemRef } from '../streams/index.js';
+
+function where(url: string, ref: ItemRef | undefined): string {
+  return ref ? `${formatItemRef(ref)} (${url})` : url;
+}
+
+/** The server answered with a status that is not the file. 4xx is final; 5xx is retried. */
+export class HttpStatusError extends BootsyncError {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly ref?: ItemRef,
+  ) {
+    super('DOWNLOAD_HTTP_STATUS', `${where(url, ref)}: HTTP ${status}`);
+  }
+
+  /** 5xx, plus 408 and 429 which ask the client to come back later. */
+  get retryable(): boolean {
+    return this.status >= 500 || this.status === 408 || this.status === 429;
+  }
+}
+
+/** Every attempt allowed by the retry policy failed; `cause` is the last failure. */
+export class RetriesExhaustedError extends BootsyncError {
+  constructor(
+    readonly url: string,
+    readonly attempts: number,
+    readonly elapsedMs: number,
+    readonly ref: ItemRef | undefined,
+    cause: unknown,
+  ) {
+    const last = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'DOWNLOAD_RETRIES_EXHAUSTED',
+      `${where(url, ref)}: gave up after ${attempts} attempts in ${elapsedMs} ms; last error: ${last}`,
+      { cause },
+    );
+  }
+}
+
+/** The caller's AbortSignal fired; the partial file was kept for a later resume. */
+export class DownloadAbortedError extends BootsyncError {
+  constructor(
+    readonly url: string,
+    readonly bytesKept: number,
+    readonly ref?: ItemRef,
+  ) {
+    super('DOWNLOAD_ABORTED', `${where(url, ref)}: download cancelled, ${bytesKept} bytes kept for resume`);
+  }
+}
+
+/** A URL scheme the downloader does not speak (only http, https, file and plain paths). */
+export class UnsupportedSourceError extends BootsyncError {
+  constructor(readonly url: string) {
+    super('DOWNLOAD_UNSUPPORTED_SOURCE', `unsupported source (http, https, file:// or a path): ${url}`);
+  }
+}
+
+/** A local source file (file:// or a path) that does not exist or cannot be read. Final. */
+export class SourceFileError extends BootsyncError {
+  constructor(
+    readonly url: string,
+    readonly ref: ItemRef | undefined,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('DOWNLOAD_SOURCE_FILE', `${where(url, ref)}: cannot read source file: ${reason}`, { cause });
+  }
+}

@@ -1,0 +1,69 @@
+import type { ContentStore } from '../store/index.js';
+
+/** How a file is retried after a network error or a 5xx answer. */
+export interface RetryPolicy {
+  /**
+   * Attempts in a row that make no progress before giving up; an attempt that stored new bytes resets the count.
+   * @defaultValue 6
+   */
+  readonly attempts: number;
+  /**
+   * Time allowed, from the first failure of such a streak, before no further attempt starts.
+   * @defaultValue 300000 (5 minutes)
+   */
+  readonly budgetMs: number;
+  /** @defaultValue 1000 */
+  readonly baseDelayMs: number;
+  /** @defaultValue 30000 */
+  readonly maxDelayMs: number;
+  /**
+   * Fraction of each delay drawn at random (0 = none, 1 = anywhere between 0 and the delay), so many racks
+   * that failed together do not retry together.
+   * @defaultValue 0.5
+   */
+  readonly jitter: number;
+}
+
+export interface DownloaderOptions {
+  readonly store: ContentStore;
+  /**
+   * Files fetched at once, across all files of one `download()` call; also the connections per origin.
+   * @defaultValue 4
+   */
+  readonly concurrency?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  /** @defaultValue 10000 */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Longest wait for response headers or for the next body bytes before the attempt counts as failed.
+   * @defaultValue 30000
+   */
+  readonly idleTimeoutMs?: number;
+  /** HTTP(S) proxy URL for http(s) sources (undici ProxyAgent). No proxy when absent. */
+  readonly proxy?: string;
+  /**
+   * Hosts reached directly despite `proxy`, as in `no_proxy`: a comma-separated string or a list; `host`,
+   * `.domain` or `domain` (suffix match), `host:port`, `*` for all.
+   */
+  readonly noProxy?: string | readonly string[];
+  /** Sent with every request, e.g. `authorization` for a rack pulling from its region. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** @defaultValue `bootsync/0.1` */
+  readonly userAgent?: string;
+}
+
+export const DEFAULT_RETRY: Readonly<RetryPolicy> = Object.freeze({
+  attempts: 6,
+  budgetMs: 300_000,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  jitter: 0.5,
+});
+
+export const DOWNLOADER_DEFAULTS = Object.freeze({
+  concurrency: 4,
+  retry: DEFAULT_RETRY,
+  connectTimeoutMs: 10_000,
+  idleTimeoutMs: 30_000,
+  userAgent: 'bootsync/0.1',
+});

@@ -1,0 +1,105 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request, type Dispatcher } from 'undici';
+import type { ItemRef } from '../streams/index.js';
+import { HttpStatusError, SourceFileError, UnsupportedSourceError } from './errors.js';
+
+/** The body of one attempt, and where in the file it starts. */
+export interface OpenedBody {
+  /** The requested offset when the source resumed; 0 when it sends the whole file (the partial starts over). */
+  readonly start: number;
+  /** What proves on the next attempt that the file is still the same (ETag, Last-Modified, size+mtime). */
+  readonly validator: string | undefined;
+  readonly body: AsyncIterable<Uint8Array>;
+}
+
+/** Where the bytes of a file come from; one download loop serves every kind. */
+export interface ByteSource {
+  open(offset: number, validator: string | undefined, signal: AbortSignal | undefined): Promise<OpenedBody>;
+}
+
+export interface HttpSettings {
+  readonly dispatcherFor: (url: URL) => Dispatcher;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly idleTimeoutMs: number;
+}
+
+const FILE_READ_CHUNK = 1 << 20;
+
+export function sourceFor(url: string, ref: ItemRef | undefined, http: HttpSettings): ByteSource {
+  if (/^https?:\/\//i.test(url)) return new HttpSource(new URL(url), ref, http);
+  if (/^file:/i.test(url)) return new FileSource(url, fileURLToPath(url), ref);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new UnsupportedSourceError(url);
+  return new FileSource(url, path.resolve(url), ref);
+}
+
+class HttpSource implements ByteSource {
+  constructor(
+    readonly url: URL,
+    readonly ref: ItemRef | undefined,
+    readonly http: HttpSettings,
+  ) {}
+
+  async open(offset: number, validator: string | undefined, signal: AbortSignal | undefined): Promise<OpenedBody> {
+    const resume = offset > 0 && validator !== undefined;
+    const headers: Record<string, string> = { ...this.http.headers };
+    // If-Range: the server sends the rest only if the file is unchanged, otherwise the whole new file (200).
+    if (resume) Object.assign(headers, { range: `bytes=${offset}-`, 'if-range': validator });
+    const res = await request(this.url, {
+      method: 'GET',
+      headers,
+      dispatcher: this.http.dispatcherFor(this.url),
+      signal,
+      headersTimeout: this.http.idleTimeoutMs,
+      bodyTimeout: this.http.idleTimeoutMs,
+    });
+    const next = responseValidator(res.headers);
+    if (res.statusCode === 200) return { start: 0, validator: next, body: res.body };
+    if (res.statusCode === 206 && resume && rangeStart(res.headers['content-range']) === offset) {
+      return { start: offset, validator, body: res.body };
+    }
+    await res.body.dump();
+    // A 416 or a range we did not ask for: the partial cannot be continued, so fetch the file whole.
+    if (resume && (res.statusCode === 206 || res.statusCode === 416)) return this.open(0, undefined, signal);
+    throw new HttpStatusError(this.url.href, res.statusCode, this.ref);
+  }
+}
+
+class FileSource implements ByteSource {
+  constructor(
+    readonly url: string,
+    readonly file: string,
+    readonly ref: ItemRef | undefined,
+  ) {}
+
+  async open(offset: number, validator: string | undefined, signal: AbortSignal | undefined): Promise<OpenedBody> {
+    let current: string;
+    try {
+      const s = await stat(this.file);
+      current = `${s.size}:${s.mtimeMs}`;
+    } catch (err) {
+      throw new SourceFileError(this.url, this.ref, err);
+    }
+    const start = offset > 0 && validator === current ? offset : 0;
+    const body = createReadStream(this.file, { start, highWaterMark: FILE_READ_CHUNK, ...(signal ? { signal } : {}) });
+    return { start, validator: current, body };
+  }
+}
+
+/** A strong ETag, else Last-Modified: If-Range needs a strong validator, weak ETags never match. */
+function responseValidator(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const etag = first(headers.etag);
+  if (etag && !etag.startsWith('W/')) return etag;
+  return first(headers['last-modified']);
+}
+
+function rangeStart(contentRange: string | string[] | undefined): number | undefined {
+  const m = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(first(contentRange) ?? '');
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
