@@ -1,0 +1,35 @@
+import { BootsyncError } from '../errors/index.js';
+
+/** A mirror file that could not be read: HTTP status other than 2xx, a missing file, a network failure. */
+export class MirrorReadError extends BootsyncError {
+  readonly location: string;
+  /** HTTP status, when the server answered. */
+  readonly status?: number;
+  /** True when the file does not exist (HTTP 404 or ENOENT): a caller may try another name. */
+  readonly notFound: boolean;
+
+  constructor(location: string, detail: { status?: number; notFound?: boolean; cause?: unknown }) {
+    const why =
+      detail.status !== undefined
+        ? `HTTP ${detail.status}`
+        : detail.notFound
+          ? 'no such file'
+          : detail.cause instanceof Error
+            ? detail.cause.message
+            : String(detail.cause);
+    super('SS_ERR_READ', `cannot read ${location}: ${why}`, { cause: detail.cause });
+    this.location = location;
+    this.status = detail.status;
+    this.notFound = detail.notFound ?? detail.status === 404;
+  }
+}
+
+/** A mirror location bootsync cannot read from (an unsupported scheme, an empty string). */
+export class MirrorLocationError extends BootsyncError {
+  readonly location: string;
+
+  constructor(location: string, reason: string) {
+    super('SS_ERR_LOCATION', `bad mirror location ${JSON.stringify(location)}: ${reason}`);
+    this.location = location;
+  }
+}
