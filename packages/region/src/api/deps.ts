@@ -1,0 +1,41 @@
+import type { ProductItem } from '@bootsync/shared/streams';
+import type { Repositories } from '../db/index.js';
+import type { ImportService } from '../import/service-types.js';
+import type { ApiUser } from './auth.js';
+
+type Use<K extends keyof Repositories, M extends keyof Repositories[K]> = Pick<Repositories[K], M>;
+
+/**
+ * Exactly what the MAAS API needs from the region: the repositories of src/db (pass them as they are; missing rows
+ * are NotFoundError and refused input ValidationError, which the API maps to MAAS answers), the import service and
+ * a source prober.
+ */
+export interface ApiDeps {
+  readonly apiKeys: Use<'apiKeys', 'findByTokenKey'>;
+  readonly bootSources: Use<'bootSources', 'list' | 'get' | 'create' | 'update' | 'delete'>;
+  readonly selections: Use<'selections', 'listForSource' | 'get' | 'create' | 'update' | 'delete'>;
+  readonly sourceCache: Use<'sourceCache', 'list'>;
+  readonly bootResources: Use<'bootResources', 'list' | 'get' | 'delete'>;
+  readonly resourceSets: Use<'resourceSets', 'listForResource'>;
+  readonly config: Use<'config', 'get' | 'set'>;
+  readonly imports: Pick<ImportService, 'triggerImport' | 'stopImport' | 'isImporting' | 'lastRuns'>;
+  /** Reads and verifies a source without saving anything (op=fetch, the Images page's "Connect"). */
+  readonly prober: SourceProber;
+  /**
+   * Optional browser session: resolves the value of the `bootsync_session` cookie to a user. The Images page needs
+   * it because EventSource cannot send an Authorization header. Without it, only OAuth is accepted.
+   */
+  readonly sessions?: { resolve(cookieValue: string): ApiUser | undefined };
+}
+
+export interface ProbeRequest {
+  readonly url: string;
+  readonly keyringFilename?: string;
+  readonly keyringData?: Uint8Array;
+  readonly skipKeyringVerification: boolean;
+}
+
+export interface SourceProber {
+  /** The verified items of the source; throws the stream/signing/source errors (typed) when it cannot. */
+  probe(request: ProbeRequest, signal: AbortSignal): Promise<readonly ProductItem[]>;
+}

@@ -1,0 +1,10 @@
+export { maasApiPlugin, SESSION_COOKIE, type MaasApiOptions } from './plugin.js';
+export type { ApiDeps, ProbeRequest, SourceProber } from './deps.js';
+export type { ApiUser, ApiKeyParts } from './auth.js';
+export { API_RESOURCES } from './resources.js';
+export type { ApiResource, ApiAction, ActionContext, ParamDoc, HttpMethod } from './route-table.js';
+export { json, text, noContent, type ApiAnswer } from './answer.js';
+export { buildDescribe, type DescribeDocument } from './describe.js';
+
+/** Where the region mounts the plugin: `app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps })`. */
+export const MAAS_API_PREFIX = '/MAAS/api/2.0';

@@ -1,0 +1,108 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { verifyPlaintextOAuth, type ApiUser } from './auth.js';
+import { parseBody } from './body.js';
+import type { ApiDeps } from './deps.js';
+import { buildDescribe } from './describe.js';
+import { answerForError, UnauthorizedError, UnrecognisedSignatureError } from './errors.js';
+import { ParamBag } from './params.js';
+import { paramNames, type ApiResource, type HttpMethod } from './route-table.js';
+import { API_RESOURCES } from './resources.js';
+import { CONTENT_TYPES, sendAnswer } from './send.js';
+
+export interface MaasApiOptions {
+  readonly deps: ApiDeps;
+  /** The handlers to serve; the default is the whole table. */
+  readonly resources?: readonly ApiResource[];
+  /** @defaultValue 1 MiB: keyrings are a few KiB; anything far larger is refused with a 413. */
+  readonly bodyLimit?: number;
+}
+
+/** Name of the cookie a browser session sends instead of an OAuth header (see ApiDeps.sessions). */
+export const SESSION_COOKIE = 'bootsync_session';
+
+const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
+
+/**
+ * The MAAS API 2.0 for images, as a fastify plugin. Register it with `{ prefix: '/MAAS/api/2.0' }`; describe and
+ * resource_uri values carry that prefix. Encapsulated: its body parsers and error answers apply to its routes only.
+ */
+export async function maasApiPlugin(app: FastifyInstance, options: MaasApiOptions): Promise<void> {
+  const { deps } = options;
+  const resources = options.resources ?? API_RESOURCES;
+  const apiRoot = `${app.prefix}/`;
+
+  // Bodies are parsed per action (body.ts): multipart parts arrive base64-encoded, which no fastify parser decodes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit ?? 1024 * 1024 }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.setErrorHandler((err, request, reply) => {
+    const answer = answerForError(err);
+    if (answer.status >= 500) request.log.error({ event: 'api.failed', err, url: request.url }, 'API request failed');
+    if (answer.status === 401) reply.header('www-authenticate', 'OAuth realm="OAuth"');
+    return sendAnswer(reply, answer.kind === 'json' ? { kind: 'json', status: answer.status, value: answer.value } : answer);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendAnswer(reply, { kind: 'text', status: 404, text: `No API handler at ${request.url.split('?')[0]}.` }),
+  );
+
+  app.get('/describe/', (request, reply) => {
+    const origin = `${request.protocol}://${request.host}`;
+    return sendAnswer(reply, { kind: 'json', status: 200, value: buildDescribe(resources, apiRoot, origin) }, CONTENT_TYPES.describe);
+  });
+
+  for (const resource of resources) {
+    app.route({
+      method: [...METHODS],
+      url: `/${resource.path.replace(/\{([a-z_]+)\}/g, ':$1')}`,
+      handler: (request, reply) => dispatch(resource, request, reply),
+    });
+  }
+
+  async function dispatch(resource: ApiResource, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const user = authenticate(request, deps);
+    const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+    const op = query.getAll('op').at(-1);
+    const action = resource.actions.find((a) => a.method === request.method && a.op === (op ?? null));
+    if (!action) throw new UnrecognisedSignatureError(request.method, op);
+
+    const args = new ParamBag();
+    for (const [key, value] of query) if (key !== 'op') args.add(key, value);
+    const body = request.body;
+    if (Buffer.isBuffer(body)) parseBody(request.headers['content-type'], body, args);
+    args.expectOnly(paramNames(action));
+
+    const aborted = new AbortController();
+    request.raw.once('close', () => aborted.abort());
+    const answer = await action.handle({
+      deps,
+      user,
+      path: request.params as Record<string, string>,
+      args,
+      uri: (relative) => `${apiRoot}${relative}`,
+      signal: aborted.signal,
+    });
+    return sendAnswer(reply, answer);
+  }
+}
+
+function authenticate(request: FastifyRequest, deps: ApiDeps): ApiUser {
+  const header = request.headers.authorization;
+  if (header === undefined && deps.sessions) {
+    const cookie = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    const user = cookie === undefined ? undefined : deps.sessions.resolve(cookie);
+    if (user) return user;
+    if (cookie !== undefined) throw new UnauthorizedError('Session expired or unknown; sign in again.');
+  }
+  const key = verifyPlaintextOAuth(header, (token) => deps.apiKeys.findByTokenKey(token));
+  return { username: key.name, isSuperuser: true };
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { maasApiPlugin, MAAS_API_PREFIX, type ApiDeps } from '../src/api/index.js';
+import { createRepositories, formatApiKey, openRegionDatabase, type ApiKey, type Repositories } from '../src/db/index.js';
+
+/**
+ * A region API over a real SQLite file in a temp dir. Tests that exercise imports or op=fetch pass the real import
+ * service and prober; the others get ones that refuse loudly, so a test can never pass by touching them unawares.
+ */
+export interface ApiHarness {
+  readonly app: FastifyInstance;
+  readonly repos: Repositories;
+  readonly key: ApiKey;
+  /** `consumer:token:secret`, what `maas login` takes. */
+  readonly apiKey: string;
+  readonly dir: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(extra: Partial<ApiDeps> = {}): Promise<ApiHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'bootsync-api-'));
+  const db = openRegionDatabase(join(dir, 'region.db'));
+  const repos = createRepositories(db);
+  const key = repos.apiKeys.ensureAdmin();
+  const app = Fastify();
+  await app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps: { ...repos, imports: notWired<ApiDeps['imports']>('imports'), prober: notWired<ApiDeps['prober']>('prober'), ...extra } });
+  await app.ready();
+  return {
+    app,
+    repos,
+    key,
+    apiKey: formatApiKey(key),
+    dir,
+    async close() {
+      await app.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function notWired<T extends object>(what: string): T {
+  return new Proxy({} as T, {
+    get: (_t, prop) => () => {
+      throw new Error(`${what}.${String(prop)} is not wired in this test`);
+    },
+  });
+}
+
+/** The Authorization header maascli (oauthlib, PLAINTEXT, empty consumer secret) sends. */
+export function oauthHeader(key: Pick<ApiKey, 'consumerKey' | 'tokenKey' | 'tokenSecret'>): string {
+  const nonce = String(Math.floor(Math.random() * 1e20));
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  return (
+    `OAuth oauth_nonce="${nonce}", oauth_timestamp="${timestamp}", oauth_version="1.0", ` +
+    `oauth_signature_method="PLAINTEXT", oauth_consumer_key="${key.consumerKey}", ` +
+    `oauth_token="${key.tokenKey}", oauth_signature="%26${key.tokenSecret}"`
+  );
+}
+
+/**
+ * A multipart body exactly as maascli builds it with Python's email package: quoted `===============<digits>==`
+ * boundary, each value base64 in 76-column CRLF lines, one part per value (repeated keys repeat parts).
+ */
+export function maasMultipart(fields: readonly (readonly [string, string | Buffer, 'file'?])[]): {
+  contentType: string;
+  body: Buffer;
+} {
+  const boundary = `===============${String(Math.floor(Math.random() * 1e18)).padStart(19, '0')}==`;
+  const parts = fields.map(([name, value, file]) => {
+    const b64 = Buffer.from(value).toString('base64').replace(/(.{76})/g, '$1\r\n').replace(/\r\n$/, '');
+    const disposition = `form-data; name="${name}"${file ? `; filename="${name}"` : ''}`;
+    return (
+      `--${boundary}\r\nContent-Type: text/plain; charset="utf-8"\r\nMIME-Version: 1.0\r\n` +
+      `Content-Transfer-Encoding: base64\r\nContent-Disposition: ${disposition}\r\n\r\n${b64}\r\n`
+    );
+  });
+  return {
+    contentType: `multipart/form-data; boundary="${boundary}"`,
+    body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`),
+  };
+}

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maasMultipart, oauthHeader, startApi, type ApiHarness } from './api-harness.js';
+
+const P = '/MAAS/api/2.0/';
+let api: ApiHarness;
+let auth: string;
+
+beforeAll(async () => {
+  api = await startApi();
+  auth = oauthHeader(api.key);
+});
+afterAll(() => api.close());
+
+describe('login as maascli does it', () => {
+  it('answers whoami for a good key, signed PLAINTEXT with %26<secret>', async () => {
+    const res = await api.app.inject({ method: 'GET', url: `${P}users/?op=whoami`, headers: { authorization: auth } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.json()).toMatchObject({ username: 'admin', is_superuser: true, resource_uri: `${P}users/admin/` });
+  });
+
+  it.each([
+    ['no header', undefined],
+    ['a wrong secret', oauthHeaderWith({ tokenSecret: 'nope' })],
+    ['an unknown token', oauthHeaderWith({ tokenKey: 'unknown' })],
+    ['a wrong consumer key', oauthHeaderWith({ consumerKey: 'other' })],
+    ['HMAC instead of PLAINTEXT', 'OAuth oauth_signature_method="HMAC-SHA1", oauth_token="x", oauth_signature="y"'],
+    ['Basic auth', 'Basic YWRtaW46YWRtaW4='],
+  ])('refuses %s with a 401 and a message', async (_what, header) => {
+    const headers = header === undefined ? {} : { authorization: typeof header === 'function' ? header() : header };
+    const res = await api.app.inject({ method: 'GET', url: `${P}users/?op=whoami`, headers });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(res.body.length).toBeGreaterThan(5);
+    expect(res.body).not.toContain(api.key.tokenSecret);
+  });
+
+  it('serves describe unsigned with Content-Type exactly application/json, path and uri per handler', async () => {
+    const res = await api.app.inject({ method: 'GET', url: `${P}describe/`, headers: { host: '10.0.0.2:5240' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json');
+    const doc = res.json() as { hash: string; resources: { name: string; anon: unknown; auth: { path: string; uri: string } }[] };
+    const users = doc.resources.find((r) => r.name === 'UsersHandler');
+    expect(users).toMatchObject({ anon: null, auth: { path: `${P}users/`, uri: `http://10.0.0.2:5240${P}users/` } });
+    expect(doc.hash).toMatch(/^[0-9a-f]{40}$/);
+  });
+});
+
+describe('bad requests are 4xx with a message', () => {
+  it('names an unknown op as piston does', async () => {
+    const res = await api.app.inject({ method: 'GET', url: `${P}users/?op=foo`, headers: { authorization: auth } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(res.body).toBe('Unrecognised signature: method=GET op=foo');
+  });
+
+  it('says op=None for a method the handler lacks', async () => {
+    const res = await api.app.inject({ method: 'DELETE', url: `${P}users/`, headers: { authorization: auth } });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toBe('Unrecognised signature: method=DELETE op=None');
+  });
+
+  it('refuses an oversize body with a 413', async () => {
+    const { contentType, body } = maasMultipart([['x', Buffer.alloc(2 * 1024 * 1024, 0x61)]]);
+    const res = await api.app.inject({
+      method: 'POST',
+      url: `${P}users/?op=whoami`,
+      headers: { authorization: auth, 'content-type': contentType },
+      payload: body,
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.body).toMatch(/too large/i);
+  });
+
+  it('answers an unknown path with a text 404', async () => {
+    const res = await api.app.inject({ method: 'GET', url: `${P}nothing-here/`, headers: { authorization: auth } });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+  });
+});
+
+function oauthHeaderWith(change: Partial<{ consumerKey: string; tokenKey: string; tokenSecret: string }>): () => string {
+  return () => oauthHeader({ ...api.key, ...change });
+}
