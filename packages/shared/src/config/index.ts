@@ -1,0 +1,17 @@
+export {
+  stringOption,
+  integerOption,
+  booleanOption,
+  urlOption,
+  hostPortOption,
+  parseHostPort,
+  type OptionSpec,
+  type AnyOptionSpec,
+  type OptionSpecs,
+  type ConfigValues,
+  type HostPort,
+} from './option.js';
+export { ConfigError, ConfigFileError, describeOrigin, type ValueOrigin } from './config-error.js';
+export { parseConfigFile, readConfigFile, type ConfigFile } from './config-file.js';
+export { resolveConfig, specKey, flagName, envName, type ConfigInputs, type ResolvedConfig } from './resolve.js';
+export { loadConfig } from './load.js';

@@ -1,0 +1,112 @@
+/**
+ * Typed option specs: one per setting, shared by the flag, the env variable and the config-file key.
+ * `parse` receives a string (flag, env) or any YAML scalar (file) and throws an Error whose message is the reason;
+ * the resolver wraps it into a ConfigError that names the key and where the value came from.
+ */
+export interface OptionSpec<T> {
+  readonly description: string;
+  readonly default: T;
+  /** Placeholder shown in --help (`DIR`); absent for booleans, which are bare flags. */
+  readonly valueName?: string;
+  readonly parse: (raw: unknown) => T;
+}
+
+// `unknown` would make specs of a concrete type unassignable (parse is contravariant); `never` accepts them all.
+export type AnyOptionSpec = OptionSpec<unknown> | OptionSpec<never>;
+
+/** Specs keyed by camelCase name: `dataDir` is `--data-dir`, `BOOTSYNC_DATA_DIR` and `data-dir:`/`data_dir:`. */
+export type OptionSpecs = Readonly<Record<string, AnyOptionSpec>>;
+
+export type ConfigValues<S extends OptionSpecs> = {
+  -readonly [K in keyof S]: S[K] extends OptionSpec<infer T> ? T : never;
+};
+
+interface Common<T> {
+  readonly description: string;
+  readonly default: T;
+  readonly valueName?: string;
+}
+
+function scalarText(raw: unknown): string {
+  if (typeof raw === 'string') return raw.trim();
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  throw new Error(`expected a single value, got ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : typeof raw}`);
+}
+
+export function stringOption<T extends string | undefined>(o: Common<T> & { readonly validate?: (v: string) => void }): OptionSpec<string | T> {
+  return {
+    ...o,
+    valueName: o.valueName ?? 'VALUE',
+    parse(raw) {
+      const text = scalarText(raw);
+      if (text === '') throw new Error('expected a non-empty value');
+      o.validate?.(text);
+      return text;
+    },
+  };
+}
+
+export function integerOption(o: Common<number> & { readonly min?: number; readonly max?: number }): OptionSpec<number> {
+  const min = o.min ?? Number.MIN_SAFE_INTEGER;
+  const max = o.max ?? Number.MAX_SAFE_INTEGER;
+  return {
+    ...o,
+    valueName: o.valueName ?? 'N',
+    parse(raw) {
+      const text = scalarText(raw);
+      const n = /^[-+]?\d+$/.test(text) ? Number(text) : NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        throw new Error(`expected a whole number${o.min !== undefined ? ` >= ${min}` : ''}${o.max !== undefined ? ` <= ${max}` : ''}`);
+      }
+      return n;
+    },
+  };
+}
+
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+
+export function booleanOption(o: Omit<Common<boolean>, 'valueName'>): OptionSpec<boolean> {
+  return {
+    ...o,
+    parse(raw) {
+      const text = scalarText(raw).toLowerCase();
+      if (TRUE.has(text)) return true;
+      if (FALSE.has(text)) return false;
+      throw new Error('expected true or false');
+    },
+  };
+}
+
+export function urlOption<T extends string | undefined>(o: Common<T> & { readonly protocols: readonly string[] }): OptionSpec<string | T> {
+  return stringOption({
+    ...o,
+    valueName: o.valueName ?? 'URL',
+    validate(text) {
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        throw new Error('expected an absolute URL');
+      }
+      if (!o.protocols.includes(url.protocol)) throw new Error(`expected a URL starting with ${o.protocols.map((p) => `${p}//`).join(' or ')}`);
+    },
+  });
+}
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `HOST:PORT`, `[v6]:PORT`; port 0 asks the OS for a free port (tests). */
+export function parseHostPort(text: string): HostPort {
+  const m = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new Error('expected HOST:PORT, e.g. 0.0.0.0:5240 or [::1]:5240');
+  return { host: (m[1] ?? m[2]) as string, port };
+}
+
+export function hostPortOption(o: Common<HostPort>): OptionSpec<HostPort> {
+  return { ...o, valueName: o.valueName ?? 'HOST:PORT', parse: (raw) => parseHostPort(scalarText(raw)) };
+}
