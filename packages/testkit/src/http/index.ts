@@ -1,0 +1,8 @@
+export { parseRange, type ByteRange } from './byte-range.js';
+export { FaultSwitch, type Fault } from './faults.js';
+export {
+  startMisbehavingServer,
+  type MisbehavingServer,
+  type MisbehavingServerOptions,
+  type RequestRecord,
+} from './misbehaving-server.js';
