@@ -1,0 +1,44 @@
+import { access, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ContentStore } from '@bootsync/shared/store';
+import { planSnapshot, publishSnapshot, pruneDataDir } from '@bootsync/rack/snapshot';
+import { bootItem, storeBlob, tempDir } from './rack-fixtures.js';
+
+let cleanup: () => Promise<void>;
+let dataDir: string;
+let cache: ContentStore;
+
+beforeEach(async () => {
+  const t = await tempDir('prune');
+  cleanup = t.cleanup;
+  dataDir = join(t.dir, 'rack');
+  cache = new ContentStore({ root: join(dataDir, 'cache'), fsync: false });
+});
+afterEach(() => cleanup());
+
+async function publishKernel(content: string, now: Date) {
+  const sha = await storeBlob(cache, content);
+  await publishSnapshot({ dataDir, plan: planSnapshot([bootItem('boot-kernel', content)]), blobPath: (s) => cache.pathOf(s), now });
+  return sha;
+}
+
+describe('pruneDataDir', () => {
+  it('removes a replaced snapshot after the grace period, then the blobs only it used', async () => {
+    const t0 = new Date('2025-07-24T08:00:00Z');
+    const oldSha = await publishKernel('kernel v1', t0);
+    const newSha = await publishKernel('kernel v2', new Date(t0.getTime() + 60_000));
+    const stray = await storeBlob(cache, 'downloaded for a sync that will retry');
+
+    const early = await pruneDataDir({ dataDir, cache, graceMs: 600_000, now: new Date(t0.getTime() + 5 * 60_000), keep: new Set([stray]) });
+    expect(early.removedSnapshots).toEqual([]);
+    expect((await cache.list()).sort()).toEqual([oldSha, newSha, stray].sort());
+
+    const late = await pruneDataDir({ dataDir, cache, graceMs: 600_000, now: new Date(t0.getTime() + 11 * 60_000) });
+    expect(late.removedSnapshots).toEqual(['snapshot-20250724-080000-000']);
+    expect(late.removedBlobs).toBe(2);
+    expect(await cache.list()).toEqual([newSha]);
+    expect((await readdir(dataDir)).sort()).toEqual(['cache', 'current', 'snapshot-20250724-080100-000']);
+    await access(join(dataDir, 'current/ubuntu/amd64/ga-24.04/noble/stable/boot-kernel'));
+  });
+});
