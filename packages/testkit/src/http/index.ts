@@ -6,3 +6,4 @@ export {
   type MisbehavingServerOptions,
   type RequestRecord,
 } from './misbehaving-server.js';
+export { writePayload, type PayloadFile } from './payload.js';
