@@ -6,7 +6,7 @@ export { INDEX_FORMAT, parseIndex } from './index-v1.js';
 export { PRODUCTS_FORMAT, parseProducts } from './products-v1.js';
 export { flattenProducts } from './flatten.js';
 export { expandAliases } from './aliases.js';
-export { compareBytes, sortVersionNames } from './byte-order.js';
+export { compareBytes, compareItemRefs, sortVersionNames } from './byte-order.js';
 export {
   matchesAll,
   matchesFilter,

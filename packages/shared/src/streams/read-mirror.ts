@@ -1,5 +1,5 @@
 import { locate, MirrorReadError, parseMirrorLocation, type MirrorRoot } from '../source/index.js';
-import { compareBytes } from './byte-order.js';
+import { compareItemRefs } from './byte-order.js';
 import { parseIndex } from './index-v1.js';
 import { PRODUCTS_FORMAT, parseProducts } from './products-v1.js';
 import { readStreamDocument, type SignaturePolicy } from './signed-document.js';
@@ -38,7 +38,7 @@ export async function readMirror(location: string, options: ReadMirrorOptions): 
     const doc = await readStreamDocument(productsLocation, options);
     catalogs.push(parseProducts(doc.payload, productsLocation, entry.contentId));
   }
-  const items = catalogs.flatMap((c) => c.items).sort(compareItems);
+  const items = catalogs.flatMap((c) => c.items).sort((a, b) => compareItemRefs(a.ref, b.ref));
   return { root, indexLocation, index, catalogs, items };
 }
 
@@ -56,13 +56,4 @@ async function readIndexDocument(
   }
   const second = locate(root, UNSIGNED_INDEX);
   return { indexLocation: second, payload: (await readStreamDocument(second, options)).payload };
-}
-
-function compareItems(a: ProductItem, b: ProductItem): number {
-  return (
-    compareBytes(a.ref.contentId, b.ref.contentId) ||
-    compareBytes(a.ref.product, b.ref.product) ||
-    compareBytes(a.ref.version, b.ref.version) ||
-    compareBytes(a.ref.item, b.ref.item)
-  );
 }
