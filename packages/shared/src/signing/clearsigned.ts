@@ -56,8 +56,14 @@ function canonical(text: string): string {
     .join('\n');
 }
 
-/** Clearsigns `text` like `gpg --clearsign` (for generated test mirrors and the region's own stream). */
+/**
+ * Clearsigns `text` as `gpg --clearsign` lays it out (for generated test mirrors and the region's own stream):
+ * `\n` line ends, and the text's final line break is the one before the signature marker, so
+ * `clearsignedPayload` gives back exactly `text`.
+ */
 export async function clearsign(text: string, privateKey: PrivateKey): Promise<string> {
-  const message = await createCleartextMessage({ text });
-  return sign({ message, signingKeys: privateKey });
+  const message = await createCleartextMessage({ text: text.replace(/\n$/, '') });
+  const signed = await sign({ message, signingKeys: privateKey });
+  // openpgp writes the body with CRLF; the signature covers the canonical form either way.
+  return signed.replace(/\r\n/g, '\n');
 }
