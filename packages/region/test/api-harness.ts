@@ -82,3 +82,31 @@ export function maasMultipart(fields: readonly (readonly [string, string | Buffe
     body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`),
   };
 }
+
+export type Field = readonly [string, string | Buffer, 'file'?];
+
+/**
+ * A call as the maas CLI makes it: key=values in the query for GET and DELETE, in a base64 multipart body
+ * otherwise, no body at all when there are none; signed with the harness's key unless told otherwise.
+ */
+export async function maasCall(
+  api: ApiHarness,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  fields: readonly Field[] = [],
+  authorization: string | null = oauthHeader(api.key),
+): ReturnType<FastifyInstance['inject']> {
+  const headers: Record<string, string> = authorization === null ? {} : { authorization };
+  const [route, op] = path.split('?') as [string, string?];
+  const query = new URLSearchParams(op);
+  let payload: Buffer | undefined;
+  if (method === 'GET' || method === 'DELETE') {
+    for (const [k, v] of fields) query.append(k, String(v));
+  } else if (fields.length > 0) {
+    const mp = maasMultipart(fields);
+    headers['content-type'] = mp.contentType;
+    payload = mp.body;
+  }
+  const qs = query.toString();
+  return api.app.inject({ method, url: `/MAAS/api/2.0/${route}${qs ? `?${qs}` : ''}`, headers, ...(payload && { payload }) });
+}

@@ -1,4 +1,4 @@
-import { FormError } from './errors.js';
+import { ApiNotFoundError, FormError } from './errors.js';
 
 /** One submitted value: the bytes as sent, and whether it came as a file part (`key@=FILE` in the maas CLI). */
 export interface ParamValue {
@@ -79,8 +79,15 @@ export function parseWholeNumber(field: string, text: string): number {
 }
 
 /** The `{id}` of a URL; anything but a positive integer cannot name a row, so it is "not found", as in MAAS. */
-export function parseId(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\d{1,15}$/.test(text)) return undefined;
-  const n = Number(text);
-  return n > 0 ? n : undefined;
+export function pathId(text: string | undefined, entity: string): number {
+  const n = text !== undefined && /^\d{1,15}$/.test(text) ? Number(text) : 0;
+  if (n <= 0) throw new ApiNotFoundError(entity);
+  return n;
+}
+
+/** A field the action cannot do without: MAAS's "This field is required." */
+export function required(args: ParamBag, field: string): string {
+  const value = args.text(field);
+  if (value === undefined || value.trim() === '') throw new FormError({ [field]: ['This field is required.'] });
+  return value;
 }

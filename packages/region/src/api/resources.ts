@@ -1,4 +1,8 @@
 import type { ApiResource } from './route-table.js';
+import { bootResourceResource, bootResourcesResource } from './routes/boot-resources.js';
+import { bootSourceSelectionResource, bootSourceSelectionsResource } from './routes/boot-source-selections.js';
+import { bootSourceResource, bootSourcesResource } from './routes/boot-sources.js';
+import { maasResource } from './routes/maas-config.js';
 import { usersResource } from './routes/users.js';
 
 /**
@@ -7,4 +11,11 @@ import { usersResource } from './routes/users.js';
  */
 export const API_RESOURCES: readonly ApiResource[] = [
   usersResource,
+  bootSourcesResource,
+  bootSourceResource,
+  bootSourceSelectionsResource,
+  bootSourceSelectionResource,
+  bootResourcesResource,
+  bootResourceResource,
+  maasResource,
 ];

@@ -1,0 +1,109 @@
+import { maasDate } from '../../db/index.js';
+import { json, noContent, text } from '../answer.js';
+import { FormError } from '../errors.js';
+import { parseWholeNumber, pathId } from '../params.js';
+import type { ActionContext, ApiResource } from '../route-table.js';
+import { bootResourceJson, isResourceType, resourceSetsJson } from './representations.js';
+
+const resourceIdOf = (ctx: ActionContext): number => pathId(ctx.path.id, 'BootResource');
+
+export const bootResourcesResource: ApiResource = {
+  name: 'BootResourcesHandler',
+  path: 'boot-resources/',
+  doc: 'Manage the boot resources: the images the region holds, and their import.',
+  actions: [
+    {
+      name: 'read',
+      method: 'GET',
+      op: null,
+      summary: 'List boot resources, each with its status and when it was last synced.',
+      params: [{ name: 'type', type: 'String', doc: 'Optional. Only resources of this type: synced, generated, uploaded or all.' }],
+      handle: ({ deps, args, uri }) => {
+        const type = args.text('type') ?? 'all';
+        if (type !== 'all' && !isResourceType(type)) {
+          throw new FormError({ type: [`'${type}' is not a boot resource type: synced, generated, uploaded or all.`] });
+        }
+        const resources = deps.bootResources.list(type === 'all' ? {} : { rtype: type });
+        return json(resources.map((r) => bootResourceJson(r, deps.resourceSets.listForResource(r.id), uri)));
+      },
+    },
+    {
+      name: 'import',
+      method: 'POST',
+      op: 'import',
+      summary: 'Import the selected boot resources now (joins an import already queued or running).',
+      handle: async ({ deps }) => {
+        await deps.imports.triggerImport();
+        return text('Import of boot resources started');
+      },
+    },
+    {
+      name: 'is_importing',
+      method: 'GET',
+      op: 'is_importing',
+      summary: 'Whether an import is queued or running.',
+      handle: async ({ deps }) => json(await deps.imports.isImporting()),
+    },
+    {
+      name: 'stop_import',
+      method: 'POST',
+      op: 'stop_import',
+      summary: 'Stop the running import; what was downloaded so far is kept for the next one.',
+      handle: async ({ deps }) => {
+        await deps.imports.stopImport();
+        return text('Import of boot resources is being stopped');
+      },
+    },
+    {
+      name: 'import_status',
+      method: 'GET',
+      op: 'import_status',
+      summary: 'Whether an import is running, and the last import runs.',
+      params: [{ name: 'runs', type: 'Int', doc: 'Optional. How many runs to list, newest first (default 5, at most 100).' }],
+      handle: async ({ deps, args }) => {
+        const runs = args.text('runs') === undefined ? 5 : parseWholeNumber('runs', args.text('runs')!);
+        if (runs < 1 || runs > 100) throw new FormError({ runs: ['Ensure this value is between 1 and 100.'] });
+        return json({
+          importing: await deps.imports.isImporting(),
+          runs: deps.imports.lastRuns(runs).map((r) => ({
+            id: r.id,
+            started: maasDate(r.started),
+            finished: r.finished === null ? null : maasDate(r.finished),
+            outcome: r.outcome,
+            bytes: r.bytes,
+            errors: r.errors,
+          })),
+        });
+      },
+    },
+  ],
+};
+
+export const bootResourceResource: ApiResource = {
+  name: 'BootResourceHandler',
+  path: 'boot-resources/{id}/',
+  doc: 'Manage one boot resource.',
+  actions: [
+    {
+      name: 'read',
+      method: 'GET',
+      op: null,
+      summary: 'Read a boot resource with its sets, their files and download progress.',
+      handle: (ctx) => {
+        const resource = ctx.deps.bootResources.get(resourceIdOf(ctx));
+        const sets = ctx.deps.resourceSets.listForResource(resource.id);
+        return json({ ...bootResourceJson(resource, sets, ctx.uri), sets: resourceSetsJson(sets) });
+      },
+    },
+    {
+      name: 'delete',
+      method: 'DELETE',
+      op: null,
+      summary: 'Delete a boot resource; its files go at the next clean-up unless another set uses them.',
+      handle: (ctx) => {
+        ctx.deps.bootResources.delete(resourceIdOf(ctx));
+        return noContent();
+      },
+    },
+  ],
+};

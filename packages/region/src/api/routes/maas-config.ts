@@ -1,0 +1,46 @@
+import { isRegionConfigKey, REGION_CONFIG_DEFAULTS, type RegionConfig } from '../../db/index.js';
+import { json, text } from '../answer.js';
+import { FormError } from '../errors.js';
+import { parseBoolean, required, type ParamBag } from '../params.js';
+import type { ApiResource } from '../route-table.js';
+
+const NAMES = Object.keys(REGION_CONFIG_DEFAULTS).join(', ');
+
+function configName(args: ParamBag): keyof RegionConfig {
+  const name = required(args, 'name');
+  if (!isRegionConfigKey(name)) throw new FormError({ name: [`'${name}' is not a config name this region knows: ${NAMES}.`] });
+  return name;
+}
+
+export const maasResource: ApiResource = {
+  name: 'MaasHandler',
+  path: 'maas/',
+  doc: 'Manage the region settings that govern image import.',
+  actions: [
+    {
+      name: 'get_config',
+      method: 'GET',
+      op: 'get_config',
+      summary: 'Get a configuration value.',
+      params: [{ name: 'name', type: 'String', doc: `The setting: ${NAMES}.` }],
+      handle: ({ deps, args }) => json(deps.config.get()[configName(args)]),
+    },
+    {
+      name: 'set_config',
+      method: 'POST',
+      op: 'set_config',
+      summary: 'Set a configuration value.',
+      params: [
+        { name: 'name', type: 'String', doc: `The setting: ${NAMES}.` },
+        { name: 'value', type: 'String', doc: 'The new value; booleans as true/false or 1/0.' },
+      ],
+      handle: ({ deps, args }) => {
+        const name = configName(args);
+        const raw = args.text('value') ?? '';
+        const value = typeof REGION_CONFIG_DEFAULTS[name] === 'boolean' ? parseBoolean('value', required(args, 'value')) : raw.trim();
+        deps.config.set(name, value as RegionConfig[typeof name]);
+        return text('OK');
+      },
+    },
+  ],
+};

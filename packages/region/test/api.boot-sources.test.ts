@@ -1,0 +1,155 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
+import { createSourceProber } from '../src/api/index.js';
+import { maasCall, startApi, type ApiHarness } from './api-harness.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const realStream = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07/streams/v1/index.json');
+const P = '/MAAS/api/2.0/';
+
+let api: ApiHarness;
+let mirrorDir: string;
+let mirror: GeneratedMirror;
+
+beforeAll(async () => {
+  mirrorDir = mkdtempSync(path.join(tmpdir(), 'bootsync-api-mirror-'));
+  mirror = await createSignedMirror(mirrorDir, { centos: false });
+  api = await startApi({ prober: createSourceProber() });
+});
+afterAll(async () => {
+  await api.close();
+  rmSync(mirrorDir, { recursive: true, force: true });
+});
+
+describe('boot-sources', () => {
+  it('creates a source from maascli multipart (201) with MAAS defaults and fields', async () => {
+    const res = await maasCall(api, 'POST', 'boot-sources/', [
+      ['url', 'http://mirror.example/images/'],
+      ['keyring_filename', '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg'],
+    ]);
+    expect(res.statusCode).toBe(201);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const body = res.json() as Record<string, unknown>;
+    expect(body).toMatchObject({
+      url: 'http://mirror.example/images',
+      name: 'http://mirror.example/images',
+      enabled: true,
+      keyring_filename: '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg',
+      keyring_data: '',
+      skip_keyring_verification: false,
+      resource_uri: `${P}boot-sources/${String(body.id)}/`,
+    });
+    expect(body.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/);
+    expect(Object.keys(body).sort()).toEqual(
+      ['created', 'enabled', 'id', 'keyring_data', 'keyring_filename', 'name', 'priority', 'resource_uri',
+        'skip_keyring_verification', 'updated', 'url'].sort(),
+    );
+  });
+
+  it('answers MAAS form errors as a 400 JSON body', async () => {
+    const noKeyring = await maasCall(api, 'POST', 'boot-sources/', [['url', 'http://other.example/']]);
+    expect(noKeyring.statusCode).toBe(400);
+    expect(noKeyring.json()).toEqual({ __all__: ['One of keyring_data or keyring_filename must be specified.'] });
+    const noUrl = await maasCall(api, 'POST', 'boot-sources/', [['keyring_filename', '/k.gpg']]);
+    expect(noUrl.json()).toEqual({ url: ['This field is required.'] });
+    const badPriority = await maasCall(api, 'POST', 'boot-sources/', [['url', 'http://x.example/'], ['priority', 'high']]);
+    expect(badPriority.json()).toEqual({ priority: ['Enter a whole number.'] });
+    const typo = await maasCall(api, 'POST', 'boot-sources/', [['url', 'http://x.example/'], ['keyring_file', '/k']]);
+    expect(typo.statusCode).toBe(400);
+    expect(Object.keys(typo.json() as object)).toEqual(['keyring_file']);
+  });
+
+  it('takes keyring_data as a file part and answers it base64', async () => {
+    const keyring = readFileSync(mirror.keyring.binary);
+    const res = await maasCall(api, 'POST', 'boot-sources/', [
+      ['url', 'http://keyed.example/'],
+      ['keyring_data', keyring, 'file'],
+    ]);
+    expect(res.statusCode).toBe(201);
+    expect((res.json() as { keyring_data: string }).keyring_data).toBe(keyring.toString('base64'));
+  });
+
+  it('reads, updates and deletes one source; delete is a 204 that still has a Content-Type', async () => {
+    const created = (await maasCall(api, 'POST', 'boot-sources/', [
+      ['url', 'http://rud.example/'],
+      ['skip_keyring_verification', 'true'],
+    ])).json() as { id: number };
+    const read = await maasCall(api, 'GET', `boot-sources/${created.id}/`);
+    expect(read.json()).toMatchObject({ id: created.id, url: 'http://rud.example' });
+
+    const updated = await maasCall(api, 'PUT', `boot-sources/${created.id}/`, [['priority', '50'], ['enabled', '0']]);
+    expect(updated.statusCode).toBe(200);
+    expect(updated.json()).toMatchObject({ priority: 50, enabled: false, url: 'http://rud.example' });
+
+    const list = (await maasCall(api, 'GET', 'boot-sources/')).json() as { id: number }[];
+    expect(list[0]!.id).toBe(created.id); // the highest priority first
+
+    const deleted = await maasCall(api, 'DELETE', `boot-sources/${created.id}/`);
+    expect(deleted.statusCode).toBe(204);
+    expect(deleted.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(deleted.body).toBe('');
+    const gone = await maasCall(api, 'GET', `boot-sources/${created.id}/`);
+    expect(gone.statusCode).toBe(404);
+    expect(gone.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(gone.body).toBe('No BootSource matches the given query.');
+  });
+
+  it.each(['999999', 'abc', '0', '-1'])('answers 404 for the id %s', async (id) => {
+    const res = await maasCall(api, 'GET', `boot-sources/${id}/`);
+    expect(res.statusCode).toBe(404);
+    expect(res.body).toBe('No BootSource matches the given query.');
+  });
+});
+
+describe('boot-sources op=fetch', () => {
+  it('reads and verifies a signed mirror with the keyring sent, without saving it', async () => {
+    const before = api.repos.bootSources.list().length;
+    const res = await maasCall(api, 'POST', 'boot-sources/?op=fetch', [
+      ['url', mirror.root],
+      ['keyring_data', readFileSync(mirror.keyring.binary), 'file'],
+    ]);
+    expect(res.statusCode).toBe(200);
+    const offer = res.json() as { images: { os: string; release: string; arches: string[]; labels: string[] }[] };
+    const noble = offer.images.find((i) => i.os === 'ubuntu' && i.release === 'noble');
+    expect(noble?.arches.sort()).toEqual(['amd64', 'arm64']);
+    expect(noble?.labels).toEqual(['stable']);
+    expect(api.repos.bootSources.list().length).toBe(before);
+  });
+
+  it('summarizes the real July 2025 MAAS stream (unsigned .json)', async () => {
+    const res = await maasCall(api, 'POST', 'boot-sources/?op=fetch', [['url', realStream]]);
+    expect(res.statusCode).toBe(200);
+    const releases = (res.json() as { images: { os: string; release: string }[] }).images.map((i) => `${i.os}/${i.release}`);
+    expect(releases).toEqual(expect.arrayContaining(['ubuntu/jammy', 'ubuntu/noble']));
+  });
+
+  it('answers a 400 naming the failure when the signature does not verify', async () => {
+    const otherDir = mkdtempSync(path.join(tmpdir(), 'bootsync-api-other-'));
+    try {
+      const other = await createSignedMirror(otherDir, { centos: false, bootloaders: false, arches: ['amd64'] });
+      const res = await maasCall(api, 'POST', 'boot-sources/?op=fetch', [
+        ['url', mirror.root],
+        ['keyring_filename', other.keyring.binary],
+      ]);
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(res.body).toContain(`Failed to read boot source ${mirror.root}`);
+      expect(res.body).toMatch(/key|signature/i);
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers a 400 for an unreachable source', async () => {
+    const res = await maasCall(api, 'POST', 'boot-sources/?op=fetch', [
+      ['url', 'http://127.0.0.1:9/'],
+      ['skip_keyring_verification', 'true'],
+    ]);
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Failed to read boot source http://127.0.0.1:9/');
+  });
+});
