@@ -3,7 +3,7 @@ import { classifyItem, newestSets, setFiles, ubuntuSubarch, type BootImage } fro
 import type { ProductItem } from '@bootsync/shared/streams';
 import { bootloaderVersion, centosVersion, realItems, streamItem, ubuntuVersion } from './select.fixtures.js';
 
-const real = realItems();
+const real = await realItems();
 
 function productsOf(items: readonly ProductItem[]): Map<string, ProductItem[]> {
   const products = new Map<string, ProductItem[]>();

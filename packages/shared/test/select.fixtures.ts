@@ -1,9 +1,8 @@
 // Stream items for the select tests: MAAS-shaped products built as literals, and the real July 2025 excerpt.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Checksums, FieldValue, ProductItem } from '@bootsync/shared/streams';
+import { readMirror, type Checksums, type FieldValue, type ProductItem } from '@bootsync/shared/streams';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const realMirror = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07');
@@ -118,37 +117,7 @@ export function centosVersion(release = 'centos70', version = '20240604_01'): Pr
   );
 }
 
-type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
-type JsonTree = { [k: string]: Json };
-
-/**
- * The real fixture's items, flattened top → product → version → item as simplestreams does.
- * (A stand-in until the stream parser's `parseProducts` is exported.)
- */
-export function realItems(): ProductItem[] {
-  const index = JSON.parse(readFileSync(path.join(realMirror, 'streams/v1/index.json'), 'utf8')) as {
-    index: Record<string, { path: string }>;
-  };
-  return Object.values(index.index).flatMap((entry) => {
-    const doc = JSON.parse(readFileSync(path.join(realMirror, entry.path), 'utf8')) as JsonTree;
-    const products = doc.products as Record<string, JsonTree>;
-    return Object.entries(products).flatMap(([product, p]) =>
-      Object.entries(p.versions as Record<string, JsonTree>).flatMap(([version, v]) =>
-        Object.entries(v.items as Record<string, JsonTree>).map(([item, i]) => {
-          const fields = { ...scalars(doc), ...scalars(p), ...scalars(v), ...scalars(i) };
-          const checksums = { ...(typeof fields.sha256 === 'string' && { sha256: fields.sha256 }) };
-          return streamItem({
-            contentId: String(doc.content_id), product, version, item, ftype: String(fields.ftype),
-            path: String(fields.path), size: Number(fields.size), checksums, fields,
-          });
-        }),
-      ),
-    );
-  });
-}
-
-function scalars(tree: JsonTree): Record<string, FieldValue> {
-  return Object.fromEntries(
-    Object.entries(tree).filter((e): e is [string, FieldValue] => ['string', 'number', 'boolean'].includes(typeof e[1])),
-  );
+/** The real fixture's items, read by the stream reader as the region reads a source (unsigned: it is an excerpt). */
+export async function realItems(): Promise<ProductItem[]> {
+  return [...(await readMirror(realMirror, { verify: false })).items];
 }

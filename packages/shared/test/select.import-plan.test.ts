@@ -9,11 +9,11 @@ const plan = (sources: ImportSource[], more: { storeHas?: ReadonlySet<string> | 
   planImport({ sources, storeHas: more.storeHas ?? new Set(), held: more.held ?? [] });
 const setsOf = (p: ImportPlan): string[] =>
   p.wantedSets.map((s) => `${s.sourceId} ${s.image.identity.name} ${s.image.identity.architecture} ${s.version}`);
+const real = await realItems();
 const sha = (items: ProductItem[], ftype: string): string => items.find((i) => i.ftype === ftype)!.checksums.sha256!;
 
 describe('planImport against the real stream', () => {
-  const items = realItems();
-  const result = plan([source(1, items)]);
+  const result = plan([source(1, real)]);
 
   it('wants the newest noble/amd64 set and the allow-listed bootloaders, nothing else', () => {
     expect(setsOf(result).sort()).toEqual([
@@ -142,6 +142,11 @@ describe('sets the region already holds', () => {
     const result = plan([source(1, items)], { held: [{ image, version: '20250618', complete: false }], storeHas: new Set([sha(items, 'squashfs')]) });
     expect(setsOf(result)).toEqual(['1 ubuntu/noble amd64/ga-24.04 20250618']);
     expect(result.fetch.map((f) => f.ref.item).sort()).toEqual(['boot-initrd', 'boot-kernel', 'manifest']);
+  });
+
+  it('a complete set newer than the source offers is left alone (upstream went back)', () => {
+    const result = plan([source(1, items)], { held: [{ image, version: '20250701', complete: true }] });
+    expect(result).toEqual({ wantedSets: [], fetch: [], alreadyComplete: [] });
   });
 
   it('a complete older set does not stop the new version', () => {

@@ -9,6 +9,7 @@ function imageOf(items: ProductItem[]): BootImage {
   return image;
 }
 const ubuntu = (spec: UbuntuSpec = {}): BootImage => imageOf(ubuntuVersion(spec));
+const real = await realItems();
 const select = (s: Partial<Selection> = {}): Selection => ({ os: 'ubuntu', release: 'noble', arches: ['*'], subarches: ['*'], labels: ['*'], ...s });
 
 describe('imageMatches (MAAS image_passes_filter)', () => {
@@ -42,7 +43,6 @@ describe('imageMatches (MAAS image_passes_filter)', () => {
 });
 
 describe('bootloaders are wanted per MAAS allow-list, whatever the selections', () => {
-  const real = realItems();
   const realBootloader = (os: string, arch: string): BootImage =>
     imageOf(real.filter((i) => i.fields.os === os && i.fields.arch === arch));
 

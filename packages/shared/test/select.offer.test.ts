@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NoAvailableImagesError, summarizeOffer, validateSelection, type Selection } from '@bootsync/shared/select';
 import { realItems, ubuntuVersion } from './select.fixtures.js';
 
-const offer = summarizeOffer(realItems());
+const offer = summarizeOffer(await realItems());
 const select = (s: Partial<Selection> = {}): Selection => ({ os: 'ubuntu', release: 'noble', arches: ['*'], subarches: ['*'], labels: ['*'], ...s });
 
 describe('what the real stream offers', () => {

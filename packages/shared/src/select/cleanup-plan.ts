@@ -1,7 +1,7 @@
+import { compareBytes } from '../streams/byte-order.js';
 import { imageKey, type ImageIdentity } from './boot-image.js';
 import { InvalidRetentionError } from './errors.js';
 import type { HeldSet } from './import-plan.js';
-import { compareVersions } from './offered-sets.js';
 import { isImageWanted, type Selection } from './selection.js';
 
 export interface PlanCleanupInput {
@@ -56,12 +56,12 @@ export function planCleanup(input: PlanCleanupInput): CleanupPlan {
 }
 
 function setsBeyondRetention(sets: readonly HeldSet[], retention: number): HeldSet[] {
-  const newestFirst = [...sets].sort((a, b) => compareVersions(b.version, a.version));
+  const newestFirst = [...sets].sort((a, b) => compareBytes(b.version, a.version));
   const complete = newestFirst.filter((s) => s.complete);
   const newestComplete = complete[0];
   // The one incomplete set worth finishing is the newest, and only if it would replace the complete ones.
   const pending = newestFirst.find(
-    (s) => !s.complete && (!newestComplete || compareVersions(s.version, newestComplete.version) > 0),
+    (s) => !s.complete && (!newestComplete || compareBytes(s.version, newestComplete.version) > 0),
   );
   const kept = new Set([...complete.slice(0, retention), ...(pending ? [pending] : [])]);
   return newestFirst.filter((s) => !kept.has(s));

@@ -1,3 +1,4 @@
+import { compareBytes } from '../streams/byte-order.js';
 import { formatItemRef } from '../streams/item-ref.js';
 import type { ItemRef } from '../streams/item-ref.js';
 import type { Checksums, ProductItem } from '../streams/types.js';
@@ -91,12 +92,13 @@ export interface ImportPlan {
 
 /**
  * The region import's one decision: for each wanted image, the newest version from the first source in
- * priority order that offers it, and the files that must be downloaded for it.
+ * priority order that offers it, and the files that must be downloaded for it. An image held complete at a newer
+ * version than the winning source offers is left as it is (in neither list).
  */
 export function planImport(input: PlanImportInput): ImportPlan {
   const storeHas = input.storeHas;
   const inStore = typeof storeHas === 'function' ? storeHas : (sha256: string) => storeHas.has(sha256);
-  const heldComplete = new Set(input.held.filter((h) => h.complete).map((h) => setKey(h.image.identity, h.version)));
+  const newestHeld = newestCompleteVersions(input.held);
 
   const claimed = new Set<string>();
   const wantedSets: WantedSet[] = [];
@@ -106,13 +108,16 @@ export function planImport(input: PlanImportInput): ImportPlan {
       const key = imageKey(offered.image.identity);
       if (claimed.has(key) || !isImageWanted(offered.image, source.selections)) continue;
       claimed.add(key);
+      const held = newestHeld.get(key);
+      // Upstream went back to an older version: importing it would only be dropped again by retention.
+      if (held !== undefined && compareBytes(held, offered.version) > 0) continue;
       const set: WantedSet = {
         image: offered.image,
         version: offered.version,
         sourceId: source.sourceId,
         files: offered.items.map(toSetFile),
       };
-      (heldComplete.has(setKey(offered.image.identity, offered.version)) ? alreadyComplete : wantedSets).push(set);
+      (held === offered.version ? alreadyComplete : wantedSets).push(set);
     }
   }
 
@@ -152,6 +157,14 @@ function toSetFile(item: ProductItem): SetFile {
   };
 }
 
-function setKey(identity: ImageIdentity, version: string): string {
-  return JSON.stringify([imageKey(identity), version]);
+/** Per image key, the newest version held complete. */
+function newestCompleteVersions(held: readonly HeldSet[]): Map<string, string> {
+  const newest = new Map<string, string>();
+  for (const set of held) {
+    if (!set.complete) continue;
+    const key = imageKey(set.image.identity);
+    const known = newest.get(key);
+    if (known === undefined || compareBytes(set.version, known) > 0) newest.set(key, set.version);
+  }
+  return newest;
 }

@@ -1,3 +1,4 @@
+import { compareBytes } from '../streams/byte-order.js';
 import type { ProductItem } from '../streams/types.js';
 import { classifyItem, imageKey, type BootImage } from './boot-image.js';
 import { setFiles } from './set-files.js';
@@ -9,14 +10,6 @@ export interface OfferedSet {
   readonly version: string;
   /** The set's files, in the order `setFiles` gives (required first). */
   readonly items: readonly ProductItem[];
-}
-
-/**
- * Simplestreams orders versions newest-last by byte order of their names (LANG=C sort); UTF-16 order differs
- * from byte order outside the BMP, so compare the UTF-8 bytes.
- */
-export function compareVersions(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /**
@@ -40,7 +33,7 @@ export function offeredSets(items: readonly ProductItem[]): OfferedSet[] {
 }
 
 /**
- * The newest complete version of each image (MAAS imports with max_items=1). When two products of one source
+ * The newest complete version of each image (MAAS imports with max_items=1; versions sort newest-last by bytes). When two products of one source
  * map to the same image, the newer version wins.
  */
 export function newestSets(items: readonly ProductItem[]): OfferedSet[] {
@@ -48,7 +41,7 @@ export function newestSets(items: readonly ProductItem[]): OfferedSet[] {
   for (const set of offeredSets(items)) {
     const key = imageKey(set.image.identity);
     const known = newest.get(key);
-    if (!known || compareVersions(set.version, known.version) > 0) newest.set(key, set);
+    if (!known || compareBytes(set.version, known.version) > 0) newest.set(key, set);
   }
   return [...newest.values()];
 }
