@@ -16,3 +16,6 @@ export type {
 } from './service-types.js';
 export { DEFAULT_IMPORT_SCHEDULE, InvalidScheduleError } from './schedule.js';
 export { importProxy, proxyFor, type ImportProxy } from './proxy.js';
+export { createImportService } from './import-service.js';
+export type { ImportTuning } from './service-types.js';
+export { readBootSource, EmptySourceError } from './source-reads.js';

@@ -1,3 +1,4 @@
+import type { RetryPolicy } from '@bootsync/shared/download';
 import type { Logger } from '@bootsync/shared/logging';
 import type { Db } from '../db/connection.js';
 import type { ImportOutcome as RunOutcome, ImportRun } from '../db/types.js';
@@ -46,7 +47,20 @@ export interface ImportServiceDeps {
   readonly retention?: number;
   readonly logger: Logger;
   readonly metrics?: ImportMetrics;
-  readonly sourceReadRetry?: Partial<SourceReadRetry>;
+  /** Knobs with production defaults; tests shorten the retries. */
+  readonly tuning?: Partial<ImportTuning>;
+}
+
+export interface ImportTuning {
+  /** Files downloaded at once. @defaultValue 4 */
+  readonly concurrency: number;
+  readonly sourceReadRetry: SourceReadRetry;
+  /** The downloader's retry policy (its defaults when absent). */
+  readonly downloadRetry: Partial<RetryPolicy>;
+  /** How often download progress is written to the file rows. @defaultValue 500 */
+  readonly progressIntervalMs: number;
+  /** How often a running import checks whether sources or selections changed. @defaultValue 250 */
+  readonly sourcesCheckMs: number;
 }
 
 export interface TriggerResult {

@@ -1,0 +1,39 @@
+import type { Downloader, FileOutcome } from '@bootsync/shared/download';
+import type { FileToFetch } from '@bootsync/shared/select';
+import { locate, type MirrorRoot } from '@bootsync/shared/streams';
+
+export interface FetchFilesOptions {
+  readonly downloader: Downloader;
+  /** The mirror root of each source read in this pass. */
+  readonly roots: ReadonlyMap<number, MirrorRoot>;
+  /** Files in flight at once. */
+  readonly concurrency: number;
+  readonly signal: AbortSignal;
+  /** Bytes of the file on disk so far (resumed bytes included). */
+  readonly onProgress: (file: FileToFetch, bytes: number) => void;
+  /** Called as soon as each file is stored or has failed, so its sets complete without waiting for the others. */
+  readonly onDone: (file: FileToFetch, outcome: FileOutcome, ms: number) => void;
+}
+
+/**
+ * Downloads the plan's files, `concurrency` at a time, one `download()` call per file: the downloader's agents are
+ * shared across calls, and a per-file call tells when that file is verified rather than when the last one is.
+ */
+export async function fetchFiles(files: readonly FileToFetch[], options: FetchFilesOptions): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < files.length; i = next++) {
+      const file = files[i] as FileToFetch;
+      const root = options.roots.get(file.sourceId);
+      if (root === undefined) continue;
+      const started = performance.now();
+      const request = { url: locate(root, file.path), size: file.size, checksums: file.checksums, ref: file.ref };
+      const [outcome] = await options.downloader.download([request], {
+        signal: options.signal,
+        onProgress: (p) => options.onProgress(file, p.fileBytes),
+      });
+      if (outcome) options.onDone(file, outcome, Math.round(performance.now() - started));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, files.length) }, worker));
+}

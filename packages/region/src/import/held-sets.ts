@@ -1,0 +1,62 @@
+import type { HeldImage, HeldSet, ImageKind, WantedSet } from '@bootsync/shared/select';
+import type { BootResource, Repositories, ResourceSetWithFiles } from '../db/index.js';
+
+/**
+ * The region's synced images as the import plans with them, and the rows it writes for wanted sets.
+ * A resource's `extra` keeps what matching needs beyond name and architecture (kind, subarches, label).
+ */
+export interface HeldSetRow extends HeldSet {
+  readonly resourceId: number;
+  readonly setId: number;
+}
+
+type ImportRepos = Pick<Repositories, 'bootResources' | 'resourceSets'>;
+
+export function heldSets(repos: ImportRepos): HeldSetRow[] {
+  return repos.bootResources.list({ rtype: 'synced' }).flatMap((resource) => {
+    const sets = repos.resourceSets.listForResource(resource.id);
+    const image = heldImage(resource, sets[0]?.label ?? '');
+    return sets.map((set) => ({ image, version: set.version, complete: set.complete, resourceId: resource.id, setId: set.id }));
+  });
+}
+
+function heldImage(resource: BootResource, label: string): HeldImage {
+  const [os = '', release = ''] = resource.name.split('/');
+  const [arch = '', subarch = ''] = resource.architecture.split('/');
+  const extra = resource.extra;
+  const kind = (typeof extra.kind === 'string' ? extra.kind : os === 'ubuntu' ? 'ubuntu' : 'other') as ImageKind;
+  const listed = typeof extra.subarches === 'string' ? extra.subarches.split(',').filter(Boolean) : [];
+  const subarches = listed.includes(subarch) ? listed : [...listed, subarch];
+  return { kind, os, release, arch, subarch, subarches, label, identity: { name: resource.name, architecture: resource.architecture } };
+}
+
+/**
+ * The resource and set rows of a wanted set, created if missing (an interrupted import finds its rows again).
+ * Files whose blob is already stored are recorded as fully verified.
+ */
+export function ensureSetRows(repos: ImportRepos, wanted: WantedSet, stored: (sha256: string) => boolean): ResourceSetWithFiles {
+  const { image } = wanted;
+  const resource = repos.bootResources.upsert({
+    rtype: 'synced',
+    name: image.identity.name,
+    architecture: image.identity.architecture,
+    extra: { kind: image.kind, subarches: image.subarches.join(','), title: image.title },
+  });
+  const existing = repos.resourceSets.findByVersion(resource.id, wanted.version);
+  if (existing) return existing;
+  return repos.resourceSets.create(resource.id, {
+    version: wanted.version,
+    label: image.label,
+    files: wanted.files.map((f) => {
+      const sha256 = f.sha256 ?? '';
+      return {
+        filename: f.filename,
+        filetype: f.filetype,
+        sha256,
+        size: f.size,
+        bytesDone: sha256 !== '' && stored(sha256) ? f.size : 0,
+        extra: { path: f.path, item: f.ref.item },
+      };
+    }),
+  });
+}

@@ -1,0 +1,196 @@
+import { Downloader, ChecksumMismatchError, type FileOutcome } from '@bootsync/shared/download';
+import type { Logger } from '@bootsync/shared/logging';
+import { offeredImages, planCleanup, planImport, type FileToFetch, type HeldSet, type WantedSet } from '@bootsync/shared/select';
+import type { ContentStore } from '@bootsync/shared/store';
+import { formatItemRef, type MirrorRoot } from '@bootsync/shared/streams';
+import type { BootSourceWithSelections, Repositories } from '../db/index.js';
+import { cacheEntries } from './cache-entries.js';
+import { ensureSetRows, heldSets } from './held-sets.js';
+import { fetchFiles } from './fetch-files.js';
+import { createProgressWriter } from './progress-writer.js';
+import { importProxy } from './proxy.js';
+import type { RunRecorder } from './run-recorder.js';
+import type { ImportTuning } from './service-types.js';
+import { imageLabel, SetTracker } from './set-tracker.js';
+import { readSources, type SourceRead } from './source-reads.js';
+
+export interface PassContext {
+  readonly repos: Repositories;
+  readonly store: ContentStore;
+  readonly storeRoot: string;
+  readonly log: Logger;
+  readonly run: RunRecorder;
+  readonly retention: number;
+  readonly tuning: ImportTuning;
+  /** Aborted on stop-import, shutdown, or when sources change (then the run starts over). */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One pass over the enabled sources: read, cache, plan, create rows, download, complete sets, clean up.
+ * Returns the sources generation it worked from, so the caller can tell whether they changed meanwhile.
+ */
+export async function importPass(ctx: PassContext): Promise<{ generation: number }> {
+  const { repos, log, run } = ctx;
+  const { generation, sources } = repos.selections.enabledSourcesWithSelections();
+  const reads = await readSources(sources, {
+    retry: ctx.tuning.sourceReadRetry,
+    proxy: importProxy(repos.config.get(), sources.map((s) => s.url)),
+    signal: ctx.signal,
+  });
+  if (ctx.signal.aborted) return { generation };
+  const readable = recordReads(ctx, reads);
+
+  const stored = new Set(await ctx.store.list());
+  const isStored = (sha256: string): boolean => stored.has(sha256);
+  const plan = planImport({
+    sources: readable.map((r) => ({ sourceId: r.source.id, items: r.mirror.items, selections: r.source.selections })),
+    storeHas: isStored,
+    held: heldSets(repos),
+  });
+
+  const tracker = new SetTracker(repos);
+  for (const wanted of plan.wantedSets) {
+    if (wanted.files.some((f) => f.sha256 === null)) {
+      run.error(imageLabel(wanted), new Error(`${imageLabel(wanted)} ${wanted.version}: a file has no sha256; not imported`));
+      run.setFailed();
+      continue;
+    }
+    tracker.add(wanted, ensureSetRows(repos, wanted, isStored), isStored);
+  }
+  for (const set of tracker.completeReady()) completed(ctx, set.wanted);
+
+  const fetch = plan.fetch.filter((f) => f.sha256 !== null);
+  if (fetch.length > 0) await download(ctx, fetch, readable, tracker, stored);
+  if (ctx.signal.aborted) return { generation };
+
+  // A source that could not be read, or read empty, deletes nothing (LP:1387133).
+  if (readable.length === sources.length) await cleanUp(ctx, readable, sources);
+  else log.warn({ event: 'import.cleanup.skipped', reason: 'a boot source could not be read' });
+  return { generation };
+}
+
+function recordReads(ctx: PassContext, reads: readonly SourceRead[]): Extract<SourceRead, { ok: true }>[] {
+  const readable: Extract<SourceRead, { ok: true }>[] = [];
+  for (const read of reads) {
+    if (!read.ok) {
+      ctx.run.error(read.source.url, read.error);
+      ctx.log.error({ event: 'import.source.failed', source: read.source.url, err: read.error });
+      continue;
+    }
+    ctx.run.sourceRead();
+    ctx.repos.sourceCache.replace(read.source.id, cacheEntries(read.mirror.items));
+    readable.push(read);
+  }
+  return readable;
+}
+
+async function download(
+  ctx: PassContext,
+  fetch: readonly FileToFetch[],
+  readable: readonly Extract<SourceRead, { ok: true }>[],
+  tracker: SetTracker,
+  stored: Set<string>,
+): Promise<void> {
+  try {
+    await ctx.store.ensureFreeSpace(fetch.reduce((n, f) => n + f.size, 0));
+  } catch (err) {
+    ctx.run.error(ctx.storeRoot, err);
+    for (const file of fetch) for (const set of tracker.failed(file.contentKey)) failedSet(ctx, set.wanted, err);
+    return;
+  }
+  const proxy = importProxy(ctx.repos.config.get(), readable.map((r) => r.source.url));
+  const downloader = new Downloader({
+    store: ctx.store,
+    concurrency: ctx.tuning.concurrency,
+    retry: ctx.tuning.downloadRetry,
+    proxy: proxy.proxy,
+    noProxy: proxy.noProxy,
+  });
+  const progress = createProgressWriter((batch) => {
+    for (const [content, bytes] of batch) tracker.progress(content, bytes);
+  }, ctx.tuning.progressIntervalMs);
+  try {
+    await fetchFiles(fetch, {
+      downloader,
+      roots: new Map<number, MirrorRoot>(readable.map((r) => [r.source.id, r.mirror.root])),
+      concurrency: ctx.tuning.concurrency,
+      signal: ctx.signal,
+      onProgress: (file, bytes) => progress.update(file.contentKey, bytes),
+      onDone: (file, outcome, ms) => {
+        if (outcome.ok) {
+          stored.add(outcome.sha256);
+          progress.update(file.contentKey, file.size);
+        }
+        fileDone(ctx, tracker, file, outcome, ms);
+      },
+    });
+  } finally {
+    progress.close();
+    await downloader.close();
+  }
+}
+
+function fileDone(ctx: PassContext, tracker: SetTracker, file: FileToFetch, outcome: FileOutcome, ms: number): void {
+  const image = tracker.setsOf(file.contentKey).map((s) => imageLabel(s.wanted)).join(', ');
+  if (outcome.ok) {
+    ctx.run.fileFetched(outcome.fetched);
+    ctx.log.info({ event: 'import.file.verified', image, item: formatItemRef(file.ref), sha256: outcome.sha256, bytes: outcome.bytes, ms });
+    for (const set of tracker.stored(file.contentKey)) completed(ctx, set.wanted);
+    return;
+  }
+  // Stopped or starting over: the partial stays for the next run; that is not a failure of the file.
+  if (ctx.signal.aborted) return;
+  if (outcome.error instanceof ChecksumMismatchError) ctx.run.checksumFailed();
+  ctx.run.error(formatItemRef(file.ref), outcome.error);
+  ctx.log.error({ event: 'import.file.failed', image, item: formatItemRef(file.ref), err: outcome.error });
+  for (const set of tracker.failed(file.contentKey)) failedSet(ctx, set.wanted, outcome.error);
+}
+
+function completed(ctx: PassContext, wanted: WantedSet): void {
+  ctx.run.setCompleted();
+  ctx.log.info({ event: 'import.set.complete', image: imageLabel(wanted), version: wanted.version });
+}
+
+function failedSet(ctx: PassContext, wanted: WantedSet, err: unknown): void {
+  ctx.run.setFailed();
+  ctx.log.warn({ event: 'import.set.failed', image: imageLabel(wanted), version: wanted.version, err });
+}
+
+/** Retention, unselected images and unreferenced blobs; one removal failing does not stop the others (LP:1947629). */
+async function cleanUp(
+  ctx: PassContext,
+  readable: readonly Extract<SourceRead, { ok: true }>[],
+  sources: readonly BootSourceWithSelections[],
+): Promise<void> {
+  const { repos } = ctx;
+  const held = heldSets(repos);
+  const cleanup = planCleanup({
+    held,
+    offered: readable.flatMap((r) => offeredImages(r.mirror.items).map((i) => i.identity)),
+    selections: sources.flatMap((s) => s.selections),
+    retention: ctx.retention,
+  });
+  const dropped = (what: string, fn: () => void): void => {
+    try {
+      fn();
+      ctx.run.changed = true;
+      ctx.log.info({ event: 'import.cleanup.removed', image: what });
+    } catch (err) {
+      ctx.run.error(what, err);
+    }
+  };
+  for (const identity of cleanup.dropImages) {
+    const resource = repos.bootResources.findByName(identity.name, identity.architecture);
+    if (resource) dropped(`${identity.name} ${identity.architecture}`, () => repos.bootResources.delete(resource.id));
+  }
+  const setIds = new Map<HeldSet, number>(held.map((h) => [h, h.setId]));
+  for (const set of cleanup.dropSets) {
+    const setId = setIds.get(set);
+    if (setId !== undefined) {
+      dropped(`${set.image.identity.name} ${set.image.identity.architecture} ${set.version}`, () => repos.resourceSets.delete(setId));
+    }
+  }
+  const gc = await ctx.store.gc(repos.resourceSets.referencedSha256());
+  if (gc.removed.length > 0) ctx.log.info({ event: 'import.gc', blobs: gc.removed.length, bytes: gc.bytes });
+}

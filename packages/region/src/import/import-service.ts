@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { ScheduledTask } from 'node-cron';
+import { createRepositories } from '../db/index.js';
+import { runImport, type ImportRunResult } from './import-run.js';
+import { IMPORT_DEDUP_ID, IMPORT_JOB, IMPORT_QUEUE, importJobOptions, type ImportJobData, type ImportReason } from './queue.js';
+import { createImportSchedule, DEFAULT_IMPORT_SCHEDULE } from './schedule.js';
+import type { ImportFinishedEvent, ImportService, ImportServiceDeps, TriggerResult } from './service-types.js';
+
+/**
+ * The region's import service: one BullMQ queue of the region's own, one Worker with concurrency 1, the node-cron
+ * schedule, and the "import finished" notification. The import itself is `runImport`; this file only drives it.
+ */
+export function createImportService(deps: ImportServiceDeps): ImportService {
+  const log = deps.logger;
+  const repos = createRepositories(deps.db);
+  // BullMQ requires maxRetriesPerRequest: null on the worker's blocking connection; the queue's keeps ioredis'
+  // default so a Redis outage fails "import now" promptly instead of hanging the API call.
+  const queueConnection = new Redis(deps.redisUrl, { lazyConnect: true });
+  const workerConnection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  const queue = new Queue<ImportJobData>(IMPORT_QUEUE, { connection: queueConnection, prefix: deps.redisPrefix });
+  queue.on('error', (err) => log.error({ event: 'import.queue.error', err }));
+  const listeners = new Set<(event: ImportFinishedEvent) => void>();
+  let worker: Worker<ImportJobData, ImportRunResult> | undefined;
+  let schedule: ScheduledTask | undefined;
+  let running = false;
+
+  async function enqueue(reason: ImportReason): Promise<TriggerResult> {
+    const jobId = `import-${Date.now()}-${randomUUID().slice(0, 8)}`;
+    const job = await queue.add(IMPORT_JOB, { reason }, { ...importJobOptions, jobId });
+    const deduplicated = job.id !== jobId;
+    log.info({ event: 'import.queued', reason, jobId: job.id, deduplicated });
+    return { jobId: job.id ?? jobId, deduplicated };
+  }
+
+  async function process(job: Job<ImportJobData, ImportRunResult>, _token?: string, signal?: AbortSignal): Promise<ImportRunResult> {
+    running = true;
+    try {
+      const result = await runImport(deps, job.data.reason, signal ?? new AbortController().signal);
+      notify({ runId: result.runId, outcome: result.outcome, changed: result.changed, bytes: result.bytes, ms: result.ms });
+      return result;
+    } finally {
+      running = false;
+    }
+  }
+
+  function notify(event: ImportFinishedEvent): void {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        log.error({ event: 'import.listener.failed', err });
+      }
+    }
+  }
+
+  const autoImportEnabled = (): boolean => repos.config.get().boot_images_auto_import;
+
+  return {
+    async start() {
+      worker = new Worker<ImportJobData, ImportRunResult>(IMPORT_QUEUE, process, {
+        connection: workerConnection,
+        prefix: deps.redisPrefix,
+        concurrency: 1,
+        removeOnComplete: { count: 50 },
+        removeOnFail: { count: 50 },
+      });
+      worker.on('error', (err) => log.error({ event: 'import.worker.error', err }));
+      worker.on('failed', (job, err) => log.error({ event: 'import.failed', jobId: job?.id, err }));
+      await worker.waitUntilReady();
+      schedule = createImportSchedule(deps.schedule ?? DEFAULT_IMPORT_SCHEDULE, async () => {
+        if (autoImportEnabled()) await enqueue('schedule');
+      });
+      if (autoImportEnabled()) await enqueue('startup');
+    },
+
+    async stop() {
+      await schedule?.destroy();
+      schedule = undefined;
+      worker?.cancelAllJobs('region stopping');
+      await worker?.close();
+      await queue.close();
+      queueConnection.disconnect();
+      workerConnection.disconnect();
+    },
+
+    triggerImport: () => enqueue('manual'),
+
+    async stopImport() {
+      await queue.drain();
+      await queue.removeDeduplicationKey(IMPORT_DEDUP_ID);
+      worker?.cancelAllJobs('stop-import requested');
+    },
+
+    async isImporting() {
+      if (running) return true;
+      const counts = await queue.getJobCounts('waiting', 'active', 'prioritized');
+      return Object.values(counts).some((n) => n > 0);
+    },
+
+    lastRuns: (n) => repos.importRuns.list(n),
+
+    onImportFinished(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { BootsyncError } from '@bootsync/shared/errors';
+import type { Logger } from '@bootsync/shared/logging';
+import type { ImportRunError, Repositories } from '../db/index.js';
+import type { ImportMetrics, ImportOutcome } from './service-types.js';
+
+/**
+ * The bookkeeping of one import run: its row (bytes, errors naming the item), what changed, and the metrics.
+ * The pipeline reports facts here; this decides the outcome.
+ */
+export class RunRecorder {
+  readonly runId: number;
+  bytes = 0;
+  /** A set completed or something was deleted: racks have something new to sync. */
+  changed = false;
+  readonly #repos: Pick<Repositories, 'importRuns'>;
+  readonly #metrics: ImportMetrics | undefined;
+  readonly #log: Logger;
+  readonly #started = performance.now();
+  #errors = 0;
+  #sourcesRead = 0;
+  #setsCompleted = 0;
+  #setsFailed = 0;
+
+  constructor(repos: Pick<Repositories, 'importRuns'>, log: Logger, metrics: ImportMetrics | undefined) {
+    this.#repos = repos;
+    this.#metrics = metrics;
+    this.#log = log;
+    this.runId = repos.importRuns.start().id;
+  }
+
+  error(item: string, err: unknown): void {
+    const error: ImportRunError = {
+      item,
+      code: err instanceof BootsyncError ? err.code : 'IMPORT_ERR_UNEXPECTED',
+      message: err instanceof Error ? err.message : String(err),
+    };
+    this.#errors++;
+    this.#repos.importRuns.addError(this.runId, error);
+  }
+
+  sourceRead(): void {
+    this.#sourcesRead++;
+  }
+
+  fileFetched(bytes: number): void {
+    this.bytes += bytes;
+    this.#repos.importRuns.addBytes(this.runId, bytes);
+    this.#metrics?.bytesDownloaded.inc(bytes);
+    this.#metrics?.filesVerified.inc();
+  }
+
+  checksumFailed(): void {
+    this.#metrics?.checksumFailures.inc();
+  }
+
+  setCompleted(): void {
+    this.#setsCompleted++;
+    this.changed = true;
+  }
+
+  setFailed(): void {
+    this.#setsFailed++;
+  }
+
+  /**
+   * `failed` when nothing could be read or every wanted set failed; `partial` when errors sit beside progress;
+   * `stopped` when an operator or a shutdown cut it short.
+   */
+  finish(stopped: boolean): { outcome: ImportOutcome; ms: number } {
+    const outcome: ImportOutcome = stopped
+      ? 'stopped'
+      : this.#errors === 0
+        ? 'succeeded'
+        : this.#sourcesRead === 0 || (this.#setsFailed > 0 && this.#setsCompleted === 0)
+          ? 'failed'
+          : 'partial';
+    const ms = Math.round(performance.now() - this.#started);
+    this.#repos.importRuns.finish(this.runId, outcome);
+    this.#metrics?.importDuration.observe({ outcome }, ms / 1000);
+    this.#metrics?.importsTotal.inc({ outcome });
+    if (outcome === 'succeeded') this.#metrics?.lastSuccessfulImport.set(Date.now() / 1000);
+    const line = { event: 'import.finished', runId: this.runId, outcome, bytes: this.bytes, ms, changed: this.changed };
+    if (outcome === 'succeeded' || outcome === 'stopped') this.#log.info(line);
+    else this.#log.warn(line);
+    return { outcome, ms };
+  }
+}

@@ -1,0 +1,77 @@
+import { ProxyAgent, type Dispatcher } from 'undici';
+import { BootsyncError } from '@bootsync/shared/errors';
+import { loadKeyring, type Keyring } from '@bootsync/shared/signing';
+import { readMirror, type Mirror } from '@bootsync/shared/streams';
+import type { BootSource, BootSourceWithSelections } from '../db/index.js';
+import { proxyFor, type ImportProxy } from './proxy.js';
+import { withSourceReadRetry } from './source-read-retry.js';
+import type { SourceReadRetry } from './service-types.js';
+
+/** A source that answered with a valid stream listing nothing: treated as unreadable, so it deletes nothing. */
+export class EmptySourceError extends BootsyncError {
+  constructor(readonly url: string) {
+    super('IMPORT_ERR_EMPTY_SOURCE', `boot source ${url} lists no items; nothing imported or deleted for it`);
+  }
+}
+
+export type SourceRead =
+  | { readonly ok: true; readonly source: BootSourceWithSelections; readonly mirror: Mirror }
+  | { readonly ok: false; readonly source: BootSourceWithSelections; readonly error: Error };
+
+export interface SourceReadOptions {
+  readonly retry: SourceReadRetry;
+  readonly proxy: ImportProxy;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Reads every source at once, so an unreachable one (retried up to its budget) holds no other back.
+ * A failure is returned, not thrown: it belongs to its own source.
+ */
+export async function readSources(sources: readonly BootSourceWithSelections[], options: SourceReadOptions): Promise<SourceRead[]> {
+  const agents = new Map<string, ProxyAgent>();
+  const dispatcherFor = (url: string): Dispatcher | undefined => {
+    const proxy = proxyFor(options.proxy, url);
+    if (proxy === undefined) return undefined;
+    let agent = agents.get(proxy);
+    if (!agent) agents.set(proxy, (agent = new ProxyAgent(proxy)));
+    return agent;
+  };
+  try {
+    return await Promise.all(
+      sources.map(async (source): Promise<SourceRead> => {
+        try {
+          const mirror = await withSourceReadRetry(
+            () => readBootSource(source, { signal: options.signal, dispatcher: dispatcherFor(source.url) }),
+            options.retry,
+            options.signal,
+          );
+          if (mirror.items.length === 0) return { ok: false, source, error: new EmptySourceError(source.url) };
+          return { ok: true, source, mirror };
+        } catch (err) {
+          return { ok: false, source, error: err instanceof Error ? err : new Error(String(err)) };
+        }
+      }),
+    );
+  } finally {
+    await Promise.all([...agents.values()].map((a) => a.close()));
+  }
+}
+
+/**
+ * One read of a source under its signature policy: the keyring from `keyring_data` in memory (no temp file to go
+ * unflushed, LP:2122523) or from `keyring_filename`; unsigned only when the operator set skip_keyring_verification.
+ */
+export async function readBootSource(
+  source: Pick<BootSource, 'url' | 'keyringData' | 'keyringFilename' | 'skipKeyringVerification'>,
+  options: { signal?: AbortSignal; dispatcher?: Dispatcher },
+): Promise<Mirror> {
+  const verify = !source.skipKeyringVerification;
+  const keyring = verify ? await sourceKeyring(source) : undefined;
+  return readMirror(source.url, { verify, keyring, signal: options.signal, dispatcher: options.dispatcher });
+}
+
+function sourceKeyring(source: Pick<BootSource, 'keyringData' | 'keyringFilename'>): Promise<Keyring> {
+  if (source.keyringData !== null && source.keyringData.length > 0) return loadKeyring({ bytes: source.keyringData });
+  return loadKeyring({ file: source.keyringFilename });
+}
