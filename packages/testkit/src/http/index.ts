@@ -7,3 +7,4 @@ export {
   type RequestRecord,
 } from './misbehaving-server.js';
 export { writePayload, type PayloadFile } from './payload.js';
+export { servePayloads, type ServedPayloads } from './served-payloads.js';

@@ -146,11 +146,22 @@ async function sendBody(
       }
       if (res.destroyed || req.destroyed) return;
       record.bytesSent += piece.length;
-      if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+      if (!res.write(piece)) await drained(res);
       if (slice !== Infinity) await sleep(1000 / SLOW_TICKS_PER_SECOND);
     }
   }
   res.end();
+}
+
+/** Resolves on 'drain' or 'close', whichever comes first, leaving no listener behind. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 function answer(res: ServerResponse, record: RequestRecord, status: number, text: string): void {
