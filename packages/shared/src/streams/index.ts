@@ -3,6 +3,7 @@ export type * from './types.js';
 export { readMirror, type Mirror, type ReadMirrorOptions } from './read-mirror.js';
 export { readStreamDocument, type SignaturePolicy, type StreamDocument } from './signed-document.js';
 export { INDEX_FORMAT, parseIndex } from './index-v1.js';
+export { parseStreamDocument, type ParsedStreamDocument } from './any-document.js';
 export { PRODUCTS_FORMAT, parseProducts } from './products-v1.js';
 export { flattenProducts } from './flatten.js';
 export { expandAliases } from './aliases.js';

@@ -1,0 +1,89 @@
+import { access } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { loadKeyring, type Keyring } from '@bootsync/shared/signing';
+import {
+  compareBytes,
+  locate,
+  matchesAll,
+  parseItemFilters,
+  parseStreamDocument,
+  readMirror,
+  readStreamDocument,
+  type ProductItem,
+} from '@bootsync/shared/streams';
+import { UsageError } from '../exit-codes.js';
+import { formatRowsJson, formatRowsTable, type ItemRow } from '../item-table.js';
+
+/** Where MAAS looks for the Ubuntu image signing keys; `BOOTSYNC_IMAGES_KEYRING` overrides it. */
+export const DEFAULT_KEYRING = '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg';
+
+interface QueryOptions {
+  keyring?: string;
+  verify: boolean;
+  json?: boolean;
+}
+
+export function registerStreamCommands(program: Command): void {
+  const stream = program.command('stream').description('read and verify simplestreams mirrors');
+
+  stream
+    .command('query')
+    .description('list the items a mirror offers, like sstream-query')
+    .argument('<location>', 'mirror URL or directory, or a .../streams/v1/X.json|.sjson')
+    .argument('[filters...]', 'key=value, key!=value, key~regex, key!~regex (all must match)')
+    .option('--keyring <file>', `keyring to verify with (default ${DEFAULT_KEYRING})`)
+    .option('--no-verify', 'read without checking signatures')
+    .option('--json', 'print one JSON array, one object per item')
+    .action(async (location: string, filterTexts: string[], options: QueryOptions) => {
+      if (options.keyring !== undefined && !options.verify) throw new UsageError('--keyring and --no-verify exclude each other');
+      const filters = parseItemFilters(filterTexts);
+      const keyring = options.verify ? await keyringFor(options.keyring) : undefined;
+      const mirror = await readMirror(location, { verify: options.verify, keyring });
+      const rows = mirror.items
+        .filter((item) => matchesAll(filters, item.fields))
+        .sort(byProductVersionItem)
+        .map((item): ItemRow => ({ ...item.fields, item_url: locate(mirror.root, item.path) }));
+      process.stdout.write(options.json ? formatRowsJson(rows) : formatRowsTable(rows));
+    });
+
+  stream
+    .command('verify')
+    .description('check the signature of a .sjson, or of a .json with its detached .json.gpg beside it')
+    .argument('<file>', 'path or URL of the stream file')
+    .option('--keyring <file>', `keyring to verify with (default ${DEFAULT_KEYRING})`)
+    .action(async (file: string, options: { keyring?: string }) => {
+      const keyring = await keyringFor(options.keyring);
+      const doc = await readStreamDocument(file, { verify: true, keyring });
+      const kind = checkDocument(doc.payload, file);
+      process.stdout.write(`${file}: good ${doc.signature} signature by ${doc.keyIds.join(', ')} (${kind})\n`);
+    });
+}
+
+async function keyringFor(file: string | undefined): Promise<Keyring> {
+  const path = file ?? process.env.BOOTSYNC_IMAGES_KEYRING ?? DEFAULT_KEYRING;
+  if (file === undefined) {
+    try {
+      await access(path);
+    } catch {
+      throw new UsageError(`no keyring at ${path}: install ubuntu-cloudimage-keyring, or pass --keyring FILE or --no-verify`);
+    }
+  }
+  return loadKeyring({ file: path });
+}
+
+/** Signed but meaningless is still refused: the payload must be an index or products document. */
+function checkDocument(payload: string, file: string): string {
+  const doc = parseStreamDocument(payload, file);
+  return doc.format === 'index:1.0'
+    ? `index:1.0, ${doc.index.entries.length} entries`
+    : `products:1.0, ${doc.catalog.items.length} items`;
+}
+
+function byProductVersionItem(a: ProductItem, b: ProductItem): number {
+  return (
+    compareBytes(a.ref.product, b.ref.product) ||
+    compareBytes(a.ref.version, b.ref.version) ||
+    compareBytes(a.ref.item, b.ref.item) ||
+    compareBytes(a.ref.contentId, b.ref.contentId)
+  );
+}

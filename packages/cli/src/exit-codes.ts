@@ -1,0 +1,30 @@
+import { BootsyncError } from '@bootsync/shared/errors';
+import { KeyringError } from '@bootsync/shared/signing';
+import { ItemFilterError } from '@bootsync/shared/streams';
+import { MirrorLocationError, MirrorReadError } from '@bootsync/shared/source';
+
+/** `bootsync` exit codes: what scripts key on. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** A bad invocation or a machine that lacks something (a keyring file): exit 2. */
+export class UsageError extends BootsyncError {
+  constructor(message: string) {
+    super('CLI_ERR_USAGE', message);
+  }
+}
+
+/**
+ * 1 when the data is wrong (bad signature, malformed stream), 2 when the invocation or the environment is
+ * (bad filter, unreadable keyring, unreachable mirror): the operator fixes different things.
+ */
+export function exitCodeFor(err: unknown): number {
+  const environment = [UsageError, KeyringError, ItemFilterError, MirrorLocationError, MirrorReadError];
+  if (environment.some((kind) => err instanceof kind)) return EXIT.usage;
+  return EXIT.failed;
+}
+
+/** The message for stderr: our errors say what and where already; anything else is a bug, show its stack. */
+export function describeError(err: unknown): string {
+  if (err instanceof BootsyncError) return `bootsync: ${err.message}`;
+  return `bootsync: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+}
