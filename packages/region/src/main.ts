@@ -1,3 +1,74 @@
-// Entry point of the bin; the program is assembled in later commits.
-process.stderr.write('not implemented yet\n');
-process.exitCode = 2;
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { BootsyncError } from '@bootsync/shared/errors';
+import { envName, flagName, loadConfig, type AnyOptionSpec } from '@bootsync/shared/config';
+import { createLogger, type Logger } from '@bootsync/shared/logging';
+import { regionOptions } from './config/index.js';
+import { startRegion } from './daemon.js';
+import { createRepositories, formatApiKey, openRegionDatabase } from './db/index.js';
+import { regionExtensions } from './extensions.js';
+import { ensureRegionIdentity } from './identity/index.js';
+
+/** SIGTERM must end the process within 10 s even if something hangs; leave a margin. */
+const STOP_DEADLINE_MS = 9_000;
+
+function addOption(command: Command, key: string, spec: AnyOptionSpec): void {
+  const flag = spec.valueName === undefined ? `--${flagName(key)}` : `--${flagName(key)} <${spec.valueName}>`;
+  const format = (spec.format ?? String) as (value: unknown) => string;
+  const shown = spec.default === undefined ? '' : `; default ${format(spec.default)}`;
+  command.option(flag, `${spec.description} (env ${envName(key)}${shown})`);
+}
+
+async function runDaemon(flags: Record<string, unknown>): Promise<void> {
+  const logger = createLogger('bootsync-region');
+  const { values: options } = await loadConfig(regionOptions, { flags, env: process.env });
+  const region = await startRegion(options, logger, regionExtensions(options, logger));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info({ event: 'region.signal', signal }, `received ${signal}`);
+    setTimeout(() => {
+      logger.error({ event: 'region.stop_timeout', ms: STOP_DEADLINE_MS }, 'clean stop took too long; exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    region.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ event: 'region.stop_failed', err }, 'region failed to stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+/** Prints the admin API key as the one line of stdout; everything else goes to stderr. */
+async function printApiKey(flags: Record<string, unknown>, logger: Logger): Promise<void> {
+  const { values: options } = await loadConfig(regionOptions, { flags, env: process.env });
+  const identity = await ensureRegionIdentity(options.dataDir);
+  const db = openRegionDatabase(identity.paths.database);
+  try {
+    const key = createRepositories(db).apiKeys.ensureAdmin();
+    logger.info({ event: 'region.apikey_read', dataDir: identity.paths.root }, 'admin API key');
+    process.stdout.write(`${formatApiKey(key)}\n`);
+  } finally {
+    db.close();
+  }
+}
+
+const program = new Command('bootsync-region')
+  .description('The bootsync region: keeps boot sources, imports images into its store, serves the MAAS API.')
+  .enablePositionalOptions()
+  .showHelpAfterError();
+for (const [key, spec] of Object.entries(regionOptions)) addOption(program, key, spec);
+program.action((flags: Record<string, unknown>) => runDaemon(flags));
+
+const apikey = program.command('apikey').description('print the admin API key (consumer:token:secret), creating it on first use');
+addOption(apikey, 'dataDir', regionOptions.dataDir);
+addOption(apikey, 'config', regionOptions.config);
+apikey.action((flags: Record<string, unknown>) => printApiKey(flags, createLogger('bootsync-region', { destination: pino.destination(2) })));
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  // Operator mistakes (a bad flag, an unreadable data dir) get one readable line; anything else a stack.
+  process.stderr.write(`bootsync-region: ${err instanceof BootsyncError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(2);
+});

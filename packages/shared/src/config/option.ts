@@ -9,6 +9,8 @@ export interface OptionSpec<T> {
   /** Placeholder shown in --help (`DIR`); absent for booleans, which are bare flags. */
   readonly valueName?: string;
   readonly parse: (raw: unknown) => T;
+  /** How --help shows the default; `String` when absent. */
+  format?(value: T): string;
 }
 
 // `unknown` would make specs of a concrete type unassignable (parse is contravariant); `never` accepts them all.
@@ -108,5 +110,10 @@ export function parseHostPort(text: string): HostPort {
 }
 
 export function hostPortOption(o: Common<HostPort>): OptionSpec<HostPort> {
-  return { ...o, valueName: o.valueName ?? 'HOST:PORT', parse: (raw) => parseHostPort(scalarText(raw)) };
+  return {
+    ...o,
+    valueName: o.valueName ?? 'HOST:PORT',
+    parse: (raw) => parseHostPort(scalarText(raw)),
+    format: (v) => (v.host.includes(':') ? `[${v.host}]:${v.port}` : `${v.host}:${v.port}`),
+  };
 }

@@ -1,0 +1,1 @@
+export { regionOptions, DEFAULT_SOURCE_URL, DEFAULT_KEYRING, type RegionOptions } from './region-options.js';

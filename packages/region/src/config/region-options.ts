@@ -1,0 +1,40 @@
+import { validate as validateCron } from 'node-cron';
+import {
+  hostPortOption,
+  integerOption,
+  stringOption,
+  urlOption,
+  type ConfigValues,
+} from '@bootsync/shared/config';
+
+export const DEFAULT_SOURCE_URL = 'http://images.maas.io/ephemeral-v3/stable/';
+export const DEFAULT_KEYRING = '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg';
+
+/**
+ * The region daemon's settings. Each is a flag (`--data-dir`), an env variable (`BOOTSYNC_DATA_DIR`) and a key of
+ * the `--config` YAML file (`data-dir:` or `data_dir:`). Add a setting here and it exists in all three.
+ */
+export const regionOptions = {
+  dataDir: stringOption({ description: 'where the database, the secret and the store live', default: '/var/lib/bootsync/region', valueName: 'DIR' }),
+  listen: hostPortOption({ description: 'address of the HTTP API, health and metrics', default: { host: '0.0.0.0', port: 5240 } }),
+  redisUrl: urlOption({ description: 'Redis shared with the racks', default: 'redis://127.0.0.1:6379', protocols: ['redis:', 'rediss:'] }),
+  importSchedule: stringOption({
+    description: 'when to import (node-cron expression)',
+    default: '0 * * * *',
+    valueName: 'CRON',
+    validate(expr) {
+      if (!validateCron(expr)) throw new Error('expected a cron expression, e.g. "0 * * * *"');
+    },
+  }),
+  retention: integerOption({ description: 'complete sets kept per image', default: 1, min: 1 }),
+  defaultSourceUrl: urlOption({
+    description: 'boot source created on first start when there is none',
+    default: DEFAULT_SOURCE_URL,
+    protocols: ['http:', 'https:', 'file:'],
+  }),
+  defaultKeyring: stringOption({ description: 'keyring file of that default source', default: DEFAULT_KEYRING, valueName: 'FILE' }),
+  config: stringOption({ description: 'YAML file with these same settings', default: undefined, valueName: 'FILE' }),
+  // The rack engineer adds syncInterval here.
+};
+
+export type RegionOptions = ConfigValues<typeof regionOptions>;

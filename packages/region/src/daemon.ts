@@ -1,0 +1,87 @@
+import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '@bootsync/shared/logging';
+import type { RegionOptions } from './config/index.js';
+import { createRepositories, openRegionDatabase, type Repositories } from './db/index.js';
+import { ensureDefaultBootSource } from './default-source.js';
+import { createHttpApp, redisCheck, sqliteCheck, storeWritableCheck, type HttpPart } from './http/index.js';
+import { ensureRegionIdentity, type RegionIdentity } from './identity/index.js';
+import type { ImportService } from './import/index.js';
+import { createRegionMetrics, type RegionMetrics } from './metrics/index.js';
+
+export interface RunningRegion {
+  readonly identity: RegionIdentity;
+  readonly repositories: Repositories;
+  readonly metrics: RegionMetrics;
+  readonly http: FastifyInstance;
+  /** `http://HOST:PORT` the HTTP server listens on (the real port when --listen asked for port 0). */
+  readonly url: string;
+  readonly imports: ImportService | undefined;
+  /** Stops imports (partials kept), HTTP, Redis and the database; resolves when all are closed. */
+  stop(): Promise<void>;
+}
+
+/** What the daemon builds from its own pieces but another engineer owns: the import and the HTTP parts. */
+export interface RegionExtensions {
+  createImports?(deps: { repositories: Repositories; identity: RegionIdentity; metrics: RegionMetrics }): ImportService;
+  httpParts?(deps: { repositories: Repositories; identity: RegionIdentity; imports: ImportService | undefined }): HttpPart[];
+}
+
+/**
+ * The composition root: data dir and identity, database (migrated), default source, HTTP (health, metrics, API),
+ * then the import service. HTTP listens before imports start so /readyz can tell an operator that Redis is missing.
+ */
+export async function startRegion(options: RegionOptions, logger: Logger, extensions: RegionExtensions = {}): Promise<RunningRegion> {
+  const started = Date.now();
+  const identity = await ensureRegionIdentity(options.dataDir);
+  const db = openRegionDatabase(identity.paths.database);
+  const repositories = createRepositories(db);
+  const abandoned = repositories.importRuns.closeAbandoned();
+  if (abandoned > 0) logger.warn({ event: 'region.import_runs_abandoned', count: abandoned }, 'closed import runs left running by a previous process');
+  const created = ensureDefaultBootSource(repositories, { url: options.defaultSourceUrl, keyringFilename: options.defaultKeyring });
+  if (created) logger.info({ event: 'region.default_source_created', url: created.url, keyring: created.keyringFilename }, 'created the default boot source');
+
+  const metrics = createRegionMetrics();
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  let redisDown = false;
+  redis.on('error', (err) => {
+    // ioredis reconnects by itself; log the first failure of each outage only.
+    if (!redisDown) logger.warn({ event: 'region.redis_unavailable', err }, 'Redis unreachable');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    redisDown = false;
+  });
+  redis.connect().catch(() => undefined);
+
+  const imports = extensions.createImports?.({ repositories, identity, metrics });
+  const http = await createHttpApp({
+    logger,
+    metrics: metrics.registry,
+    readiness: [sqliteCheck(db), redisCheck(redis), storeWritableCheck(identity.paths.store)],
+    parts: extensions.httpParts?.({ repositories, identity, imports }) ?? [],
+  });
+  await http.listen({ host: options.listen.host, port: options.listen.port });
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.listen.port;
+  const url = `http://${options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host}:${port}`;
+
+  // Not awaited: with Redis down the queue waits for it, and the region must still answer /readyz meanwhile.
+  const importsStarted = imports?.start().catch((err: unknown) => logger.error({ event: 'region.import_start_failed', err }, 'import service failed to start'));
+  logger.info({ event: 'region.started', url, regionId: identity.regionId, dataDir: identity.paths.root, ms: Date.now() - started }, 'region started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      const t0 = Date.now();
+      logger.info({ event: 'region.stopping' }, 'region stopping');
+      await importsStarted;
+      await imports?.stop();
+      await http.close();
+      redis.disconnect();
+      db.close();
+      logger.info({ event: 'region.stopped', ms: Date.now() - t0 }, 'region stopped');
+    })());
+
+  return { identity, repositories, metrics, http, url, imports, stop };
+}

@@ -1,0 +1,34 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Logger } from '@bootsync/shared/logging';
+import { checkReadiness, type ReadinessCheck } from './readiness.js';
+
+/** Adds routes to the app: the MAAS API plugin, the rack endpoints... registered by the composition root. */
+export type HttpPart = (app: FastifyInstance) => Promise<void> | void;
+
+export interface HttpAppOptions {
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  readonly readiness: readonly ReadinessCheck[];
+  readonly parts?: readonly HttpPart[];
+}
+
+/** The region's HTTP server: open /healthz, /readyz and /metrics, then whatever parts the daemon registers. */
+export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, disableRequestLogging: true, forceCloseConnections: true });
+
+  app.get('/healthz', async () => ({ status: 'alive' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const report = await checkReadiness(options.readiness);
+    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not ready', checks: report.checks });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await options.metrics.metrics();
+    return reply.type(options.metrics.contentType).send(body);
+  });
+
+  for (const part of options.parts ?? []) await part(app);
+  return app;
+}

@@ -1,0 +1,2 @@
+export { dataDirLayout, type DataDirLayout } from './data-dir.js';
+export { ensureRegionIdentity, redisPrefixFor, IdentityFileError, type RegionIdentity } from './identity.js';

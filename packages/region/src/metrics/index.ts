@@ -1,0 +1,59 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ImportMetrics, ImportOutcome } from '../import/index.js';
+
+const OUTCOMES: readonly ImportOutcome[] = ['succeeded', 'failed', 'partial', 'stopped'];
+
+/** The region's Prometheus metrics, in a registry of their own (several regions can live in one test process). */
+export interface RegionMetrics extends ImportMetrics {
+  readonly registry: Registry;
+  readonly bytesDownloaded: Counter;
+  readonly filesVerified: Counter;
+  readonly checksumFailures: Counter;
+  readonly importDuration: Histogram<'outcome'>;
+  readonly importsTotal: Counter<'outcome'>;
+  readonly lastSuccessfulImport: Gauge;
+}
+
+export function createRegionMetrics(): RegionMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'bootsync_region_' });
+  const importsTotal = new Counter({
+    name: 'bootsync_region_imports_total',
+    help: 'Finished imports by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  // Zero-valued series from the start, so a dashboard shows "0 failed" rather than "no data".
+  for (const outcome of OUTCOMES) importsTotal.inc({ outcome }, 0);
+  return {
+    registry,
+    importsTotal,
+    bytesDownloaded: new Counter({
+      name: 'bootsync_region_bytes_downloaded_total',
+      help: 'Bytes of image files downloaded from boot sources.',
+      registers: [registry],
+    }),
+    filesVerified: new Counter({
+      name: 'bootsync_region_files_verified_total',
+      help: 'Image files downloaded and verified against their checksums.',
+      registers: [registry],
+    }),
+    checksumFailures: new Counter({
+      name: 'bootsync_region_checksum_failures_total',
+      help: 'Downloaded files whose size or checksum did not match the stream.',
+      registers: [registry],
+    }),
+    importDuration: new Histogram({
+      name: 'bootsync_region_import_duration_seconds',
+      help: 'Duration of imports, from start to end, by outcome.',
+      labelNames: ['outcome'] as const,
+      buckets: [0.1, 0.3, 1, 3, 10, 30, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
+    lastSuccessfulImport: new Gauge({
+      name: 'bootsync_region_last_successful_import_timestamp_seconds',
+      help: 'Unix time of the end of the last successful import (0 = none since start).',
+      registers: [registry],
+    }),
+  };
+}
