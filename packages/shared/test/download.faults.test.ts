@@ -41,55 +41,55 @@ const failure = (o: FileOutcome | undefined): Error => {
   if (o === undefined || o.ok) throw new Error('expected a failed outcome');
   return o.error;
 };
-const [f0, f1, f2] = [0, 1, 2].map((i) => () => files[i] as PayloadFile);
+const file = (i: number): PayloadFile => files[i] as PayloadFile;
 
 describe('Downloader: bad answers', () => {
   it('refuses wrong bytes with a checksum error, publishes nothing for it, and stores the good files', async () => {
-    served.server.faults.set(f1().urlPath, { corrupt: true });
-    const outcomes = await downloader.download([request(f0()), request(f1()), request(f2())]);
+    served.server.faults.set(file(1).urlPath, { corrupt: true });
+    const outcomes = await downloader.download([request(file(0)), request(file(1)), request(file(2))]);
     expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
     const error = failure(outcomes[1]);
     expect(error).toBeInstanceOf(ChecksumMismatchError);
-    expect(error).toMatchObject({ algorithm: 'sha256', expected: f1().sha256, ref });
+    expect(error).toMatchObject({ algorithm: 'sha256', expected: file(1).sha256, ref });
     expect((error as ChecksumMismatchError).actual).toMatch(/^[0-9a-f]{64}$/);
-    expect((error as ChecksumMismatchError).actual).not.toBe(f1().sha256);
-    expect((await store.list()).sort()).toEqual([f0().sha256, f2().sha256].sort());
+    expect((error as ChecksumMismatchError).actual).not.toBe(file(1).sha256);
+    expect((await store.list()).sort()).toEqual([file(0).sha256, file(2).sha256].sort());
     expect(await readdir(path.join(store.root, 'partial'))).toEqual([]);
   });
 
   it('takes a 404 as final: one request, an HttpStatusError naming the URL', async () => {
-    const seen = requestsFor(f0()).length;
-    served.server.faults.set(f0().urlPath, { status: 404 });
-    const [outcome] = await downloader.download([request(f0())]);
+    const seen = requestsFor(file(0)).length;
+    served.server.faults.set(file(0).urlPath, { status: 404 });
+    const [outcome] = await downloader.download([request(file(0))]);
     const error = failure(outcome);
     expect(error).toBeInstanceOf(HttpStatusError);
-    expect(error).toMatchObject({ status: 404, url: request(f0()).url, code: 'DOWNLOAD_HTTP_STATUS' });
-    expect(requestsFor(f0()).length - seen).toBe(1);
+    expect(error).toMatchObject({ status: 404, url: request(file(0)).url, code: 'DOWNLOAD_HTTP_STATUS' });
+    expect(requestsFor(file(0)).length - seen).toBe(1);
   });
 
   it('retries a 500 and succeeds when the server recovers', async () => {
-    const seen = requestsFor(f0()).length;
-    served.server.faults.set(f0().urlPath, { status: 500, times: 2 });
-    const [outcome] = await downloader.download([request(f0())]);
-    expect(outcome).toMatchObject({ ok: true, sha256: f0().sha256 });
-    expect(requestsFor(f0()).slice(seen).map((r) => r.status)).toEqual([500, 500, 200]);
+    const seen = requestsFor(file(0)).length;
+    served.server.faults.set(file(0).urlPath, { status: 500, times: 2 });
+    const [outcome] = await downloader.download([request(file(0))]);
+    expect(outcome).toMatchObject({ ok: true, sha256: file(0).sha256 });
+    expect(requestsFor(file(0)).slice(seen).map((r) => r.status)).toEqual([500, 500, 200]);
   });
 
   it('gives up after the retry policy, with the last error as cause', async () => {
-    const seen = requestsFor(f0()).length;
-    served.server.faults.set(f0().urlPath, { status: 503 });
-    const [outcome] = await downloader.download([request(f0())]);
+    const seen = requestsFor(file(0)).length;
+    served.server.faults.set(file(0).urlPath, { status: 503 });
+    const [outcome] = await downloader.download([request(file(0))]);
     const error = failure(outcome);
     expect(error).toBeInstanceOf(RetriesExhaustedError);
-    expect(error).toMatchObject({ attempts: 3, url: request(f0()).url });
+    expect(error).toMatchObject({ attempts: 3, url: request(file(0)).url });
     expect((error as RetriesExhaustedError).cause).toMatchObject({ status: 503 });
-    expect(requestsFor(f0()).length - seen).toBe(3);
+    expect(requestsFor(file(0)).length - seen).toBe(3);
   });
 
   it('checks free space before fetching anything', async () => {
     const seen = served.server.requests.length;
-    const huge = { ...request(f0()), size: 2 ** 60 };
-    const outcomes = await downloader.download([huge, request(f1())]);
+    const huge = { ...request(file(0)), size: 2 ** 60 };
+    const outcomes = await downloader.download([huge, request(file(1))]);
     for (const o of outcomes) expect(failure(o)).toBeInstanceOf(InsufficientSpaceError);
     expect(failure(outcomes[0])).toMatchObject({ path: store.root });
     expect(served.server.requests.length).toBe(seen);
