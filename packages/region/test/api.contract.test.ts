@@ -46,6 +46,77 @@ describe('login as maascli does it', () => {
   });
 });
 
+describe('describe drives the maas CLI', () => {
+  interface Handler { name: string; params: string[]; path: string; actions: { name: string; op: string | null; method: string; doc: string }[] }
+  const describeDoc = async (): Promise<{ resources: { auth: Handler }[] }> =>
+    (await api.app.inject({ method: 'GET', url: `${P}describe/` })).json();
+
+  // maascli: handler name split on CamelCase, lower-cased, hyphen-joined, minus "handler".
+  const commandWord = (name: string): string =>
+    name.replace(/Handler$/, '').split(/(?=[A-Z])/).map((w) => w.toLowerCase()).join('-');
+
+  it("offers the seed's command words with their positional arguments", async () => {
+    const commands = Object.fromEntries((await describeDoc()).resources.map((r) => [commandWord(r.auth.name), r.auth.params]));
+    expect(commands).toMatchObject({
+      'boot-sources': [],
+      'boot-source': ['id'],
+      'boot-source-selections': ['boot_source_id'],
+      'boot-source-selection': ['boot_source_id', 'id'],
+      'boot-resources': [],
+      'boot-resource': ['id'],
+      maas: [],
+      users: [],
+    });
+  });
+
+  it('documents :param after the first paragraph of every action that takes key=value arguments', async () => {
+    const actions = (await describeDoc()).resources.flatMap((r) => r.auth.actions.map((a) => ({ ...a, handler: r.auth.name })));
+    const withArgs = actions.filter((a) => ['create', 'update', 'fetch', 'set_config', 'get_config'].includes(a.name));
+    expect(withArgs).toHaveLength(7);
+    for (const a of withArgs) {
+      const [, ...rest] = a.doc.split('\n\n');
+      expect(rest.join('\n\n'), `${a.handler}.${a.name}`).toMatch(/:param \w+:/);
+    }
+    expect(actions.find((a) => a.handler === 'BootResourcesHandler' && a.name === 'is_importing')).toMatchObject({
+      method: 'GET',
+      op: 'is_importing',
+    });
+  });
+});
+
+describe('bodies other than multipart', () => {
+  it.each([
+    ['application/x-www-form-urlencoded', 'url=http%3A%2F%2Fform.example%2F&skip_keyring_verification=true'],
+    ['application/json', JSON.stringify({ url: 'http://json.example/', skip_keyring_verification: true })],
+  ])('accepts %s', async (contentType, payload) => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: `${P}boot-sources/`,
+      headers: { authorization: auth, 'content-type': contentType },
+      payload,
+    });
+    expect(res.statusCode).toBe(201);
+    expect((res.json() as { skip_keyring_verification: boolean }).skip_keyring_verification).toBe(true);
+  });
+
+  it.each([
+    ['application/json', '{"url": '],
+    ['application/xml', '<url/>'],
+    ['multipart/form-data; boundary="abc"', '--abc\r\nContent-Disposition: form-data; name="url"\r\n\r\nhttp://x/'],
+    ['multipart/form-data; boundary="abc"', '--abc\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: form-data; name="url"\r\n\r\n!!!\r\n--abc--'],
+  ])('answers a 4xx with a message for a bad %s body', async (contentType, payload) => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: `${P}boot-sources/`,
+      headers: { authorization: auth, 'content-type': contentType },
+      payload,
+    });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    expect(res.body.length).toBeGreaterThan(10);
+  });
+});
+
 describe('bad requests are 4xx with a message', () => {
   it('names an unknown op as piston does', async () => {
     const res = await api.app.inject({ method: 'GET', url: `${P}users/?op=foo`, headers: { authorization: auth } });

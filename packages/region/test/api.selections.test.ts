@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMirror } from '@bootsync/shared/streams';
+import { cacheEntries } from '../src/import/cache-entries.js';
+import { maasCall, startApi, type ApiHarness } from './api-harness.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const realStream = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07/streams/v1/index.json');
+const P = '/MAAS/api/2.0/';
+
+let api: ApiHarness;
+let readSource: number;
+let unreadSource: number;
+
+beforeAll(async () => {
+  api = await startApi();
+  readSource = api.repos.bootSources.create({ url: 'http://read.example/', skipKeyringVerification: true }).id;
+  unreadSource = api.repos.bootSources.create({ url: 'http://unread.example/', skipKeyringVerification: true }).id;
+  // What an import caches after reading the real July 2025 stream.
+  const mirror = await readMirror(realStream, { verify: false });
+  api.repos.sourceCache.replace(readSource, cacheEntries(mirror.items));
+});
+afterAll(() => api.close());
+
+describe('boot-source-selections', () => {
+  it('creates a selection with maascli args (200) and repeated keys as lists', async () => {
+    const res = await maasCall(api, 'POST', `boot-sources/${readSource}/selections/`, [
+      ['os', 'ubuntu'],
+      ['release', 'noble'],
+      ['arches', 'amd64'],
+      ['arches', 'arm64'],
+      ['subarches', '*'],
+      ['labels', '*'],
+    ]);
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { id: number };
+    expect(body).toEqual({
+      boot_source_id: readSource,
+      id: body.id,
+      os: 'ubuntu',
+      release: 'noble',
+      arches: ['amd64', 'arm64'],
+      subarches: ['*'],
+      labels: ['*'],
+      resource_uri: `${P}boot-sources/${readSource}/selections/${body.id}/`,
+    });
+    const list = await maasCall(api, 'GET', `boot-sources/${readSource}/selections/`);
+    expect((list.json() as { id: number }[]).map((s) => s.id)).toContain(body.id);
+  });
+
+  it('refuses what the source does not offer, in MAAS words', async () => {
+    const res = await maasCall(api, 'POST', `boot-sources/${readSource}/selections/`, [['os', 'ubuntu'], ['release', 'warty']]);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ __all__: ['OS ubuntu with release warty has no available images for download'] });
+    const arch = await maasCall(api, 'POST', `boot-sources/${readSource}/selections/`, [
+      ['os', 'ubuntu'],
+      ['release', 'jammy'],
+      ['arches', 's390x'],
+    ]);
+    expect(arch.statusCode).toBe(400);
+    expect(Object.keys(arch.json() as object)).toEqual(['arches']);
+  });
+
+  it('accepts any selection on a source never read yet', async () => {
+    const res = await maasCall(api, 'POST', `boot-sources/${unreadSource}/selections/`, [['os', 'ubuntu'], ['release', 'warty']]);
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('reads, updates (validated) and deletes one selection', async () => {
+    const created = (await maasCall(api, 'POST', `boot-sources/${readSource}/selections/`, [
+      ['os', 'ubuntu'],
+      ['release', 'jammy'],
+    ])).json() as { id: number };
+    const url = `boot-sources/${readSource}/selections/${created.id}/`;
+    expect((await maasCall(api, 'GET', url)).json()).toMatchObject({ release: 'jammy', arches: ['*'] });
+    const updated = await maasCall(api, 'PUT', url, [['arches', 'amd64,arm64']]);
+    expect(updated.json()).toMatchObject({ release: 'jammy', arches: ['amd64', 'arm64'] });
+    const refused = await maasCall(api, 'PUT', url, [['release', 'warty']]);
+    expect(refused.statusCode).toBe(400);
+    const deleted = await maasCall(api, 'DELETE', url);
+    expect(deleted.statusCode).toBe(204);
+    expect(deleted.headers['content-type']).toBeDefined();
+    expect((await maasCall(api, 'GET', url)).statusCode).toBe(404);
+  });
+
+  it('answers 404 for an unknown source or selection, and a duplicate as a form error', async () => {
+    expect((await maasCall(api, 'GET', 'boot-sources/4242/selections/')).body).toBe('No BootSource matches the given query.');
+    expect((await maasCall(api, 'POST', 'boot-sources/4242/selections/', [['os', 'ubuntu'], ['release', 'noble']])).statusCode).toBe(404);
+    expect((await maasCall(api, 'GET', `boot-sources/${readSource}/selections/4242/`)).body).toBe(
+      'No BootSourceSelection matches the given query.',
+    );
+    const again = await maasCall(api, 'POST', `boot-sources/${readSource}/selections/`, [['os', 'ubuntu'], ['release', 'noble']]);
+    expect(again.statusCode).toBe(400);
+    expect(again.json()).toHaveProperty('__all__');
+  });
+});
