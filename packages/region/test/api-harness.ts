@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { maasApiPlugin, MAAS_API_PREFIX, type ApiDeps } from '../src/api/index.js';
 import { createRepositories, formatApiKey, openRegionDatabase, type ApiKey, type Repositories } from '../src/db/index.js';
 
@@ -95,7 +95,7 @@ export async function maasCall(
   path: string,
   fields: readonly Field[] = [],
   authorization: string | null = oauthHeader(api.key),
-): ReturnType<FastifyInstance['inject']> {
+): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = authorization === null ? {} : { authorization };
   const [route, op] = path.split('?') as [string, string?];
   const query = new URLSearchParams(op);
