@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from '@bootsync/shared/logging';
 import type { RackMetrics } from '../metrics/index.js';
 import { CURRENT_LINK } from '../snapshot/index.js';
-import { etagMatches, parseByteRange } from './byte-range.js';
+import { answerFileRequest } from '@bootsync/shared/http';
 import { openImage } from './image-files.js';
 
 export interface RackServerOptions {
@@ -54,23 +54,19 @@ async function serveImage(dataDir: string, request: FastifyRequest, reply: Fasti
   const image = await openImage(dataDir, urlPath);
   if (!image) return reply.code(404).send({ error: 'not found' });
   const { handle, size, etag, modified } = image;
-  reply.header('accept-ranges', 'bytes').header('etag', etag).header('last-modified', modified.toUTCString());
-  if (etagMatches(request.headers['if-none-match'], etag)) {
-    await handle.close();
-    return reply.code(304).send();
-  }
-  const ifRange = request.headers['if-range'];
-  const range = ifRange === undefined || ifRange === etag ? parseByteRange(request.headers.range, size) : undefined;
-  if (range === 'unsatisfiable') {
-    await handle.close();
-    return reply.code(416).header('content-range', `bytes */${size}`).send();
-  }
-  const { start, end } = range ?? { start: 0, end: size - 1 };
-  reply.code(range ? 206 : 200).header('content-type', 'application/octet-stream').header('content-length', end - start + 1);
-  if (range) reply.header('content-range', `bytes ${start}-${end}/${size}`);
-  if (request.method === 'HEAD' || size === 0) {
+  const answer = answerFileRequest(
+    { range: request.headers.range, ifRange: header(request.headers['if-range']), ifNoneMatch: request.headers['if-none-match'] },
+    size,
+    etag,
+  );
+  reply.code(answer.status).headers(answer.headers).header('last-modified', modified.toUTCString());
+  if (request.method === 'HEAD' || !answer.body) {
     await handle.close();
     return reply.send();
   }
-  return reply.send(handle.createReadStream({ start, end, highWaterMark: READ_CHUNK }));
+  return reply.send(handle.createReadStream({ ...answer.body, highWaterMark: READ_CHUNK }));
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

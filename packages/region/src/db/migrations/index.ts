@@ -1,4 +1,5 @@
 import { sql as init } from './0001-init.js';
+import { sql as racks } from './0002-racks.js';
 
 export interface Migration {
   /** Applied in ascending order; recorded in SQLite's `user_version`. */
@@ -13,4 +14,5 @@ export interface Migration {
  */
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-init', sql: init },
+  { version: 2, name: '0002-racks', sql: racks },
 ];

@@ -1,0 +1,105 @@
+import type { Downloader, FileRequest } from '@bootsync/shared/download';
+import { ChecksumMismatchError, SizeMismatchError } from '@bootsync/shared/download';
+import type { Logger } from '@bootsync/shared/logging';
+import type { ContentStore } from '@bootsync/shared/store';
+import type { ProductItem } from '@bootsync/shared/streams';
+import type { RackMetrics } from '../metrics/index.js';
+import { planBlobs, planSnapshot, publishSnapshot, pruneDataDir, readCurrent, type SnapshotPlan } from '../snapshot/index.js';
+import type { RegionStreamClient } from './region-stream-client.js';
+import type { SerialLock } from './serial-lock.js';
+
+/** One image version a rack holds, by its region-stream product name. */
+export interface HeldImage {
+  readonly product: string;
+  readonly version: string;
+}
+
+export interface SyncProgress {
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+}
+
+/** What a sync job returns to the region: what the rack now serves. */
+export interface SyncResult {
+  readonly snapshot: string;
+  /** False when the rack already held exactly what the region offers. */
+  readonly changed: boolean;
+  readonly bytesFetched: number;
+  readonly files: number;
+  readonly images: readonly HeldImage[];
+}
+
+export interface RackSyncDeps {
+  readonly dataDir: string;
+  readonly cache: ContentStore;
+  readonly downloader: Downloader;
+  readonly client: RegionStreamClient;
+  readonly metrics: RackMetrics;
+  readonly logger: Logger;
+  readonly lock: SerialLock;
+  readonly graceMs: number;
+}
+
+/**
+ * One sync: read the region stream (one request when unchanged), download only the blobs the cache lacks (free
+ * space checked first, every file verified), then publish a new snapshot and prune. Any failure leaves `current`
+ * on the previous snapshot; downloaded blobs stay in the cache for the retry.
+ */
+export async function syncRack(
+  deps: RackSyncDeps,
+  options: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {},
+): Promise<SyncResult> {
+  const { signal } = options;
+  const started = Date.now();
+  const stream = await deps.client.read(signal);
+  const current = await readCurrent(deps.dataDir);
+  if (current && current.manifest.source === stream.tag) {
+    options.onProgress?.({ bytesDone: 0, bytesTotal: 0 });
+    deps.metrics.recordSync();
+    return result(current.name, current.manifest.plan, false, 0);
+  }
+  const plan = planSnapshot(stream.items);
+  const needed = planBlobs(plan);
+  const missing = await missingFiles(deps, stream.items, needed);
+  await deps.cache.ensureFreeSpace(missing.reduce((sum, f) => sum + f.size, 0));
+  const outcomes = await deps.downloader.download(missing, {
+    ...(signal ? { signal } : {}),
+    onProgress: (p) => options.onProgress?.({ bytesDone: p.totalBytes, bytesTotal: p.totalSize }),
+  });
+  let fetched = 0;
+  for (const outcome of outcomes) {
+    if (outcome.ok) fetched += outcome.fetched;
+    else if (outcome.error instanceof ChecksumMismatchError || outcome.error instanceof SizeMismatchError) deps.metrics.verificationFailures.inc();
+  }
+  deps.metrics.bytesFetched.inc(fetched);
+  const failed = outcomes.find((o) => !o.ok);
+  if (failed && !failed.ok) throw failed.error;
+  const published = await deps.lock.run(async () => {
+    const snapshot = await publishSnapshot({ dataDir: deps.dataDir, plan, blobPath: (s) => deps.cache.pathOf(s), source: stream.tag, ...(signal ? { signal } : {}) });
+    await pruneDataDir({ dataDir: deps.dataDir, cache: deps.cache, graceMs: deps.graceMs, keep: new Set(needed.keys()) });
+    return snapshot;
+  });
+  deps.metrics.recordSync();
+  deps.logger.info({ event: 'rack.sync.published', snapshot: published.name, bytes: fetched, files: missing.length, ms: Date.now() - started });
+  return result(published.name, plan, true, fetched);
+}
+
+async function missingFiles(deps: RackSyncDeps, items: readonly ProductItem[], needed: Map<string, number>): Promise<FileRequest[]> {
+  const bySha = new Map<string, ProductItem>();
+  for (const item of items) {
+    const sha256 = item.checksums.sha256;
+    if (sha256 && needed.has(sha256) && !bySha.has(sha256)) bySha.set(sha256, item);
+  }
+  const missing: FileRequest[] = [];
+  for (const [sha256, item] of bySha) {
+    if (await deps.cache.has(sha256)) continue;
+    missing.push({ url: deps.client.fileUrl(item), size: item.size, checksums: item.checksums, ref: item.ref });
+  }
+  return missing;
+}
+
+function result(snapshot: string, plan: SnapshotPlan, changed: boolean, bytesFetched: number): SyncResult {
+  const images = new Map<string, HeldImage>();
+  for (const { ref } of [...plan.files, ...plan.archives]) images.set(`${ref.product}\n${ref.version}`, { product: ref.product, version: ref.version });
+  return { snapshot, changed, bytesFetched, files: plan.files.length + plan.archives.length, images: [...images.values()] };
+}

@@ -1,0 +1,1 @@
+export { answerFileRequest, etagMatches, parseByteRange, type ByteRange, type FileAnswer } from './byte-range.js';
