@@ -10,3 +10,5 @@ export { DEFAULT_RETRY, DOWNLOADER_DEFAULTS, type DownloaderOptions, type RetryP
 export type { DownloadCallOptions, DownloadProgress, FileOutcome, FileRequest } from './types.js';
 // The store raises these during a download; re-exported so callers of the downloader need one import.
 export { ChecksumMismatchError, InsufficientSpaceError, SizeMismatchError } from '../store/index.js';
+export { bypassesProxy, parseNoProxy } from './proxy.js';
+export { backoffDelay, RetryStreak } from './retry.js';
