@@ -1,0 +1,43 @@
+import { afterEach, beforeEach } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRepositories, openRegionDatabase, type Repositories } from '@bootsync/region/db';
+
+/** A migrated region database in a fresh temp dir; `close()` closes it and removes the dir. */
+export interface TempRegionDb extends Repositories {
+  readonly dir: string;
+  readonly file: string;
+  close(): Promise<void>;
+}
+
+export async function openTempRegionDb(): Promise<TempRegionDb> {
+  const dir = await mkdtemp(join(tmpdir(), 'bootsync-db-'));
+  const file = join(dir, 'region.db');
+  const repos = createRepositories(openRegionDatabase(file));
+  return {
+    ...repos,
+    dir,
+    file,
+    async close() {
+      repos.db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Registers hooks giving each test of the enclosing `describe` its own database; call the result inside a test. */
+export function useTempRegionDb(): () => TempRegionDb {
+  let current: TempRegionDb | undefined;
+  beforeEach(async () => {
+    current = await openTempRegionDb();
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error('useTempRegionDb: no database outside a test');
+    return current;
+  };
+}

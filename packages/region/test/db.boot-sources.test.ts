@@ -1,0 +1,193 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { NotFoundError, ValidationError, type NewBootSource } from '@bootsync/region/db';
+import type { ProductItem } from '@bootsync/shared/streams';
+import { useTempRegionDb } from './db-harness.js';
+
+const KEYRING = '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg';
+
+function fieldsOf(fn: () => unknown): Record<string, string[]> {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ValidationError) return err.fields;
+    throw err;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('boot sources', () => {
+  const db = useTempRegionDb();
+
+  it('applies MAAS model defaults: url without trailing slash, name = url, priority = max + 1, .json skips verification', () => {
+    const a = db().bootSources.create({ url: 'http://images.maas.io/ephemeral-v3/stable/', keyringFilename: KEYRING });
+    expect(a).toMatchObject({
+      url: 'http://images.maas.io/ephemeral-v3/stable',
+      name: 'http://images.maas.io/ephemeral-v3/stable',
+      priority: 1,
+      enabled: true,
+      keyringFilename: KEYRING,
+      keyringData: null,
+      skipKeyringVerification: false,
+    });
+    expect(a.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const b = db().bootSources.create({ url: 'http://mirror.example/streams/v1/index.json', priority: 10 });
+    expect(b.skipKeyringVerification).toBe(true);
+    const c = db().bootSources.create({ url: 'https://other.example/', keyringData: new Uint8Array([1, 2, 3]) });
+    expect(c.priority).toBe(11);
+    expect(c.keyringData).toEqual(new Uint8Array([1, 2, 3]));
+    expect(db().bootSources.list().map((s) => s.priority)).toEqual([11, 10, 1]);
+  });
+
+  it.each<{ name: string; input: NewBootSource; fields: Record<string, string[]> }>([
+    {
+      name: 'no keyring',
+      input: { url: 'http://x.example/' },
+      fields: { __all__: ['One of keyring_data or keyring_filename must be specified.'] },
+    },
+    {
+      name: 'both keyrings',
+      input: { url: 'http://x.example/', keyringFilename: KEYRING, keyringData: new Uint8Array([1]) },
+      fields: { __all__: ['Only one of keyring_filename or keyring_data can be specified.'] },
+    },
+    { name: 'not a URL', input: { url: 'not a url', keyringFilename: KEYRING }, fields: { url: ['Enter a valid URL.'] } },
+    { name: 'unsupported scheme', input: { url: 'ftp://x.example/', keyringFilename: KEYRING }, fields: { url: ['Enter a valid URL.'] } },
+    { name: 'blank name', input: { url: 'http://x.example/', name: ' ', keyringFilename: KEYRING }, fields: { name: ['This field cannot be blank.'] } },
+  ])('refuses $name with MAAS form errors', ({ input, fields }) => {
+    expect(fieldsOf(() => db().bootSources.create(input))).toEqual(fields);
+    expect(db().bootSources.count()).toBe(0);
+  });
+
+  it('accepts no keyring when verification is skipped', () => {
+    expect(db().bootSources.create({ url: 'http://x.example/', skipKeyringVerification: true }).keyringFilename).toBe('');
+  });
+
+  it('refuses a second source with the same URL, trailing slash or not', () => {
+    db().bootSources.create({ url: 'http://x.example/a/', keyringFilename: KEYRING });
+    expect(fieldsOf(() => db().bootSources.create({ url: 'http://x.example/a', keyringFilename: KEYRING }))).toEqual({
+      url: ['Boot source with this Url already exists.'],
+    });
+  });
+
+  it('updates fields, validates the result and keeps the rest', () => {
+    const s = db().bootSources.create({ url: 'http://x.example/', keyringFilename: KEYRING });
+    const u = db().bootSources.update(s.id, { keyringFilename: '', keyringData: new Uint8Array([7]), enabled: false });
+    expect(u).toMatchObject({ url: s.url, keyringFilename: '', keyringData: new Uint8Array([7]), enabled: false });
+    expect(fieldsOf(() => db().bootSources.update(s.id, { keyringData: null }))).toHaveProperty('__all__');
+    expect(db().bootSources.get(s.id).keyringData).toEqual(new Uint8Array([7]));
+  });
+
+  it('answers NotFoundError for a missing source', () => {
+    expect(() => db().bootSources.get(42)).toThrow(NotFoundError);
+    expect(() => db().bootSources.update(42, { name: 'x' })).toThrow(NotFoundError);
+    expect(() => db().bootSources.delete(42)).toThrow(NotFoundError);
+  });
+});
+
+describe('selections', () => {
+  const db = useTempRegionDb();
+  let sourceId: number;
+  beforeEach(() => {
+    sourceId = db().bootSources.create({ url: 'http://x.example/', keyringFilename: KEYRING }).id;
+  });
+
+  it('stores arches, subarches and labels as lists, defaulting to *', () => {
+    const sel = db().selections.create(sourceId, { os: 'ubuntu', release: 'noble', arches: ['amd64', 'arm64'] });
+    expect(sel).toEqual({ id: sel.id, bootSourceId: sourceId, os: 'ubuntu', release: 'noble', arches: ['amd64', 'arm64'], subarches: ['*'], labels: ['*'] });
+    expect(db().selections.listForSource(sourceId)).toEqual([sel]);
+    expect(db().selections.update(sourceId, sel.id, { labels: ['stable'] }).labels).toEqual(['stable']);
+  });
+
+  it('refuses a second selection of the same os/release on one source', () => {
+    db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' });
+    expect(fieldsOf(() => db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' }))).toEqual({
+      __all__: ['Boot source selection with this Boot source, Os and Release already exists.'],
+    });
+  });
+
+  it.each([
+    { input: { os: '', release: 'noble' }, field: 'os' },
+    { input: { os: 'ubuntu', release: 'noble', arches: [] }, field: 'arches' },
+    { input: { os: 'ubuntu', release: 'noble', labels: [''] }, field: 'labels' },
+  ])('refuses an empty $field', ({ input, field }) => {
+    expect(Object.keys(fieldsOf(() => db().selections.create(sourceId, input)))).toEqual([field]);
+  });
+
+  it('is deleted with its source, and answers NotFound through another source', () => {
+    const sel = db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' });
+    const other = db().bootSources.create({ url: 'http://y.example/', keyringFilename: KEYRING });
+    expect(() => db().selections.get(other.id, sel.id)).toThrow(NotFoundError);
+    db().bootSources.delete(sourceId);
+    expect(db().selections.listAll()).toEqual([]);
+    expect(() => db().selections.listForSource(sourceId)).toThrow(NotFoundError);
+  });
+
+  it('bumps the generation on every change to sources or selections, and only then', () => {
+    const g0 = db().bootSources.generation();
+    const sel = db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' });
+    const g1 = db().bootSources.generation();
+    expect(g1).toBeGreaterThan(g0);
+    db().sourceCache.replace(sourceId, []);
+    db().importRuns.start();
+    expect(db().bootSources.generation()).toBe(g1);
+    db().selections.delete(sourceId, sel.id);
+    const g2 = db().bootSources.generation();
+    expect(g2).toBeGreaterThan(g1);
+    db().bootSources.update(sourceId, { enabled: false });
+    expect(db().bootSources.generation()).toBeGreaterThan(g2);
+  });
+
+  it('lists enabled sources with their selections, highest priority first, with the generation read', () => {
+    db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' });
+    const high = db().bootSources.create({ url: 'http://high.example/', keyringFilename: KEYRING, priority: 50 });
+    db().bootSources.create({ url: 'http://off.example/', keyringFilename: KEYRING, enabled: false, priority: 99 });
+    const { generation, sources } = db().selections.enabledSourcesWithSelections();
+    expect(generation).toBe(db().bootSources.generation());
+    expect(sources.map((s) => [s.url, s.selections.map((x) => x.release)])).toEqual([
+      [high.url, []],
+      ['http://x.example', ['noble']],
+    ]);
+  });
+});
+
+describe('source cache', () => {
+  const db = useTempRegionDb();
+
+  const item: ProductItem = {
+    ref: { contentId: 'com.ubuntu.maas:stable:v3:download', product: 'com.ubuntu.maas.stable:v3:boot:24.04:amd64:ga-24.04', version: '20240101', item: 'squashfs' },
+    fields: { os: 'ubuntu', release: 'noble', size: 10 },
+    ftype: 'squashfs',
+    path: 'noble/amd64/20240101/squashfs',
+    size: 10,
+    checksums: { sha256: 'a'.repeat(64) },
+  };
+  const entry = (release: string) => ({
+    os: 'ubuntu', release, arch: 'amd64', subarch: 'ga-24.04', kflavor: 'generic', label: 'stable', releaseTitle: '24.04 LTS',
+    releaseCodename: 'Noble Numbat', supportEol: '2029-05-31', bootloaderType: '', productName: item.ref.product,
+    versionName: '20240101', items: [item], extra: { subarches: 'generic,ga-24.04' },
+  });
+
+  it('replaces what a source offers wholesale and keeps items intact', () => {
+    const s = db().bootSources.create({ url: 'http://x.example/', keyringFilename: KEYRING });
+    db().sourceCache.replace(s.id, [entry('noble'), entry('jammy')]);
+    db().sourceCache.replace(s.id, [entry('noble')]);
+    const cached = db().sourceCache.list(s.id);
+    expect(cached.map((c) => c.release)).toEqual(['noble']);
+    expect(cached[0]?.items).toEqual([item]);
+    expect(cached[0]?.extra).toEqual({ subarches: 'generic,ga-24.04' });
+    expect(db().sourceCache.offers(s.id, 'ubuntu', 'noble')).toBe(true);
+    expect(db().sourceCache.offers(s.id, 'ubuntu', 'jammy')).toBe(false);
+  });
+
+  it('lists all sources highest priority first and forgets a deleted source', () => {
+    const low = db().bootSources.create({ url: 'http://low.example/', keyringFilename: KEYRING, priority: 1 });
+    const high = db().bootSources.create({ url: 'http://high.example/', keyringFilename: KEYRING, priority: 9 });
+    db().sourceCache.replace(low.id, [entry('jammy')]);
+    db().sourceCache.replace(high.id, [entry('noble')]);
+    expect(db().sourceCache.list().map((c) => [c.bootSourceId, c.release])).toEqual([
+      [high.id, 'noble'],
+      [low.id, 'jammy'],
+    ]);
+    db().bootSources.delete(high.id);
+    expect(db().sourceCache.list().map((c) => c.bootSourceId)).toEqual([low.id]);
+  });
+});
