@@ -37,12 +37,21 @@ export async function loadKeyring(source: KeyringSource): Promise<Keyring> {
 async function parseKeys(data: Uint8Array | string, file: string | undefined): Promise<PublicKey[]> {
   const text = typeof data === 'string' ? data : looksArmored(data) ? Buffer.from(data).toString('utf8') : undefined;
   try {
-    const keys = text !== undefined ? await readKeys({ armoredKeys: text }) : await readKeys({ binaryKeys: data as Uint8Array });
+    const keys =
+      text !== undefined
+        ? (await Promise.all(armorBlocks(text).map((block) => readKeys({ armoredKeys: block })))).flat()
+        : await readKeys({ binaryKeys: data as Uint8Array });
     // A keyring is for verifying: never keep secret material around even if the file had some.
     return keys.map((k) => k.toPublic());
   } catch (cause) {
     throw new KeyringError(file, `not an OpenPGP keyring (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
   }
+}
+
+/** openpgp reads one armor block; a keyring file may hold several, one after the other. */
+function armorBlocks(text: string): string[] {
+  const blocks = text.match(/-----BEGIN PGP [A-Z ]+-----[\s\S]*?-----END PGP [A-Z ]+-----/g);
+  return blocks ?? [text];
 }
 
 function looksArmored(bytes: Uint8Array): boolean {
