@@ -37,9 +37,7 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
   async function process(job: Job<ImportJobData, ImportRunResult>, _token?: string, signal?: AbortSignal): Promise<ImportRunResult> {
     running = true;
     try {
-      const result = await runImport(deps, job.data.reason, signal ?? new AbortController().signal);
-      notify({ runId: result.runId, outcome: result.outcome, changed: result.changed, bytes: result.bytes, ms: result.ms });
-      return result;
+      return await runImport(deps, job.data.reason, signal ?? new AbortController().signal);
     } finally {
       running = false;
     }
@@ -68,6 +66,8 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
       });
       worker.on('error', (err) => log.error({ event: 'import.worker.error', err }));
       worker.on('failed', (job, err) => log.error({ event: 'import.failed', jobId: job?.id, err }));
+      // Told once the job has left the queue, so a listener's own "import now" is not deduplicated into it.
+      worker.on('completed', (_job, r) => notify({ runId: r.runId, outcome: r.outcome, changed: r.changed, bytes: r.bytes, ms: r.ms }));
       await worker.waitUntilReady();
       schedule = createImportSchedule(deps.schedule ?? DEFAULT_IMPORT_SCHEDULE, async () => {
         if (autoImportEnabled()) await enqueue('schedule');

@@ -1,0 +1,129 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { createLogger } from '@bootsync/shared/logging';
+import { createSignedMirror, type GeneratedMirror, type MirrorSpec } from '@bootsync/testkit/mirror';
+import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
+import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
+import { createRepositories, openRegionDatabase, type BootSource, type Db, type NewSelection, type Repositories } from '@bootsync/region/db';
+import {
+  createImportService,
+  type ImportFinishedEvent,
+  type ImportService,
+  type ImportServiceDeps,
+  type ImportTuning,
+} from '@bootsync/region/import';
+
+/** Retries short enough that a failing test finishes in well under a second per failure. */
+export const FAST_TUNING: Partial<ImportTuning> = {
+  sourceReadRetry: { budgetMs: 400, baseDelayMs: 50 },
+  downloadRetry: { attempts: 2, budgetMs: 400, baseDelayMs: 20, maxDelayMs: 50, jitter: 0 },
+  progressIntervalMs: 50,
+  sourcesCheckMs: 50,
+};
+
+export interface ImportHarness {
+  readonly dir: string;
+  readonly mirror: GeneratedMirror;
+  readonly server: MisbehavingServer;
+  readonly db: Db;
+  readonly repos: Repositories;
+  readonly source: BootSource;
+  readonly service: ImportService;
+  readonly storeRoot: string;
+  /** Every log line the service wrote, parsed. */
+  readonly logs: Record<string, unknown>[];
+  /** Triggers an import and resolves when it finishes. */
+  importNow(): Promise<ImportFinishedEvent>;
+  /** Resolves with the next finished import. */
+  nextFinish(): Promise<ImportFinishedEvent>;
+  /** Request paths the upstream server saw since the last call. */
+  takeRequests(): string[];
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly spec?: MirrorSpec;
+  readonly selections?: readonly NewSelection[];
+  readonly retention?: number;
+  readonly autoImport?: boolean;
+  readonly tuning?: Partial<ImportTuning>;
+  readonly deps?: Partial<ImportServiceDeps>;
+}
+
+export const NOBLE_AMD64: NewSelection = { os: 'ubuntu', release: 'noble', arches: ['amd64'], subarches: ['*'], labels: ['*'] };
+
+/**
+ * A region's import as it runs for real: a generated signed mirror behind the misbehaving server, a SQLite file,
+ * the content store in a temp dir, and the service on the machine's Redis under a prefix of its own.
+ */
+export async function createImportHarness(options: HarnessOptions = {}): Promise<ImportHarness> {
+  const dir = await mkdtemp(join(tmpdir(), 'bootsync-import-'));
+  await mkdir(join(dir, 'upstream'));
+  const mirror = await createSignedMirror(join(dir, 'upstream'), options.spec);
+  const server = await startMisbehavingServer({ root: mirror.root });
+  const db = openRegionDatabase(join(dir, 'region.db'));
+  const repos = createRepositories(db);
+  repos.config.set('boot_images_auto_import', options.autoImport ?? false);
+  const source = repos.bootSources.create({ url: `${server.url}/`, keyringFilename: mirror.keyring.binary });
+  for (const selection of options.selections ?? [NOBLE_AMD64]) repos.selections.create(source.id, selection);
+
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const redisPrefix = uniquePrefix('import');
+  const storeRoot = join(dir, 'store');
+  const service = createImportService({
+    db,
+    redisUrl: testRedisUrl,
+    redisPrefix,
+    storeRoot,
+    retention: options.retention ?? 1,
+    logger: createLogger('bootsync-region-test', { destination: sink, level: 'debug' }),
+    tuning: { ...FAST_TUNING, ...options.tuning },
+    ...options.deps,
+  });
+  const waiting: ((e: ImportFinishedEvent) => void)[] = [];
+  service.onImportFinished((event) => waiting.splice(0).forEach((resolve) => resolve(event)));
+  const nextFinish = (): Promise<ImportFinishedEvent> => new Promise((resolve) => waiting.push(resolve));
+  await service.start();
+  let seen = 0;
+
+  return {
+    dir, mirror, server, db, repos, source, service, storeRoot, logs,
+    nextFinish,
+    async importNow() {
+      const finished = nextFinish();
+      await service.triggerImport();
+      return finished;
+    },
+    takeRequests() {
+      const paths = server.requests.slice(seen).map((r) => r.path);
+      seen = server.requests.length;
+      return paths;
+    },
+    async close() {
+      await service.stop();
+      await server.close();
+      db.close();
+      await deleteKeys(redisPrefix);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(testRedisUrl);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
