@@ -1,6 +1,7 @@
 import type { Logger } from '@bootsync/shared/logging';
 import type { RegionOptions } from './config/index.js';
 import type { RegionExtensions } from './daemon.js';
+import { createImportService } from './import/index.js';
 
 /**
  * The pieces other parts of the region plug into the daemon: the import service (src/import) and the HTTP parts
@@ -9,8 +10,7 @@ import type { RegionExtensions } from './daemon.js';
  */
 export function regionExtensions(options: RegionOptions, logger: Logger): RegionExtensions {
   return {
-    // ENABLE when src/import exports createImportService:
-    // createImports: ({ repositories, identity, metrics }) => createImportService({ db: repositories.db, redisUrl: options.redisUrl, redisPrefix: identity.redisPrefix, storeRoot: identity.paths.store, schedule: options.importSchedule, retention: options.retention, logger, metrics }),
+    createImports: ({ repositories, identity, metrics }) => createImportService({ db: repositories.db, redisUrl: options.redisUrl, redisPrefix: identity.redisPrefix, storeRoot: identity.paths.store, schedule: options.importSchedule, retention: options.retention, logger, metrics }),
     httpParts: () => [],
   };
 }
