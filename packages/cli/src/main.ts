@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerApiCommands } from './commands/api.js';
 import { registerStreamCommands } from './commands/stream.js';
 import { describeError, EXIT, exitCodeFor } from './exit-codes.js';
 
@@ -9,6 +10,7 @@ const program = new Command('bootsync')
   .exitOverride()
   .showHelpAfterError();
 registerStreamCommands(program);
+registerApiCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,1 @@
+export { profilesFile, ProfileStore, ProfileError, type Profile, type ApiDescription } from './profile-store.js';
