@@ -1,0 +1,1 @@
+/* api.js: in progress */

@@ -1,0 +1,1 @@
+/* format.js: in progress */

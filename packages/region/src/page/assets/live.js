@@ -1,0 +1,1 @@
+/* live.js: in progress */

@@ -1,0 +1,1 @@
+/* source.js: in progress */
