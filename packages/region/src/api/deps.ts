@@ -1,6 +1,7 @@
 import type { ProductItem } from '@bootsync/shared/streams';
 import type { Repositories } from '../db/index.js';
 import type { ImportService } from '../import/service-types.js';
+import type { RackControllers } from '../racks/rackcontrollers-resource.js';
 import type { ApiUser } from './auth.js';
 
 type Use<K extends keyof Repositories, M extends keyof Repositories[K]> = Pick<Repositories[K], M>;
@@ -26,6 +27,8 @@ export interface ApiDeps {
    * it because EventSource cannot send an Authorization header. Without it, only OAuth is accepted.
    */
   readonly sessions?: { resolve(cookieValue: string): ApiUser | undefined };
+  /** The region's rack controllers (`rackcontrollers/`); without it, racks read as not found. */
+  readonly racks?: RackControllers;
 }
 
 export interface ProbeRequest {

@@ -4,6 +4,7 @@ import { bootSourceSelectionResource, bootSourceSelectionsResource } from './rou
 import { bootSourceResource, bootSourcesResource } from './routes/boot-sources.js';
 import { maasResource } from './routes/maas-config.js';
 import { usersResource } from './routes/users.js';
+import { rackControllerResource, rackControllersResource } from '../racks/rackcontrollers-resource.js';
 
 /**
  * Every handler the API serves, in describe's order. The plugin registers routes from this table and describe is
@@ -18,4 +19,6 @@ export const API_RESOURCES: readonly ApiResource[] = [
   bootResourcesResource,
   bootResourceResource,
   maasResource,
+  rackControllersResource,
+  rackControllerResource,
 ];

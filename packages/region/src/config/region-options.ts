@@ -6,6 +6,7 @@ import {
   urlOption,
   type ConfigValues,
 } from '@bootsync/shared/config';
+import { DEFAULT_SYNC_INTERVAL, parseSyncInterval } from '../racks/sync-interval.js';
 
 export const DEFAULT_SOURCE_URL = 'http://images.maas.io/ephemeral-v3/stable/';
 export const DEFAULT_KEYRING = '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg';
@@ -34,7 +35,12 @@ export const regionOptions = {
   }),
   defaultKeyring: stringOption({ description: 'keyring file of that default source', default: DEFAULT_KEYRING, valueName: 'FILE' }),
   config: stringOption({ description: 'YAML file with these same settings', default: undefined, valueName: 'FILE' }),
-  // The rack engineer adds syncInterval here.
+  syncInterval: stringOption({
+    description: 'how often each rack pulls from the region (300, 300s, 5m); parse with parseSyncInterval',
+    default: DEFAULT_SYNC_INTERVAL,
+    valueName: 'DURATION',
+    validate: (value) => void parseSyncInterval(value),
+  }),
 };
 
 export type RegionOptions = ConfigValues<typeof regionOptions>;

@@ -1,0 +1,18 @@
+/**
+ * The region's racks: the region stream (`/MAAS/images-stream/`), registration (`POST /MAAS/racks/register`),
+ * one BullMQ queue and job scheduler per rack, per-rack state from QueueEvents, and rack/image sync status.
+ *
+ * Composition root: `const racks = new RackService(deps)`; `racks.registerRoutes(app)`; `await racks.start()`;
+ * `imports.onImportFinished((e) => void racks.onImportFinished(e))`; pass `racks` as `ApiDeps.racks`;
+ * `await racks.stop()` on SIGTERM.
+ */
+export { RackService, REGISTER_PATH, type RackServiceDeps, type RackView, type RegistrationAnswer } from './rack-service.js';
+export { RackRepository, tokenHash } from './rack-repository.js';
+export { RackQueues, rackQueueName, RACK_SCHEDULER_ID, RACK_SYNC_JOB, type RackJobData } from './rack-queues.js';
+export { buildRegionStream, productName, REGION_CONTENT_ID, type PublishedImage, type RegionStream, type StreamImage } from './region-stream.js';
+export { imageRackState, isConnected, rackStatus } from './rack-status.js';
+export { parseSyncInterval, DEFAULT_SYNC_INTERVAL } from './sync-interval.js';
+export { rackControllersResource, rackControllerResource, type RackControllers } from './rackcontrollers-resource.js';
+export { STREAM_PREFIX } from './stream-routes.js';
+export { InvalidRackNameError, InvalidSyncIntervalError } from './rack-errors.js';
+export type * from './rack-types.js';

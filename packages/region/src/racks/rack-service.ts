@@ -1,0 +1,226 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Logger } from '@bootsync/shared/logging';
+import type { ContentStore } from '@bootsync/shared/store';
+import { NotFoundError, type Db, type Repositories } from '../db/index.js';
+import type { RackSyncState } from '../status/index.js';
+import { InvalidRackNameError } from './rack-errors.js';
+import { RackQueues, rackQueueName, type RackJobData } from './rack-queues.js';
+import { RackRepository } from './rack-repository.js';
+import { imageRackState, isConnected, rackStatus } from './rack-status.js';
+import type { RackRecord, RackStatus, RackSyncResult } from './rack-types.js';
+import { buildRegionStream, productName, type PublishedImage, type RegionStream } from './region-stream.js';
+import { STREAM_PREFIX, isApiUser, registerStreamRoutes } from './stream-routes.js';
+
+export const REGISTER_PATH = '/MAAS/racks/register';
+const RACK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+export interface RackServiceDeps {
+  readonly db: Db;
+  readonly repos: Pick<Repositories, 'bootResources' | 'resourceSets' | 'apiKeys'>;
+  /** The region store the stream's files are served from. */
+  readonly store: Pick<ContentStore, 'pathOf'>;
+  /** Contents of `<region data dir>/secret`. */
+  readonly secret: string;
+  readonly redisUrl: string;
+  readonly redisPrefix: string;
+  readonly syncIntervalMs: number;
+  readonly logger: Logger;
+  readonly isImporting: () => Promise<boolean>;
+}
+
+/** What registration answers a rack: its queue, and how to authenticate from then on. */
+export interface RegistrationAnswer {
+  readonly name: string;
+  readonly queue: string;
+  readonly prefix: string;
+  readonly streamPath: string;
+  readonly token: string;
+}
+
+/** A rack as the API shows it (`rackcontrollers/`). */
+export interface RackView {
+  readonly name: string;
+  readonly connected: boolean;
+  readonly status: RackStatus;
+  readonly lastSeen: string | null;
+  readonly lastSync: string | null;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly lastError: RackRecord['lastError'];
+  readonly images: readonly { readonly name: string; readonly architecture: string; readonly subarches: readonly string[] }[];
+}
+
+/**
+ * The region's side of its racks: the region stream and registration (HTTP), one BullMQ queue and scheduler per
+ * rack, QueueEvents recording each rack's state, and the per-rack and per-image status built from it.
+ */
+export class RackService {
+  readonly racks: RackRepository;
+  readonly #connection: Redis;
+  readonly #queues: RackQueues;
+  #onReady = (): void => void this.#upsertAll();
+
+  constructor(private readonly deps: RackServiceDeps) {
+    this.racks = new RackRepository(deps.db);
+    this.#connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+    this.#connection.on('error', (err) => deps.logger.warn({ event: 'racks.redis.error', err }));
+    const now = (): string => new Date().toISOString();
+    this.#queues = new RackQueues({
+      connection: this.#connection,
+      redisUrl: deps.redisUrl,
+      prefix: deps.redisPrefix,
+      intervalMs: deps.syncIntervalMs,
+      handlers: {
+        active: (rack) => this.racks.syncStarted(rack, now()),
+        progress: (rack, p) => {
+          const { bytesDone = 0, bytesTotal = 0 } = (p ?? {}) as { bytesDone?: number; bytesTotal?: number };
+          this.racks.progress(rack, bytesDone, bytesTotal, now());
+        },
+        completed: (rack, result) => {
+          this.racks.syncSucceeded(rack, parseResult(result), now());
+          deps.logger.info({ event: 'racks.sync.completed', rack });
+        },
+        failed: (rack, reason) => {
+          const [, code = 'RACK_SYNC_FAILED', message = reason] = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(reason) ?? [];
+          this.racks.syncFailed(rack, { code, message, at: now() });
+          deps.logger.warn({ event: 'racks.sync.failed', rack, err: { code, message } });
+        },
+      },
+    });
+  }
+
+  /** Upserts every known rack's scheduler now and again whenever the Redis connection is ready anew. */
+  async start(): Promise<void> {
+    this.#connection.on('ready', this.#onReady);
+    await this.#upsertAll();
+  }
+
+  async stop(): Promise<void> {
+    this.#connection.off('ready', this.#onReady);
+    await this.#queues.close();
+    this.#connection.disconnect();
+  }
+
+  /** Mounts the region stream and `POST /MAAS/racks/register` on the region's HTTP app. */
+  registerRoutes(app: FastifyInstance): void {
+    registerStreamRoutes(app, {
+      stream: () => this.stream(),
+      store: this.deps.store,
+      authenticate: (authorization) => this.#authenticate(authorization),
+    });
+    app.post(REGISTER_PATH, async (request, reply) => {
+      const presented = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+      const name = (request.body as { name?: unknown } | undefined)?.name;
+      if (!sameSecret(presented, this.deps.secret)) {
+        this.deps.logger.warn({ event: 'racks.register.refused', rack: typeof name === 'string' ? name : undefined });
+        return reply.code(401).send({ error: 'wrong secret: use the contents of <region data dir>/secret' });
+      }
+      if (typeof name !== 'string' || !RACK_NAME.test(name)) return reply.code(400).send({ error: new InvalidRackNameError(String(name)).message });
+      return reply.send(await this.register(name));
+    });
+  }
+
+  async register(name: string): Promise<RegistrationAnswer> {
+    const token = randomBytes(32).toString('hex');
+    this.racks.register(name, token, new Date().toISOString());
+    await this.#queues.upsertScheduler(name);
+    await this.syncAllNow('registration');
+    this.deps.logger.info({ event: 'racks.registered', rack: name });
+    return { name, queue: rackQueueName(name), prefix: this.deps.redisPrefix, streamPath: STREAM_PREFIX, token };
+  }
+
+  /** Wire to the import's "finished" event: racks pull at once when the region changed. */
+  async onImportFinished(event: { readonly changed: boolean }): Promise<void> {
+    if (event.changed) await this.syncAllNow('import');
+  }
+
+  async syncAllNow(reason: RackJobData['reason']): Promise<void> {
+    for (const rack of this.racks.list()) await this.#queues.syncNow(rack.name, reason);
+  }
+
+  /** Its scheduler, queue and state go; its token stops working. */
+  async deregister(name: string): Promise<void> {
+    if (!this.racks.find(name)) throw new NotFoundError('RackController', name);
+    await this.#queues.remove(name);
+    this.racks.delete(name);
+    this.deps.logger.info({ event: 'racks.deregistered', rack: name });
+  }
+
+  stream(): RegionStream {
+    return buildRegionStream(this.#published());
+  }
+
+  async list(now = new Date()): Promise<RackView[]> {
+    const importing = await this.deps.isImporting();
+    const images = this.stream().images;
+    const offered = images.map(({ product, version }) => ({ product, version }));
+    return this.racks.list().map((rack) => {
+      const byProduct = new Map(images.map((i) => [i.product, i]));
+      return {
+        name: rack.name,
+        connected: isConnected(rack, now, this.deps.syncIntervalMs),
+        status: rackStatus(rack, { now, intervalMs: this.deps.syncIntervalMs, regionImporting: importing, offered }),
+        lastSeen: rack.lastSeen,
+        lastSync: rack.lastSync,
+        bytesDone: rack.bytesDone,
+        bytesTotal: rack.bytesTotal,
+        lastError: rack.lastError,
+        images: rack.holds.flatMap((h) => {
+          const image = byProduct.get(h.product);
+          return image ? [{ name: image.name, architecture: image.architecture, subarches: image.subarches.split(',') }] : [];
+        }),
+      };
+    });
+  }
+
+  async get(name: string, now = new Date()): Promise<RackView> {
+    const found = (await this.list(now)).find((r) => r.name === name);
+    if (!found) throw new NotFoundError('RackController', name);
+    return found;
+  }
+
+  /** The rack side of an image's status, for `imageStatus({ newestSet, racks })`. */
+  imageRackState(resource: { readonly name: string; readonly architecture: string }, version: string, now = new Date()): RackSyncState | undefined {
+    return imageRackState({ product: productName(resource), version }, this.racks.list(), now, this.deps.syncIntervalMs);
+  }
+
+  async #upsertAll(): Promise<void> {
+    try {
+      for (const rack of this.racks.list()) await this.#queues.upsertScheduler(rack.name);
+    } catch (err) {
+      this.deps.logger.warn({ event: 'racks.schedulers.upsert_failed', err });
+    }
+  }
+
+  #published(): PublishedImage[] {
+    const { bootResources, resourceSets } = this.deps.repos;
+    return bootResources.list({}).flatMap((resource) => {
+      const set = resourceSets.listForResource(resource.id).find((s) => s.complete);
+      return set ? [{ resource, set }] : [];
+    });
+  }
+
+  #authenticate(authorization: string | undefined): boolean {
+    if (!authorization) return false;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+    if (bearer) {
+      const rack = this.racks.findByToken(bearer);
+      if (rack) this.racks.seen(rack.name, new Date().toISOString());
+      return rack !== undefined;
+    }
+    return isApiUser(authorization, (tokenKey) => this.deps.repos.apiKeys.findByTokenKey(tokenKey));
+  }
+}
+
+function sameSecret(presented: string, secret: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function parseResult(value: unknown): RackSyncResult {
+  const parsed = (typeof value === 'string' ? JSON.parse(value) : value) as RackSyncResult;
+  return { ...parsed, images: Array.isArray(parsed?.images) ? parsed.images : [] };
+}
