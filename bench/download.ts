@@ -1,0 +1,150 @@
+/**
+ * Download benchmark: bootsync's Downloader against `curl -o` and `curl | tee | sha256sum` on the same files,
+ * served by nginx on 127.0.0.1 (or a Node static server). See bench/README.md.
+ *
+ *   npm run bench:download -- [--files 4] [--size-mib 256] [--runs 3] [--concurrency 4] [--dir /tmp]
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Downloader } from '@bootsync/shared/download';
+import { ContentStore } from '@bootsync/shared/store';
+import { checkFreeDisk, mb, peakRssMb, sh, timed } from './lib/machine.js';
+import { startStaticServer } from './lib/nginx.js';
+import { writeRandomFiles, type BenchFile } from './lib/payloads.js';
+
+interface ChildJob {
+  readonly storeRoot: string;
+  readonly baseUrl: string;
+  readonly files: readonly BenchFile[];
+  readonly concurrency: number;
+}
+
+interface ChildResult {
+  readonly ms: number;
+  readonly peakRssMb: number;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    files: { type: 'string', default: '4' },
+    'size-mib': { type: 'string', default: '256' },
+    runs: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '4' },
+    dir: { type: 'string', default: tmpdir() },
+    child: { type: 'string' },
+  },
+});
+
+/** The measured side runs in a child process of its own, so its peak RSS is bootsync's alone. */
+async function runChild(job: ChildJob): Promise<void> {
+  const store = new ContentStore({ root: job.storeRoot });
+  const downloader = new Downloader({ store, concurrency: job.concurrency });
+  const requests = job.files.map((f) => ({ url: `${job.baseUrl}/${f.name}`, size: f.size, checksums: { sha256: f.sha256 } }));
+  const { ms, value: outcomes } = await timed(() => downloader.download(requests));
+  await downloader.close();
+  const failed = outcomes.filter((o) => !o.ok);
+  if (failed.length > 0) throw new Error(`${failed.length} downloads failed: ${failed.map((o) => !o.ok && o.error.message).join('; ')}`);
+  const result: ChildResult = { ms, peakRssMb: peakRssMb() };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function bootsync(job: ChildJob): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ChildResult) : reject(new Error(`bootsync run: exit ${code}`))));
+  });
+}
+
+async function curlOut(baseUrl: string, files: readonly BenchFile[], outDir: string): Promise<void> {
+  for (const f of files) await sh(`curl -fsS -o '${path.join(outDir, f.name)}' '${baseUrl}/${f.name}'`);
+}
+
+async function curlTeeSha(baseUrl: string, files: readonly BenchFile[], outDir: string): Promise<void> {
+  for (const f of files) {
+    const sum = await sh(`curl -fsS '${baseUrl}/${f.name}' | tee '${path.join(outDir, f.name)}' | sha256sum`);
+    if (!sum.startsWith(f.sha256)) throw new Error(`curl|tee|sha256sum: wrong sha256 for ${f.name}: ${sum}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const count = Number(args.files);
+  const size = Number(args['size-mib']) * 2 ** 20;
+  const runs = Number(args.runs);
+  const concurrency = Number(args.concurrency);
+  const work = await mkdtemp(path.join(args.dir, 'bst-bench-download-'));
+  try {
+    // Sources plus one method's output at a time, plus room to breathe.
+    await checkFreeDisk(work, 2.2 * count * size);
+    const srcDir = path.join(work, 'src');
+    await mkdir(srcDir);
+    const files = await writeRandomFiles(srcDir, count, size);
+    const server = await startStaticServer(srcDir, work);
+    const total = count * size;
+    const times: Record<'curl -o' | 'curl | tee | sha256sum' | 'bootsync', number[]> = {
+      'curl -o': [],
+      'curl | tee | sha256sum': [],
+      bootsync: [],
+    };
+    let rss = 0;
+    try {
+      for (let run = 1; run <= runs; run++) {
+        const out = path.join(work, `out-${run}`);
+        const fresh = async (): Promise<void> => {
+          await rm(out, { recursive: true, force: true });
+          await mkdir(out);
+          // Earlier runs' dirty pages must not be written back on the next run's clock.
+          await sh('sync');
+        };
+        await fresh();
+        times['curl -o'].push((await timed(() => curlOut(server.url, files, out))).ms);
+        await fresh();
+        times['curl | tee | sha256sum'].push((await timed(() => curlTeeSha(server.url, files, out))).ms);
+        await fresh();
+        const result = await bootsync({ storeRoot: out, baseUrl: server.url, files, concurrency });
+        times.bootsync.push(result.ms);
+        rss = Math.max(rss, result.peakRssMb);
+        await rm(out, { recursive: true, force: true });
+      }
+    } finally {
+      await server.close();
+    }
+    report({ server: server.kind, count, size, runs, concurrency, total, times, rss });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function report(r: {
+  server: string;
+  count: number;
+  size: number;
+  runs: number;
+  concurrency: number;
+  total: number;
+  times: Record<string, number[]>;
+  rss: number;
+}): void {
+  const best = (name: string): number => Math.min(...(r.times[name] ?? []));
+  const rate = (ms: number): number => Math.round(r.total / 1e6 / (ms / 1000));
+  console.log(`${r.count} x ${r.size / 2 ** 20} MiB (${mb(r.total)} MB) from ${r.server}, best of ${r.runs}, concurrency ${r.concurrency}`);
+  console.log('| method | best s | MB/s | all runs (s) |');
+  console.log('|---|---:|---:|---|');
+  for (const [name, ms] of Object.entries(r.times)) {
+    console.log(`| ${name} | ${(best(name) / 1000).toFixed(2)} | ${rate(best(name))} | ${ms.map((m) => (m / 1000).toFixed(2)).join(', ')} |`);
+  }
+  const ours = rate(best('bootsync'));
+  console.log(`bootsync / curl -o: ${(ours / rate(best('curl -o'))).toFixed(2)} (target >= 0.8)`);
+  console.log(`bootsync / curl | tee | sha256sum: ${(ours / rate(best('curl | tee | sha256sum'))).toFixed(2)} (target >= 1.5)`);
+  console.log(`bootsync peak RSS: ${r.rss} MB (target < 150)`);
+}
+
+if (args.child) await runChild(JSON.parse(args.child) as ChildJob);
+else await main();
