@@ -1,0 +1,164 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
+
+// Runs the built bin as a user would (`npx tsc -b` first; `npm test` does).
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const bin = path.join(repoRoot, 'packages/cli/bin/bootsync.js');
+const maasStable = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07');
+const signed2016 = path.resolve(repoRoot, '../shared/fixtures/real/cloud-images-signed-2016');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function bootsync(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+let mirror: GeneratedMirror;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'bootsync-cli-'));
+  mirror = await createSignedMirror(dir, { arches: ['amd64'] });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('bootsync stream query', () => {
+  it('prints the matching items of the real stream as JSON, types kept, with item_url', async () => {
+    const run = await bootsync(['stream', 'query', maasStable, '--no-verify', 'os=pxelinux', 'arch=amd64', '--json']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(run.stdout)).toEqual([
+      {
+        content_id: 'com.ubuntu.maas:stable:1:bootloader-download',
+        datatype: 'image-ids',
+        format: 'products:1.0',
+        updated: 'Thu, 24 Jul 2025 09:01:42 +0000',
+        arch: 'amd64',
+        arches: 'amd64, i386',
+        'bootloader-type': 'pxe',
+        label: 'stable',
+        os: 'pxelinux',
+        product_name: 'com.ubuntu.maas.stable:1:pxelinux:pxe:amd64',
+        version_name: '20230615.0',
+        item_name: 'syslinux',
+        ftype: 'archive.tar.xz',
+        path: 'bootloaders/pxe/amd64/20230615.0/syslinux.tar.xz',
+        sha256: '7475e75e559366a484fc910b797fbddd616e10694c9ca1bea2b070311b17cdf8',
+        size: 419944,
+        src_package: 'syslinux',
+        src_release: 'jammy',
+        src_version: '3:6.04~git20190206.bf6db5b4+dfsg1-3ubuntu1',
+        item_url: path.join(maasStable, 'bootloaders/pxe/amd64/20230615.0/syslinux.tar.xz'),
+      },
+    ]);
+  });
+
+  it('prints [] when nothing matches', async () => {
+    const run = await bootsync(['stream', 'query', maasStable, '--no-verify', 'release~^focal$', '--json']);
+    expect(run).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+  });
+
+  it('prints an aligned table sorted by product, version, item', async () => {
+    const run = await bootsync(['stream', 'query', maasStable, '--no-verify', 'release=noble', 'ftype~^boot-']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^PRODUCT +VERSION +ITEM +FTYPE +SIZE +PATH$/);
+    expect(lines).toHaveLength(1 + 2 * 2 * 2);
+    const column = (header: string) => lines[0]!.indexOf(header);
+    for (const line of lines.slice(1)) {
+      expect(line.slice(column('VERSION')).startsWith('2025')).toBe(true);
+      expect(line.slice(column('PATH')).startsWith('noble/')).toBe(true);
+    }
+    expect(lines[1]).toMatch(/^com\.ubuntu\.maas\.stable:v3:boot:24\.04:amd64:ga-24\.04 +20250618 +boot-initrd +boot-initrd +\d+ +noble\/amd64\/20250618\/ga-24\.04\/generic\/boot-initrd$/);
+  });
+
+  it('verifies a generated signed mirror with --keyring, item_url as file:// URLs', async () => {
+    const url = pathToFileURL(mirror.root).href;
+    const run = await bootsync(['stream', 'query', url, '--keyring', mirror.keyring.binary, 'ftype=squashfs', '--json']);
+    expect(run.code).toBe(0);
+    const rows = JSON.parse(run.stdout) as { product_name: string; version_name: string; item_url: string; size: number }[];
+    const expected = mirror.items.filter((i) => i.ftype === 'squashfs');
+    expect(rows.map((r) => [r.product_name, r.version_name, r.size])).toEqual(expected.map((i) => [i.ref.product, i.ref.version, i.size]));
+    expect(rows[0]?.item_url).toBe(`${url}/${expected[0]!.path}`);
+  });
+
+  it('exits 1 with the file named when a signature does not verify', async () => {
+    const other = await mkdtemp(path.join(tmpdir(), 'bootsync-cli-'));
+    try {
+      const tampered = await createSignedMirror(other, { arches: ['amd64'], bootloaders: false, centos: false });
+      await tampered.tamperSignedContent();
+      const run = await bootsync(['stream', 'query', tampered.root, '--keyring', tampered.keyring.armored]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain('com.ubuntu.maas:stable:v3:download.sjson: bad signature');
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 when the default keyring is absent, saying what to do', async () => {
+    const absent = path.join(dir, 'no-such-keyring.gpg');
+    const run = await bootsync(['stream', 'query', mirror.root], { BOOTSYNC_IMAGES_KEYRING: absent });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`no keyring at ${absent}`);
+    expect(run.stderr).toContain('--no-verify');
+  });
+
+  it.each([
+    [['stream', 'query', maasStable, '--no-verify', 'arch'], 'bad filter "arch"'],
+    [['stream', 'query', maasStable, '--no-verify', '--keyring', 'k.gpg'], '--keyring and --no-verify exclude each other'],
+    [['stream', 'query', maasStable, '--bogus'], "unknown option '--bogus'"],
+    [['stream', 'query', path.join(tmpdir(), 'bootsync-no-such-mirror'), '--no-verify'], 'cannot read'],
+  ])('exits 2 on a usage or environment error: %j', async (args, message) => {
+    const run = await bootsync(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+});
+
+describe('bootsync stream verify', () => {
+  it('accepts the real Canonical-signed index with the key beside it', async () => {
+    const run = await bootsync(['stream', 'verify', path.join(signed2016, 'index.sjson'), '--keyring', path.join(signed2016, 'cloud-images-476CF100.gpg')]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('good clearsigned signature by 7FF3F408476CF100');
+  });
+
+  it('refuses a changed copy of it, and it with another key (exit 1)', async () => {
+    const copy = path.join(dir, 'index.sjson');
+    const text = await readFile(path.join(signed2016, 'index.sjson'), 'utf8');
+    await writeFile(copy, text.replace('"format": "index:1.0"', '"format": "index:1.1"'));
+    const changed = await bootsync(['stream', 'verify', copy, '--keyring', path.join(signed2016, 'cloud-images-476CF100.pub.asc')]);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain(`${copy}: bad signature by 7FF3F408476CF100`);
+    const otherKey = await bootsync(['stream', 'verify', path.join(signed2016, 'index.sjson'), '--keyring', mirror.keyring.binary]);
+    expect(otherKey.code).toBe(1);
+    expect(otherKey.stderr).toContain('signed by 7FF3F408476CF100, which is not in the keyring');
+  });
+
+  it('checks a .json with its detached .json.gpg, and refuses one without', async () => {
+    const json = path.join(mirror.root, 'streams/v1/index.json');
+    const good = await bootsync(['stream', 'verify', json, '--keyring', mirror.keyring.binary]);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain(`good detached signature by ${mirror.keyId} (index:1.0, 3 entries)`);
+    const lonely = path.join(dir, 'lonely.json');
+    await copyFile(json, lonely);
+    const missing = await bootsync(['stream', 'verify', lonely, '--keyring', mirror.keyring.binary]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`${lonely}: no signature`);
+  });
+});
