@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from '../../region/test/api-harness.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const bin = path.join(repoRoot, 'packages/cli/bin/bootsync.js');
+
+let api: ApiHarness;
+let url: string;
+let configDir: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real `bootsync` bin (built by tsc -b), with its profiles in a temp dir. */
+function bootsync(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile('node', [bin, ...args], { env: { ...process.env, BOOTSYNC_CONFIG_DIR: configDir } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  configDir = mkdtempSync(path.join(tmpdir(), 'bootsync-cli-'));
+  api = await startApi();
+  const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  url = `${address}/MAAS/`;
+  const login = await bootsync('login', 'region', url, api.apiKey);
+  expect(login).toMatchObject({ code: 0, stderr: '' });
+});
+afterAll(async () => {
+  await api.close();
+  rmSync(configDir, { recursive: true, force: true });
+});
+
+describe('bootsync login', () => {
+  it('stores the profile with the API root, mode 0600', () => {
+    const file = path.join(configDir, 'profiles.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { profiles: Record<string, { url: string; key: string }> };
+    expect(doc.profiles.region).toMatchObject({ url: `${url}api/2.0/`, key: api.apiKey });
+  });
+
+  it('refuses a wrong key without storing it', async () => {
+    const res = await bootsync('login', 'wrong', url, `${api.key.consumerKey}:${api.key.tokenKey}:nope`);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('rejected the API key');
+    expect(readFileSync(path.join(configDir, 'profiles.json'), 'utf8')).not.toContain('"wrong"');
+  });
+
+  it('refuses a malformed key', async () => {
+    const res = await bootsync('login', 'bad', url, 'just-one-part');
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('consumer_key:token_key:token_secret');
+  });
+});
+
+describe('bootsync PROFILE RESOURCE ACTION', () => {
+  it('creates and lists boot sources, as JSON and as an aligned table', async () => {
+    const created = await bootsync('region', 'boot-sources', 'create', 'url=http://cli.example/images/', 'keyring_filename=/k.gpg');
+    expect(created.code).toBe(0);
+    const source = JSON.parse(created.stdout) as { id: number; url: string };
+    expect(source.url).toBe('http://cli.example/images');
+
+    const table = await bootsync('region', 'boot-sources', 'read', '--table');
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+URL\s+PRIORITY/);
+    const row = lines.find((l) => l.includes('http://cli.example/images'))!;
+    expect(row.indexOf('http://cli.example/images')).toBe(lines[0]!.indexOf('NAME'));
+  });
+
+  it('sends repeated keys, keyring files and positional ids the way maascli does', async () => {
+    const keyring = path.join(configDir, 'keyring.gpg');
+    writeFileSync(keyring, Buffer.from([0x99, 0x01, 0x0d, 0xff, 0x00]));
+    const created = await bootsync('region', 'boot-sources', 'create', 'url=http://keyed.example/', `keyring_data@=${keyring}`);
+    const source = JSON.parse(created.stdout) as { id: number; keyring_data: string };
+    expect(Buffer.from(source.keyring_data, 'base64')).toEqual(readFileSync(keyring));
+
+    const sel = await bootsync(
+      'region', 'boot-source-selections', 'create', String(source.id),
+      'os=ubuntu', 'release=noble', 'arches=amd64', 'arches=arm64', 'subarches=*', 'labels=*',
+    );
+    expect(sel.code).toBe(0);
+    expect(JSON.parse(sel.stdout)).toMatchObject({ boot_source_id: source.id, arches: ['amd64', 'arm64'], subarches: ['*'] });
+
+    const read = await bootsync('region', 'boot-source-selections', 'read', String(source.id));
+    expect((JSON.parse(read.stdout) as unknown[]).length).toBe(1);
+
+    const deleted = await bootsync('region', 'boot-source', 'delete', String(source.id));
+    expect(deleted).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('sets and gets config values', async () => {
+    const set = await bootsync('region', 'maas', 'set-config', 'name=boot_images_auto_import', 'value=false');
+    expect(set).toMatchObject({ code: 0, stdout: 'OK\n' });
+    const get = await bootsync('region', 'maas', 'get-config', 'name=boot_images_auto_import');
+    expect(JSON.parse(get.stdout)).toBe(false);
+  });
+
+  it("exits non-zero with the server's message", async () => {
+    const missing = await bootsync('region', 'boot-source', 'read', '424242');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('404: No BootSource matches the given query.');
+    const form = await bootsync('region', 'boot-sources', 'create', 'url=http://nokey.example/');
+    expect(form.code).toBe(1);
+    expect(form.stderr).toContain('One of keyring_data or keyring_filename must be specified.');
+    const usage = await bootsync('region', 'boot-sources', 'create', 'not-a-key-value');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("'not-a-key-value' is not a key=value");
+  });
+});
