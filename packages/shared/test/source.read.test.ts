@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKeyring, SignatureMissingError, type Keyring } from '@bootsync/shared/signing';
+import { KeyringError, loadKeyring, SignatureMissingError, type Keyring } from '@bootsync/shared/signing';
 import { locate, MirrorLocationError, MirrorReadError, parseMirrorLocation, readLocation } from '@bootsync/shared/source';
 import { readMirror } from '@bootsync/shared/streams';
 import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
@@ -91,6 +91,25 @@ describe('reading a mirror from its three kinds of location', () => {
     expect(read.root).toEqual({ kind: 'path', dir: mirror.root });
     expect(read.catalogs.map((c) => c.items.length)).toEqual([3, 2, 16]);
     expect(locate(read.root, 'noble/amd64/20250618/squashfs')).toBe(path.join(mirror.root, 'noble/amd64/20250618/squashfs'));
+  });
+});
+
+describe('signature policy', () => {
+  it('with verification off still reads only the signed text of a .sjson', async () => {
+    const index = path.join(mirror.root, 'streams/v1/index.sjson');
+    const original = await readFile(index, 'utf8');
+    try {
+      await writeFile(index, `${original}{"garbage after the signature": true}\n`);
+      const read = await readMirror(mirror.root, { verify: false });
+      expect(read.indexLocation).toBe(index);
+      expect(read.items).toHaveLength(mirror.items.length);
+    } finally {
+      await writeFile(index, original);
+    }
+  });
+
+  it('refuses to verify without a keyring', async () => {
+    await expect(readMirror(mirror.root, { verify: true })).rejects.toBeInstanceOf(KeyringError);
   });
 });
 
