@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@bootsync/shared/logging';
 import { checkReadiness, type ReadinessCheck } from './readiness.js';
@@ -15,7 +15,12 @@ export interface HttpAppOptions {
 
 /** The region's HTTP server: open /healthz, /readyz and /metrics, then whatever parts the daemon registers. */
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, disableRequestLogging: true, forceCloseConnections: true });
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // Probes hit /healthz and /metrics every few seconds: one log line each would drown the events that matter.
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: true,
+  });
 
   app.get('/healthz', async () => ({ status: 'alive' }));
 

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfigFile, resolveConfig } from '@bootsync/shared/config';
+import { regionOptions } from '@bootsync/region/config';
+
+describe('region options', () => {
+  it('defaults to what the issue specifies', () => {
+    expect(resolveConfig(regionOptions, {}).values).toMatchObject({
+      dataDir: '/var/lib/bootsync/region',
+      listen: { host: '0.0.0.0', port: 5240 },
+      redisUrl: 'redis://127.0.0.1:6379',
+      importSchedule: '0 * * * *',
+      retention: 1,
+      defaultSourceUrl: 'http://images.maas.io/ephemeral-v3/stable/',
+      defaultKeyring: '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg',
+      config: undefined,
+    });
+  });
+
+  it('reads every flag from BOOTSYNC_ env variables and the YAML file', () => {
+    const file = parseConfigFile('import_schedule: "*/5 * * * *"\nretention: 2\nlisten: 127.0.0.1:8080\n', '/etc/bootsync/region.yaml');
+    const { values, origins } = resolveConfig(regionOptions, {
+      env: { BOOTSYNC_REDIS_URL: 'redis://redis.internal:6380', BOOTSYNC_RETENTION: '3' },
+      file,
+    });
+    expect(values).toMatchObject({
+      redisUrl: 'redis://redis.internal:6380',
+      retention: 3,
+      importSchedule: '*/5 * * * *',
+      listen: { host: '127.0.0.1', port: 8080 },
+    });
+    expect(origins.importSchedule).toEqual({ kind: 'file', file: '/etc/bootsync/region.yaml', line: 1 });
+  });
+
+  it.each([
+    { inputs: { env: { BOOTSYNC_IMPORT_SCHEDULE: 'every hour' } }, message: /--import-schedule: expected a cron expression.*env BOOTSYNC_IMPORT_SCHEDULE/ },
+    { inputs: { flags: { listen: '5240' } }, message: /--listen: expected HOST:PORT.*flag --listen/ },
+    { inputs: { flags: { redisUrl: 'localhost:6379' } }, message: /--redis-url: expected a URL starting with redis:\/\/ or rediss:\/\// },
+    { inputs: { file: parseConfigFile('\nretention: 0\n', '/etc/r.yaml') }, message: /--retention: expected a whole number >= 1 \(got 0 from \/etc\/r\.yaml:2\)/ },
+  ])('refuses bad values, naming the key and where ($message)', ({ inputs, message }) => {
+    expect(() => resolveConfig(regionOptions, inputs)).toThrow(ConfigError);
+    expect(() => resolveConfig(regionOptions, inputs)).toThrow(message);
+  });
+});

@@ -1,0 +1,33 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { testRedisUrl } from '@bootsync/testkit/redis';
+import { regionOptions, type RegionOptions } from '@bootsync/region/config';
+import { resolveConfig } from '@bootsync/shared/config';
+import { createLogger, type Logger } from '@bootsync/shared/logging';
+
+export async function tempDir(label: string): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), `bootsync-${label}-`));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Region options for an in-process region: defaults, a temp data dir, a free port on 127.0.0.1, the test Redis. */
+export function testRegionOptions(dataDir: string, overrides: Partial<RegionOptions> = {}): RegionOptions {
+  const { values } = resolveConfig(regionOptions, { flags: { dataDir, listen: '127.0.0.1:0', redisUrl: testRedisUrl } });
+  return { ...values, ...overrides };
+}
+
+/** A logger that keeps test output quiet. */
+export const quietLogger: Logger = createLogger('bootsync-region-test', { level: 'silent', destination: pino.destination(2) });
+
+/** A TCP port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
