@@ -1,5 +1,5 @@
 import { resolve, join, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { MirrorLocationError } from './errors.js';
 import { pathSegments, unsafePathReason } from './relative-path.js';
 
@@ -71,11 +71,6 @@ export function localPath(location: string): string | undefined {
 
 export function describeRoot(root: MirrorRoot): string {
   return root.kind === 'url' ? root.url : root.dir;
-}
-
-/** The root as a URL whatever its kind (a plain directory becomes `file://`). */
-export function rootUrl(root: MirrorRoot): string {
-  return root.kind === 'url' ? root.url : `${pathToFileURL(root.dir).href.replace(/\/?$/, '/')}`;
 }
 
 /** Percent-encodes what a URL path segment cannot hold, keeping `:` and `@` readable (RFC 3986 pchar). */
