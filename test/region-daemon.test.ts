@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testRedisUrl } from '@bootsync/testkit/redis';
+
+// The real bin, as npm links it; it runs the built dist/ (`npm test` runs `tsc -b` first).
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(repoRoot, 'packages/region/bin/bootsync-region.js');
+
+interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Log events of a pino JSON stream, one object a line. */
+function events(text: string): { event?: string; url?: string; [k: string]: unknown }[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { event?: string });
+}
+
+describe('bootsync-region bin', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function dataDir(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'bootsync-bin-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  it('apikey prints exactly one line, the same key every time, and creates the private secret', async () => {
+    const dir = await dataDir();
+    const first = await run(['apikey', '--data-dir', dir]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^[A-Za-z0-9]{18}:[A-Za-z0-9]{18}:[A-Za-z0-9]{32}\n$/);
+    expect(events(first.stderr).map((e) => e.event)).toContain('region.apikey_read');
+    const second = await run(['apikey'], { BOOTSYNC_DATA_DIR: dir });
+    expect(second.stdout).toBe(first.stdout);
+    const secret = join(dir, 'secret');
+    expect((await readFile(secret, 'utf8')).trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect((await stat(secret)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a bad setting with one line naming the flag and its env variable, exit 2', async () => {
+    const dir = await dataDir();
+    const result = await run(['--data-dir', dir], { BOOTSYNC_LISTEN: 'nowhere' });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('bootsync-region: --listen: expected HOST:PORT, e.g. 0.0.0.0:5240 or [::1]:5240 (got "nowhere" from env BOOTSYNC_LISTEN)');
+    expect(result.stdout).toBe('');
+  });
+
+  it('serves /healthz and /readyz, logs JSON events to stdout, and stops on SIGTERM with exit 0 within 10 s', async () => {
+    const dir = await dataDir();
+    const child: ChildProcess = spawn(process.execPath, [bin, '--data-dir', dir, '--listen', '127.0.0.1:0', '--redis-url', testRedisUrl], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stdout = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+    const deadline = Date.now() + 20_000;
+    let started: { url?: string } | undefined;
+    while (!(started = events(stdout).find((e) => e.event === 'region.started')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(started?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${started?.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${started?.url}/readyz`);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(events(stdout).map((e) => e.event)).toEqual(expect.arrayContaining(['region.stopping', 'region.stopped']));
+  });
+});
