@@ -1,4 +1,4 @@
-import { createTask, validate, type ScheduledTask } from 'node-cron';
+import { schedule, validate, type ScheduledTask } from 'node-cron';
 import { BootsyncError } from '@bootsync/shared/errors';
 
 /**
@@ -17,5 +17,5 @@ export const DEFAULT_IMPORT_SCHEDULE = '0 * * * *';
 export function createImportSchedule(expression: string, tick: () => Promise<void>): ScheduledTask {
   if (!validate(expression)) throw new InvalidScheduleError(expression);
   // noOverlap: a tick that is still adding its job is never doubled by the next one.
-  return createTask(expression, tick, { name: 'boot-images-import', noOverlap: true });
+  return schedule(expression, tick, { name: 'boot-images-import', noOverlap: true });
 }

@@ -1,0 +1,120 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createImportHarness, type ImportHarness } from './import-harness.js';
+
+let h: ImportHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const MiB = 1024 * 1024;
+/** A squashfs big enough that a throttled server keeps it downloading for seconds. */
+const SLOW_SPEC = { bootloaders: false, centos: false, versions: ['20250718'], sizes: { squashfs: 4 * MiB } };
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Bytes of partial files in the store (downloads kept for a later resume). */
+async function partialBytes(harness: ImportHarness): Promise<number> {
+  const dir = join(harness.storeRoot, 'partial');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let total = 0;
+  for (const name of names.filter((n) => n.endsWith('.part'))) total += (await stat(join(dir, name))).size;
+  return total;
+}
+
+function squashfsPath(harness: ImportHarness, release: string): string {
+  const item = harness.mirror.items.find((i) => i.ftype === 'squashfs' && i.path.startsWith(`${release}/amd64/`));
+  if (!item) throw new Error(`no ${release} squashfs`);
+  return `/${item.path}`;
+}
+
+describe('controlling an import', () => {
+  it('stop-import cancels within 2 s, keeps the partial, and the next import resumes it with a Range request', async () => {
+    h = await createImportHarness({ spec: SLOW_SPEC });
+    const squashfs = squashfsPath(h, 'noble');
+    h.server.faults.set(squashfs, { bytesPerSecond: 512 * 1024 });
+    const finished = h.nextFinish();
+    await h.service.triggerImport();
+    await waitFor('part of the squashfs on disk', async () => (await partialBytes(h!)) > 64 * 1024);
+    expect(await h.service.isImporting()).toBe(true);
+
+    const t0 = Date.now();
+    await h.service.stopImport();
+    const stopped = await finished;
+
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(stopped.outcome).toBe('stopped');
+    expect(await h.service.isImporting()).toBe(false);
+    const kept = await partialBytes(h);
+    expect(kept).toBeGreaterThan(64 * 1024);
+
+    h.server.faults.clear(squashfs);
+    h.takeRequests();
+    const resumed = await h.importNow();
+    expect(resumed.outcome).toBe('succeeded');
+    const asked = h.server.requests.filter((r) => r.path === squashfs).at(-1);
+    expect(asked?.range).toMatch(/^bytes=\d+-/);
+    expect(Number(/^bytes=(\d+)-/.exec(asked?.range ?? '')?.[1])).toBeGreaterThanOrEqual(kept);
+  });
+
+  it('starts over with the new selections when they change during an import (MAAS bug 1766370)', async () => {
+    h = await createImportHarness({ spec: SLOW_SPEC });
+    h.server.faults.set(squashfsPath(h, 'noble'), { bytesPerSecond: 256 * 1024 });
+    const finished = h.nextFinish();
+    await h.service.triggerImport();
+    await waitFor('the noble download under way', async () => (await partialBytes(h!)) > 0);
+
+    const noble = h.repos.selections.listForSource(h.source.id)[0];
+    h.repos.selections.delete(h.source.id, noble?.id ?? -1);
+    h.repos.selections.create(h.source.id, { os: 'ubuntu', release: 'jammy', arches: ['amd64'] });
+    const done = await finished;
+
+    expect(done.outcome).toBe('succeeded');
+    const images = h.repos.bootResources.list().map((r) => `${r.name} ${r.architecture}`).sort();
+    expect(images).toEqual(['ubuntu/jammy amd64/ga-22.04', 'ubuntu/jammy amd64/hwe-22.04']);
+    expect(h.logs.some((l) => l.event === 'import.restarted')).toBe(true);
+    expect(h.service.lastRuns(10)).toHaveLength(1);
+  });
+
+  it('"import now" while an import is queued or running joins it instead of stacking another', async () => {
+    h = await createImportHarness({ spec: SLOW_SPEC });
+    h.server.faults.set(squashfsPath(h, 'noble'), { bytesPerSecond: 8 * MiB });
+    const finished = h.nextFinish();
+    const first = await h.service.triggerImport();
+    const second = await h.service.triggerImport();
+    await finished;
+
+    expect(first.deduplicated).toBe(false);
+    expect(second).toEqual({ jobId: first.jobId, deduplicated: true });
+    await sleep(300);
+    expect(h.service.lastRuns(10)).toHaveLength(1);
+  });
+
+  it('imports at start-up and on schedule while boot_images_auto_import is true, and stops scheduling when it is false', async () => {
+    h = await createImportHarness({ spec: { bootloaders: false, centos: false }, autoImport: true, deps: { schedule: '* * * * * *' } });
+    await waitFor('the start-up import and a scheduled one', () => h!.service.lastRuns(10).filter((r) => r.outcome === 'succeeded').length >= 2);
+    expect(h.logs.filter((l) => l.event === 'import.queued').map((l) => l.reason)).toEqual(expect.arrayContaining(['startup', 'schedule']));
+
+    h.repos.config.set('boot_images_auto_import', false);
+    await waitFor('the running import to end', async () => !(await h!.service.isImporting()));
+    const runs = h.service.lastRuns(100).length;
+    await sleep(2_100);
+    expect(h.service.lastRuns(100)).toHaveLength(runs);
+  });
+
+  it('does not import at start-up while boot_images_auto_import is false', async () => {
+    h = await createImportHarness({ autoImport: false, deps: { schedule: '* * * * * *' } });
+    await sleep(1_500);
+    expect(h.service.lastRuns(10)).toEqual([]);
+    expect(h.server.requests).toEqual([]);
+  });
+});
