@@ -19,13 +19,17 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(extra: Partial<ApiDeps> = {}): Promise<ApiHarness> {
+export async function startApi(extra: Partial<ApiDeps> = {}, shared?: { repos: Repositories }): Promise<ApiHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'bootsync-api-'));
-  const db = openRegionDatabase(join(dir, 'region.db'));
-  const repos = createRepositories(db);
+  // With `shared`, the API runs over another harness's database (the import's), which that harness closes.
+  const db = shared ? undefined : openRegionDatabase(join(dir, 'region.db'));
+  const repos = shared?.repos ?? createRepositories(db!);
   const key = repos.apiKeys.ensureAdmin();
   const app = Fastify();
-  await app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps: { ...repos, imports: notWired<ApiDeps['imports']>('imports'), prober: notWired<ApiDeps['prober']>('prober'), ...extra } });
+  await app.register(maasApiPlugin, {
+    prefix: MAAS_API_PREFIX,
+    deps: { ...repos, imports: notWired<ApiDeps['imports']>('imports'), prober: notWired<ApiDeps['prober']>('prober'), ...extra },
+  });
   await app.ready();
   return {
     app,
@@ -35,7 +39,7 @@ export async function startApi(extra: Partial<ApiDeps> = {}): Promise<ApiHarness
     dir,
     async close() {
       await app.close();
-      db.close();
+      db?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

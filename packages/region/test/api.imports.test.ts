@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSourceProber } from '../src/api/index.js';
+import { maasCall, startApi, type ApiHarness } from './api-harness.js';
+import { createImportHarness, NOBLE_AMD64, type ImportHarness } from './import-harness.js';
+
+let imports: ImportHarness;
+let api: ApiHarness;
+
+beforeAll(async () => {
+  imports = await createImportHarness({ selections: [NOBLE_AMD64] });
+  api = await startApi({ imports: imports.service, prober: createSourceProber() }, { repos: imports.repos });
+});
+afterAll(async () => {
+  await api.close();
+  await imports.close();
+});
+
+describe('boot-resources import ops against the real import service', () => {
+  it('starts an import (text/plain), reports it, and lists the images it synced', async () => {
+    const finished = imports.nextFinish();
+    const started = await maasCall(api, 'POST', 'boot-resources/?op=import');
+    expect(started.statusCode).toBe(200);
+    expect(started.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(started.body).toBe('Import of boot resources started');
+    await finished;
+
+    const importing = await maasCall(api, 'GET', 'boot-resources/?op=is_importing');
+    expect(importing.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(importing.body).toBe('false');
+
+    const status = (await maasCall(api, 'GET', 'boot-resources/?op=import_status')).json() as {
+      importing: boolean;
+      runs: { outcome: string; bytes: number; started: string; finished: string; errors: unknown[] }[];
+    };
+    expect(status.importing).toBe(false);
+    expect(status.runs[0]).toMatchObject({ outcome: 'succeeded', errors: [] });
+    expect(status.runs[0]!.bytes).toBeGreaterThan(0);
+
+    const resources = (await maasCall(api, 'GET', 'boot-resources/', [['type', 'synced']])).json() as {
+      id: number;
+      name: string;
+      architecture: string;
+      status: string;
+      last_synced: string | null;
+    }[];
+    const noble = resources.filter((r) => r.name === 'ubuntu/noble');
+    expect(noble.length).toBeGreaterThan(0);
+    for (const r of noble) {
+      expect(r.architecture).toMatch(/^amd64\//);
+      expect(r).toMatchObject({ status: 'Synced' });
+      expect(r.last_synced).not.toBeNull();
+    }
+    const one = (await maasCall(api, 'GET', `boot-resources/${noble[0]!.id}/`)).json() as {
+      sets: Record<string, { complete: boolean; progress: number; files: Record<string, { complete: boolean }> }>;
+    };
+    const sets = Object.values(one.sets);
+    expect(sets).toHaveLength(1);
+    expect(sets[0]).toMatchObject({ complete: true, progress: 100 });
+    expect(Object.values(sets[0]!.files).every((f) => f.complete)).toBe(true);
+  });
+
+  it('answers stop_import in MAAS words', async () => {
+    const res = await maasCall(api, 'POST', 'boot-resources/?op=stop_import');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('Import of boot resources is being stopped');
+    expect((await maasCall(api, 'GET', 'boot-resources/?op=is_importing')).body).toBe('false');
+  });
+
+  it('refuses import_status runs= out of range', async () => {
+    const res = await maasCall(api, 'GET', 'boot-resources/?op=import_status', [['runs', '0']]);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ runs: ['Ensure this value is between 1 and 100.'] });
+  });
+});
