@@ -21,10 +21,27 @@ export interface RunningRegion {
   stop(): Promise<void>;
 }
 
-/** What the daemon builds from its own pieces but another engineer owns: the import and the HTTP parts. */
+/**
+ * A piece of the region beside the import (the racks, the API, the page): its routes, registered before the server
+ * listens, and its lifecycle, started after it listens and stopped before it closes.
+ */
+export interface RegionPart {
+  readonly name: string;
+  readonly http?: HttpPart;
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export interface RegionContext {
+  readonly repositories: Repositories;
+  readonly identity: RegionIdentity;
+  readonly metrics: RegionMetrics;
+}
+
+/** What the daemon runs but other parts of the region own; the bin passes them all (extensions.ts), tests fewer. */
 export interface RegionExtensions {
-  createImports?(deps: { repositories: Repositories; identity: RegionIdentity; metrics: RegionMetrics }): ImportService;
-  httpParts?(deps: { repositories: Repositories; identity: RegionIdentity; imports: ImportService | undefined }): HttpPart[];
+  createImports?(ctx: RegionContext): ImportService;
+  createParts?(ctx: RegionContext & { readonly imports: ImportService | undefined }): RegionPart[];
 }
 
 /**
@@ -54,20 +71,25 @@ export async function startRegion(options: RegionOptions, logger: Logger, extens
   });
   redis.connect().catch(() => undefined);
 
-  const imports = extensions.createImports?.({ repositories, identity, metrics });
+  const ctx: RegionContext = { repositories, identity, metrics };
+  const imports = extensions.createImports?.(ctx);
+  const parts = extensions.createParts?.({ ...ctx, imports }) ?? [];
   const http = await createHttpApp({
     logger,
     metrics: metrics.registry,
     readiness: [sqliteCheck(db), redisCheck(redis), storeWritableCheck(identity.paths.store)],
-    parts: extensions.httpParts?.({ repositories, identity, imports }) ?? [],
+    parts: parts.flatMap((p) => (p.http ? [p.http] : [])),
   });
   await http.listen({ host: options.listen.host, port: options.listen.port });
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : options.listen.port;
   const url = `http://${options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host}:${port}`;
 
-  // Not awaited: with Redis down the queue waits for it, and the region must still answer /readyz meanwhile.
-  const importsStarted = imports?.start().catch((err: unknown) => logger.error({ event: 'region.import_start_failed', err }, 'import service failed to start'));
+  // Not awaited: with Redis down the queues wait for it, and the region must still answer /readyz meanwhile.
+  const startedServices = Promise.all([
+    imports?.start().catch((err: unknown) => logger.error({ event: 'region.start_failed', part: 'import', err }, 'import service failed to start')),
+    ...parts.map((p) => p.start?.().catch((err: unknown) => logger.error({ event: 'region.start_failed', part: p.name, err }, `${p.name} failed to start`))),
+  ]);
   logger.info({ event: 'region.started', url, regionId: identity.regionId, dataDir: identity.paths.root, ms: Date.now() - started }, 'region started');
 
   let stopping: Promise<void> | undefined;
@@ -75,8 +97,9 @@ export async function startRegion(options: RegionOptions, logger: Logger, extens
     (stopping ??= (async () => {
       const t0 = Date.now();
       logger.info({ event: 'region.stopping' }, 'region stopping');
-      await importsStarted;
+      await startedServices;
       await imports?.stop();
+      for (const p of [...parts].reverse()) await p.stop?.();
       await http.close();
       redis.disconnect();
       db.close();

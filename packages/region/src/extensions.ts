@@ -1,16 +1,70 @@
 import type { Logger } from '@bootsync/shared/logging';
+import { ContentStore } from '@bootsync/shared/store';
+import { MAAS_API_PREFIX, maasApiPlugin } from './api/index.js';
 import type { RegionOptions } from './config/index.js';
-import type { RegionExtensions } from './daemon.js';
+import type { RegionExtensions, RegionPart } from './daemon.js';
 import { createImportService } from './import/index.js';
+import { imagesPagePlugin } from './page/index.js';
+import { RackService, parseSyncInterval } from './racks/index.js';
+import { sourceProber } from './source-prober.js';
 
 /**
- * The pieces other parts of the region plug into the daemon: the import service (src/import) and the HTTP parts
- * (the MAAS API plugin of src/api under /MAAS/api/2.0, the rack endpoints of src/racks). Tests start the daemon
- * with fewer of them; the bin uses these.
+ * Everything the bin runs beside the daemon's own pieces: the import service (src/import), the racks (src/racks:
+ * region stream, registration, per-rack queues), the MAAS API (src/api) under /MAAS/api/2.0 and the Images page
+ * (src/page). Tests start the daemon with fewer of them.
  */
 export function regionExtensions(options: RegionOptions, logger: Logger): RegionExtensions {
   return {
-    createImports: ({ repositories, identity, metrics }) => createImportService({ db: repositories.db, redisUrl: options.redisUrl, redisPrefix: identity.redisPrefix, storeRoot: identity.paths.store, schedule: options.importSchedule, retention: options.retention, logger, metrics }),
-    httpParts: () => [],
+    createImports: ({ repositories, identity, metrics }) =>
+      createImportService({
+        db: repositories.db,
+        redisUrl: options.redisUrl,
+        redisPrefix: identity.redisPrefix,
+        storeRoot: identity.paths.store,
+        schedule: options.importSchedule,
+        retention: options.retention,
+        logger,
+        metrics,
+      }),
+    createParts: ({ repositories, identity, imports }) => {
+      if (!imports) return [];
+      const racks = new RackService({
+        db: repositories.db,
+        repos: repositories,
+        store: new ContentStore({ root: identity.paths.store }),
+        secret: identity.secret,
+        redisUrl: options.redisUrl,
+        redisPrefix: identity.redisPrefix,
+        syncIntervalMs: parseSyncInterval(options.syncInterval),
+        logger,
+        isImporting: () => imports.isImporting(),
+      });
+      let unsubscribe: (() => void) | undefined;
+      const rackPart: RegionPart = {
+        name: 'racks',
+        http: (app) => racks.registerRoutes(app),
+        async start() {
+          unsubscribe = imports.onImportFinished((event) => void racks.onImportFinished(event));
+          await racks.start();
+        },
+        async stop() {
+          unsubscribe?.();
+          await racks.stop();
+        },
+      };
+      const apiPart: RegionPart = {
+        name: 'api',
+        http: async (app) => {
+          await app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps: { ...repositories, imports, prober: sourceProber, racks } });
+        },
+      };
+      const pagePart: RegionPart = {
+        name: 'page',
+        http: async (app) => {
+          await app.register(imagesPagePlugin);
+        },
+      };
+      return [rackPart, apiPart, pagePart];
+    },
   };
 }
