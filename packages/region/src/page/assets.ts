@@ -14,6 +14,7 @@ const FILES: Readonly<Record<string, string>> = {
   'images.css': 'text/css; charset=utf-8',
   'api.js': 'text/javascript; charset=utf-8',
   'format.js': 'text/javascript; charset=utf-8',
+  'choices.js': 'text/javascript; charset=utf-8',
   'source.js': 'text/javascript; charset=utf-8',
   'selection.js': 'text/javascript; charset=utf-8',
   'live.js': 'text/javascript; charset=utf-8',
