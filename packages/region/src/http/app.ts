@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Registry } from 'prom-client';
 import type { Logger } from '@bootsync/shared/logging';
 import { checkReadiness, type ReadinessCheck } from './readiness.js';
+import { imagesPagePlugin } from '../page/index.js';
 
 /** Adds routes to the app: the MAAS API plugin, the rack endpoints... registered by the composition root. */
 export type HttpPart = (app: FastifyInstance) => Promise<void> | void;
@@ -34,6 +35,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     return reply.type(options.metrics.contentType).send(body);
   });
 
+  await app.register(imagesPagePlugin);
   for (const part of options.parts ?? []) await part(app);
   return app;
 }
