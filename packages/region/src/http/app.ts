@@ -2,7 +2,6 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Registry } from 'prom-client';
 import type { Logger } from '@bootsync/shared/logging';
 import { checkReadiness, type ReadinessCheck } from './readiness.js';
-import { imagesPagePlugin } from '../page/index.js';
 
 /** Adds routes to the app: the MAAS API plugin, the rack endpoints... registered by the composition root. */
 export type HttpPart = (app: FastifyInstance) => Promise<void> | void;
@@ -35,7 +34,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     return reply.type(options.metrics.contentType).send(body);
   });
 
-  await app.register(imagesPagePlugin);
   for (const part of options.parts ?? []) await part(app);
   return app;
 }
