@@ -4,7 +4,7 @@ export type { ApiUser, ApiKeyParts } from './auth.js';
 export { API_RESOURCES } from './resources.js';
 export type { ApiResource, ApiAction, ActionContext, ParamDoc, HttpMethod } from './route-table.js';
 export { json, text, noContent, type ApiAnswer } from './answer.js';
-export { createSourceProber } from './source-prober.js';
+export { createSourceProber, type SourceProberOptions } from './source-prober.js';
 export { buildDescribe, type DescribeDocument } from './describe.js';
 
 /** Where the region mounts the plugin: `app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps })`. */
