@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -49,7 +50,7 @@ export function bootloaderItem(item: string, archive: Buffer, type = 'uefi', arc
 export async function storeBlob(store: ContentStore, data: Buffer | string): Promise<string> {
   const bytes = Buffer.from(data);
   const sha256 = sha256Of(bytes);
-  await store.importFrom([bytes], { checksums: { sha256 }, size: bytes.length });
+  await store.importFrom(Readable.from([bytes]), { checksums: { sha256 }, size: bytes.length });
   return sha256;
 }
 

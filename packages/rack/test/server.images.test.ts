@@ -9,7 +9,7 @@ import { planSnapshot, publishSnapshot } from '@bootsync/rack/snapshot';
 import { bootItem, storeBlob, tempDir } from './rack-fixtures.js';
 
 const KERNEL = 'ubuntu/amd64/ga-24.04/noble/stable/boot-kernel';
-const kernel = Buffer.alloc(3 * 1024 * 1024 + 17).map((_, i) => i % 251);
+const kernel = Buffer.from(Buffer.alloc(3 * 1024 * 1024 + 17).map((_, i) => i % 251));
 
 let dir: string;
 let cleanup: () => Promise<void>;

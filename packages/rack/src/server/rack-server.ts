@@ -23,10 +23,7 @@ const READ_CHUNK = 1 << 20; // a Node file server needs 1 MiB reads to keep up w
  * because containment, ETags across snapshots and 1 MiB reads matter more here than a static-file plugin's options.
  */
 export function createRackServer(options: RackServerOptions): FastifyInstance {
-  const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : {}),
-    disableRequestLogging: true,
-  });
+  const app = Fastify({ ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : {}) });
   app.route({
     method: ['GET', 'HEAD'],
     url: '/images/*',

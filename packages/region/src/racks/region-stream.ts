@@ -78,7 +78,8 @@ export function buildRegionStream(images: readonly PublishedImage[]): RegionStre
   const productsBody = serializeStreamDocument(buildProductsDocument(productsInput));
   const indexBody = serializeStreamDocument(buildIndexDocument([indexEntryFor(productsInput, PRODUCTS_PATH)], updated));
   const documents = new Map([
-    [INDEX_PATH, { body: indexBody, etag: etagOf(indexBody) }],
+    // The index names products, not versions: its ETag covers the products file too, so a new version shows.
+    [INDEX_PATH, { body: indexBody, etag: etagOf(indexBody + productsBody) }],
     [PRODUCTS_PATH, { body: productsBody, etag: etagOf(productsBody) }],
   ]);
   return { documents, files, images: streamImages };

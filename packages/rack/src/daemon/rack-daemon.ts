@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { BootsyncError } from '@bootsync/shared/errors';
+import { Downloader } from '@bootsync/shared/download';
+import type { Logger } from '@bootsync/shared/logging';
+import { ContentStore } from '@bootsync/shared/store';
+import type { RackConfig } from '../config/index.js';
+import { RackMetrics } from '../metrics/index.js';
+import { createRackServer } from '../server/index.js';
+import { pruneDataDir } from '../snapshot/index.js';
+import { RegionStreamClient, SerialLock, syncRack, type SyncResult } from '../sync/index.js';
+import { registerWithRegion } from './registration.js';
+
+export interface RackDaemon {
+  /** `http://host:port` the rack serves on. */
+  readonly url: string;
+  readonly queue: string;
+  stop(): Promise<void>;
+}
+
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * Starts a rack: serve `current/` at once (a restarted rack keeps booting machines), register with the region,
+ * then run a BullMQ worker on the rack's queue. `stop()` aborts a running sync so `worker.close()` cannot hang.
+ */
+export async function startRackDaemon(config: RackConfig, logger: Logger, options: { downloaderRetry?: { attempts?: number; budgetMs?: number; baseDelayMs?: number } } = {}): Promise<RackDaemon> {
+  const stopping = new AbortController();
+  const metrics = new RackMetrics(config.name);
+  const cache = new ContentStore({ root: join(config.dataDir, 'cache') });
+  const lock = new SerialLock();
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', (err) => logger.warn({ event: 'rack.redis.error', err }));
+  const server = createRackServer({
+    dataDir: config.dataDir,
+    metrics,
+    logger,
+    readiness: { redis: async () => redis.status === 'ready' },
+  });
+  const url = await server.listen({ host: config.listen.host, port: config.listen.port });
+  const secret = (await readFile(config.secretFile, 'utf8')).trim();
+  let registration;
+  try {
+    registration = await registerWithRegion({ regionUrl: config.regionUrl, name: config.name, secret, secretFile: config.secretFile, logger, signal: stopping.signal });
+  } catch (err) {
+    await server.close();
+    redis.disconnect();
+    throw err;
+  }
+  logger.info({ event: 'rack.registered', rack: config.name, queue: registration.queue });
+  const authorization = { authorization: `Bearer ${registration.token}` };
+  const client = new RegionStreamClient({ regionUrl: config.regionUrl, headers: () => authorization });
+  const downloader = new Downloader({ store: cache, headers: authorization, ...(options.downloaderRetry ? { retry: options.downloaderRetry } : {}) });
+  const deps = { dataDir: config.dataDir, cache, downloader, client, metrics, logger, lock, graceMs: config.snapshotGraceMs };
+
+  const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<SyncResult> => {
+    const both = AbortSignal.any([stopping.signal, ...(signal ? [signal] : [])]);
+    try {
+      return await syncRack(deps, { signal: both, onProgress: (p) => void job.updateProgress(p).catch(() => undefined) });
+    } catch (err) {
+      logger.warn({ event: 'rack.sync.failed', rack: config.name, err });
+      // The region reads the code back from the failure reason (QueueEvents carry only a message).
+      const code = err instanceof BootsyncError ? err.code : both.aborted ? 'RACK_SYNC_ABORTED' : 'RACK_SYNC_FAILED';
+      throw new Error(`${code}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  const worker = new Worker(registration.queue, processor, { connection: redis, prefix: registration.prefix, concurrency: 1 });
+  worker.on('error', (err) => logger.warn({ event: 'rack.worker.error', err }));
+  const pruning = setInterval(() => {
+    void lock.run(() => pruneDataDir({ dataDir: config.dataDir, cache, graceMs: config.snapshotGraceMs })).catch((err: unknown) =>
+      logger.warn({ event: 'rack.prune.failed', err }),
+    );
+  }, PRUNE_EVERY_MS);
+  pruning.unref();
+
+  return {
+    url,
+    queue: registration.queue,
+    async stop() {
+      clearInterval(pruning);
+      stopping.abort();
+      await worker.close();
+      await downloader.close();
+      await server.close();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { createLogger } from '@bootsync/shared/logging';
+import { ContentStore } from '@bootsync/shared/store';
+import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
+import { createRepositories, openRegionDatabase, type Repositories } from '@bootsync/region/db';
+import { RackService } from '@bootsync/region/racks';
+import { resolveRackConfig } from '@bootsync/rack/config';
+import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
+
+export const silent = createLogger('test', { level: process.env.BOOTSYNC_TEST_LOG ?? 'silent' });
+export const KERNEL_PATH = 'ubuntu/amd64/ga-24.04/noble/stable/boot-kernel';
+
+export interface RegionUnderTest {
+  readonly url: string;
+  readonly dir: string;
+  readonly secretFile: string;
+  readonly repos: Repositories;
+  readonly store: ContentStore;
+  readonly racks: RackService;
+  /** Stores the files and records a complete set of ubuntu/noble amd64/ga-24.04 at `version`. */
+  publishNoble(version: string, files: Record<string, Buffer>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A region as far as racks see it: a real SQLite database, a real store, the racks HTTP routes, real Redis. */
+export async function startRegion(options: { intervalMs: number; redisUrl?: string }): Promise<RegionUnderTest> {
+  const dir = await mkdtemp(join(tmpdir(), 'bootsync-rack-e2e-'));
+  const db = openRegionDatabase(join(dir, 'region.db'));
+  const repos = createRepositories(db);
+  const store = new ContentStore({ root: join(dir, 'store'), fsync: false });
+  const secret = createHash('sha256').update(dir).digest('hex');
+  const secretFile = join(dir, 'secret');
+  await writeFile(secretFile, `${secret}\n`);
+  const racks = new RackService({
+    db, repos, store, secret, logger: silent,
+    redisUrl: options.redisUrl ?? testRedisUrl,
+    redisPrefix: uniquePrefix('racks'),
+    syncIntervalMs: options.intervalMs,
+    isImporting: async () => false,
+  });
+  const app = Fastify();
+  racks.registerRoutes(app);
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  await racks.start();
+  return {
+    url, dir, secretFile, repos, store, racks,
+    async publishNoble(version, files) {
+      const resource = repos.bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: { kind: 'ubuntu', subarches: 'generic,ga-24.04' } });
+      const entries = [];
+      for (const [filename, bytes] of Object.entries(files)) {
+        const blob = await store.importFrom(Readable.from([bytes]), { checksums: { sha256: createHash('sha256').update(bytes).digest('hex') } });
+        entries.push({ filename, filetype: filename, sha256: blob.sha256, size: blob.size, bytesDone: blob.size });
+      }
+      const set = repos.resourceSets.create(resource.id, { version, label: 'stable', files: entries });
+      repos.resourceSets.markComplete(set.id);
+    },
+    async close() {
+      await racks.stop();
+      await app.close();
+      db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startRack(region: RegionUnderTest, name: string, extra: { redisUrl?: string } = {}): Promise<{ daemon: RackDaemon; dataDir: string; cleanup: () => Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), `bootsync-${name}-`));
+  const config = resolveRackConfig({
+    'region-url': region.url, 'secret-file': region.secretFile, name, 'data-dir': dataDir,
+    listen: '127.0.0.1:0', 'redis-url': extra.redisUrl ?? testRedisUrl,
+  });
+  const daemon = await startRackDaemon(config, silent, { downloaderRetry: { attempts: 2, baseDelayMs: 50, budgetMs: 2_000 } });
+  return { daemon, dataDir, cleanup: async () => { await daemon.stop(); await rm(dataDir, { recursive: true, force: true }); } };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, ms = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
