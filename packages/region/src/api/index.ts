@@ -1,4 +1,4 @@
-export { maasApiPlugin, SESSION_COOKIE, type MaasApiOptions } from './plugin.js';
+export { maasApiPlugin, maasApiPart, MAAS_API_PREFIX, SESSION_COOKIE, type MaasApiOptions } from './plugin.js';
 export type { ApiDeps, ProbeRequest, SourceProber } from './deps.js';
 export type { ApiUser, ApiKeyParts } from './auth.js';
 export { API_RESOURCES } from './resources.js';
@@ -7,5 +7,3 @@ export { json, text, noContent, type ApiAnswer } from './answer.js';
 export { createSourceProber, type SourceProberOptions } from './source-prober.js';
 export { buildDescribe, type DescribeDocument } from './describe.js';
 
-/** Where the region mounts the plugin: `app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps })`. */
-export const MAAS_API_PREFIX = '/MAAS/api/2.0';

@@ -106,3 +106,16 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   }
   return undefined;
 }
+
+/** Where MAAS clients look for the API; describe and resource_uri values carry it. */
+export const MAAS_API_PREFIX = '/MAAS/api/2.0';
+
+/**
+ * The plugin as one of the region app's parts (an HttpPart):
+ * `maasApiPart({ ...repositories, imports, prober: createSourceProber({ proxyFor }) })`.
+ */
+export function maasApiPart(deps: ApiDeps, prefix = MAAS_API_PREFIX): (app: FastifyInstance) => Promise<void> {
+  return async (app) => {
+    await app.register(maasApiPlugin, { prefix, deps });
+  };
+}
