@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { testRedisUrl } from '@bootsync/testkit/redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerWithRegion } from '@bootsync/rack/daemon';
+import { eventually, silent, startRack, startRegion, type RegionUnderTest } from './rack-harness.js';
+
+let region: RegionUnderTest;
+const racks: Awaited<ReturnType<typeof startRack>>[] = [];
+
+beforeAll(async () => {
+  region = await startRegion({ intervalMs: 1_000 });
+  await region.publishNoble('20250101', { 'boot-kernel': Buffer.from('k'.repeat(300_000)), squashfs: Buffer.from('s'.repeat(900_000)) });
+}, 30_000);
+afterAll(async () => {
+  for (const r of racks) await r.cleanup();
+  await region?.close();
+});
+
+describe('several racks, one region', () => {
+  it('three racks sync at once and all read synced', async () => {
+    racks.push(...(await Promise.all(['r1', 'r2', 'r3'].map((n) => startRack(region, n)))));
+    const views = await eventually(async () => {
+      const list = await region.racks.list();
+      return list.length === 3 && list.every((r) => r.status === 'synced') ? list : undefined;
+    }, 20_000, 'three racks synced');
+    expect(views.map((v) => v.name)).toEqual(['r1', 'r2', 'r3']);
+    expect(region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250101')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
+  });
+
+  it('a rack away for several intervals finds at most two jobs waiting, reads unknown, and holds no image back', async () => {
+    const secret = (await readFile(region.secretFile, 'utf8')).trim();
+    const away = await registerWithRegion({ regionUrl: region.url, name: 'away', secret, secretFile: region.secretFile, logger: silent });
+    await new Promise((r) => setTimeout(r, 5_000));
+    const connection = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue(away.queue, { connection, prefix: away.prefix });
+    try {
+      const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
+      expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    expect((await region.racks.get('away')).status).toBe('unknown');
+    expect(region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250101')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
+  }, 20_000);
+});
