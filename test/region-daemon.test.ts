@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startMisbehavingServer } from '@bootsync/testkit/http';
+import { DEFAULT_RELEASES, createSignedMirror } from '@bootsync/testkit/mirror';
 import { testRedisUrl } from '@bootsync/testkit/redis';
+import { redisPrefixFor } from '@bootsync/region/identity';
 
 // The real bin, as npm links it; it runs the built dist/ (`npm test` runs `tsc -b` first).
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -26,6 +31,16 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+const NOBLE = DEFAULT_RELEASES.find((r) => r.release === 'noble')!;
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
 }
 
 /** Log events of a pino JSON stream, one object a line. */
@@ -69,32 +84,45 @@ describe('bootsync-region bin', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('serves /healthz and /readyz, logs JSON events to stdout, and stops on SIGTERM with exit 0 within 10 s', async () => {
+  it('imports from its default source at start-up, answers /readyz and /metrics, and stops on SIGTERM with exit 0 within 10 s', async () => {
     const dir = await dataDir();
-    const child: ChildProcess = spawn(process.execPath, [bin, '--data-dir', dir, '--listen', '127.0.0.1:0', '--redis-url', testRedisUrl], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    await mkdir(join(dir, 'upstream'));
+    const mirror = await createSignedMirror(join(dir, 'upstream'), { bootloaders: false, centos: false, releases: [NOBLE], arches: ['amd64'], versions: ['20250718'] });
+    const server = await startMisbehavingServer({ root: mirror.root });
+    cleanups.push(() => server.close());
+    const regionDir = join(dir, 'region');
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [bin, '--listen', '127.0.0.1:0', '--redis-url', testRedisUrl, '--default-source-url', `${server.url}/`, '--default-keyring', mirror.keyring.binary],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BOOTSYNC_DATA_DIR: regionDir } },
+    );
     cleanups.push(async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      const regionId = (await readFile(join(regionDir, 'region-id'), 'utf8')).trim();
+      const redis = new Redis(testRedisUrl);
+      const keys = await redis.keys(`${redisPrefixFor(regionId)}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
     });
     let stdout = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
-    const deadline = Date.now() + 20_000;
-    let started: { url?: string } | undefined;
-    while (!(started = events(stdout).find((e) => e.event === 'region.started')) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(started?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect((await fetch(`${started?.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${started?.url}/readyz`);
-    expect(await ready.json()).toMatchObject({ status: 'ready' });
+    await waitFor('region.started', () => events(stdout).some((e) => e.event === 'region.started'));
+    const url = events(stdout).find((e) => e.event === 'region.started')?.url;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: 'ready' });
+    const succeeded = 'bootsync_region_imports_total{outcome="succeeded"} 1';
+    await waitFor('a successful import in /metrics', async () => (await (await fetch(`${url}/metrics`)).text()).includes(succeeded));
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^bootsync_region_files_verified_total [1-9]\d*$/m);
+    expect(metrics).toMatch(/^bootsync_region_last_successful_import_timestamp_seconds [1-9]/m);
 
     const t0 = Date.now();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(events(stdout).map((e) => e.event)).toEqual(expect.arrayContaining(['region.stopping', 'region.stopped']));
+    expect(events(stdout).map((e) => e.event)).toEqual(expect.arrayContaining(['region.default_source_created', 'region.stopping', 'region.stopped']));
   });
 });
