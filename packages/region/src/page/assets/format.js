@@ -32,11 +32,21 @@ export function resourceLabel(resource) {
   return typeof resource.title === 'string' && resource.title !== '' ? resource.title : resource.name;
 }
 
-/** A rack controller as `rackcontrollers/` lists it: tolerant of MAAS's field names and bootsync's. */
+const RACK_STATUS = {
+  synced: 'Synced',
+  syncing: 'Syncing',
+  'out-of-sync': 'Out of sync',
+  'region-importing': 'Waiting for the region to import',
+  unknown: 'Unknown',
+};
+
+/** A rack controller as `rackcontrollers/` lists it (MAAS's `image_sync_status` words), with its last error. */
 export function rackRow(rack) {
+  const status = RACK_STATUS[rack.image_sync_status] ?? rack.image_sync_status ?? 'Unknown';
+  const error = rack.last_error?.message;
   return {
-    name: rack.hostname ?? rack.name ?? rack.system_id ?? '?',
-    status: rack.status ?? rack.image_sync_status ?? rack.sync_status ?? 'Unknown',
-    lastSync: rack.last_sync ?? rack.lastSync ?? rack.last_image_sync ?? null,
+    name: rack.hostname ?? rack.system_id,
+    status: `${rack.connected === false ? 'Disconnected, ' : ''}${status}${error ? ` (${error})` : ''}`,
+    lastSync: rack.last_image_sync,
   };
 }

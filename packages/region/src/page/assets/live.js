@@ -85,6 +85,7 @@ export function startLive({ key, onUnauthorized }) {
     $('racks-table').tBodies[0].replaceChildren(
       ...list.map(rackRow).map((r) => row([r.name, r.status, formatWhen(r.lastSync)], { name: r.name })),
     );
+    $('no-racks').hidden = list.length > 0;
   }
 
   async function tick() {
