@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSourceProber } from '../src/api/index.js';
+import { sourceProber } from '../src/source-prober.js';
 import { maasCall, startApi, type ApiHarness } from './api-harness.js';
 import { createImportHarness, NOBLE_AMD64, type ImportHarness } from './import-harness.js';
 
@@ -8,7 +8,7 @@ let api: ApiHarness;
 
 beforeAll(async () => {
   imports = await createImportHarness({ selections: [NOBLE_AMD64] });
-  api = await startApi({ imports: imports.service, prober: createSourceProber() }, { repos: imports.repos });
+  api = await startApi({ imports: imports.service, prober: sourceProber }, { repos: imports.repos });
 });
 afterAll(async () => {
   await api.close();

@@ -17,6 +17,9 @@ export interface MaasApiOptions {
   readonly bodyLimit?: number;
 }
 
+/** Where MAAS clients look for the API; describe and resource_uri values carry it. */
+export const MAAS_API_PREFIX = '/MAAS/api/2.0';
+
 /** Name of the cookie a browser session sends instead of an OAuth header (see ApiDeps.sessions). */
 export const SESSION_COOKIE = 'bootsync_session';
 
@@ -105,17 +108,4 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
   }
   return undefined;
-}
-
-/** Where MAAS clients look for the API; describe and resource_uri values carry it. */
-export const MAAS_API_PREFIX = '/MAAS/api/2.0';
-
-/**
- * The plugin as one of the region app's parts (an HttpPart):
- * `maasApiPart({ ...repositories, imports, prober: createSourceProber({ proxyFor }) })`.
- */
-export function maasApiPart(deps: ApiDeps, prefix = MAAS_API_PREFIX): (app: FastifyInstance) => Promise<void> {
-  return async (app) => {
-    await app.register(maasApiPlugin, { prefix, deps });
-  };
 }
