@@ -1,0 +1,133 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
+import { createSignedMirror, DEFAULT_RELEASES, type GeneratedMirror } from '@bootsync/testkit/mirror';
+import { testRedisUrl } from '@bootsync/testkit/redis';
+import { redisPrefixFor } from '@bootsync/region/identity';
+
+// The seed's flow, end to end: a real region bin, the real bootsync bin (both built by `tsc -b`), a signed mirror
+// served over HTTP, Redis. Delete the default source, add the local mirror with its keyring, select, import, read.
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const regionBin = join(repoRoot, 'packages/region/bin/bootsync-region.js');
+const cliBin = join(repoRoot, 'packages/cli/bin/bootsync.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let dir: string;
+let mirror: GeneratedMirror;
+let server: MisbehavingServer;
+let region: ChildProcess;
+let regionUrl: string;
+
+function run(bin: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const bootsync = (...args: string[]): Promise<Run> => run(cliBin, args, { BOOTSYNC_CONFIG_DIR: join(dir, 'config') });
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bootsync-seed-'));
+  await mkdir(join(dir, 'upstream'));
+  const noble = DEFAULT_RELEASES.filter((r) => r.release === 'noble');
+  mirror = await createSignedMirror(join(dir, 'upstream'), { centos: false, releases: noble, arches: ['amd64', 'arm64'] });
+  server = await startMisbehavingServer({ root: mirror.root });
+  // The default source points at a closed port, standing in for images.maas.io out of reach: the flow deletes it.
+  region = spawn(
+    process.execPath,
+    [regionBin, '--listen', '127.0.0.1:0', '--redis-url', testRedisUrl, '--default-source-url', 'http://127.0.0.1:9/ephemeral-v3/stable/'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BOOTSYNC_DATA_DIR: join(dir, 'region') } },
+  );
+  let out = '';
+  region.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  region.stderr?.resume();
+  const started = (): { url?: string } | undefined =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { event?: string; url?: string })
+      .find((e) => e.event === 'region.started');
+  await waitFor('region.started', () => started() !== undefined);
+  regionUrl = started()!.url!;
+});
+
+afterAll(async () => {
+  if (region.exitCode === null && region.signalCode === null) {
+    const exited = new Promise((resolve) => region.once('exit', resolve));
+    region.kill('SIGTERM');
+    await exited;
+  }
+  const regionId = (await readFile(join(dir, 'region', 'region-id'), 'utf8').catch(() => '')).trim();
+  if (regionId !== '') {
+    const redis = new Redis(testRedisUrl);
+    const keys = await redis.keys(`${redisPrefixFor(regionId)}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  }
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the seed flow through the bootsync CLI', () => {
+  it('logs in, replaces the default source with a signed local mirror, selects, imports and reads the images', async () => {
+    const key = await run(regionBin, ['apikey', '--data-dir', join(dir, 'region')]);
+    expect(key.code).toBe(0);
+    const login = await bootsync('login', 'seed', `${regionUrl}/MAAS/`, key.stdout.trim());
+    expect(login).toMatchObject({ code: 0, stderr: '' });
+
+    const sources = JSON.parse((await bootsync('seed', 'boot-sources', 'read')).stdout) as { id: number; url: string }[];
+    expect(sources.map((s) => s.url)).toEqual(['http://127.0.0.1:9/ephemeral-v3/stable']);
+    expect(await bootsync('seed', 'boot-source', 'delete', String(sources[0]!.id))).toMatchObject({ code: 0, stdout: '' });
+
+    const created = await bootsync('seed', 'boot-sources', 'create', `url=${server.url}/`, `keyring_filename=${mirror.keyring.binary}`);
+    expect(created.code).toBe(0);
+    const source = JSON.parse(created.stdout) as { id: number };
+
+    const selected = await bootsync(
+      'seed', 'boot-source-selections', 'create', String(source.id),
+      'os=ubuntu', 'release=noble', 'arches=amd64', 'subarches=*', 'labels=*',
+    );
+    expect(selected.code).toBe(0);
+
+    const imported = await bootsync('seed', 'boot-resources', 'import', '--wait', '--poll-interval', '0.2');
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    const lines = imported.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('Import of boot resources started');
+    expect(lines.at(-1)).toMatch(/^Import finished: succeeded, [1-9]\d* bytes$/);
+    expect(lines.at(-2)).toMatch(/\] 100%\s+(\d+)\/\1 images$/);
+
+    const table = (await bootsync('seed', 'boot-resources', 'read', '--table')).stdout.trimEnd().split('\n');
+    expect(table[0]).toMatch(/\bNAME\b.*\bARCHITECTURE\b/);
+    const images = JSON.parse((await bootsync('seed', 'boot-resources', 'read', 'type=synced')).stdout) as {
+      name: string;
+      architecture: string;
+      status: string;
+    }[];
+    const noble = images.filter((i) => i.name === 'ubuntu/noble');
+    expect(noble.length).toBeGreaterThan(0);
+    expect(noble.every((i) => i.architecture.startsWith('amd64/') && i.status === 'Synced')).toBe(true);
+    expect(images.some((i) => i.architecture.startsWith('arm64/'))).toBe(false);
+  });
+});
