@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -116,6 +117,25 @@ export async function createImportHarness(options: HarnessOptions = {}): Promise
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Bytes of the partial files in a store: downloads kept for a later resume. */
+export async function partialBytes(storeRoot: string): Promise<number> {
+  const dir = join(storeRoot, 'partial');
+  let total = 0;
+  for (const name of (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.part'))) {
+    // A partial may be published (renamed into the store) between the listing and the stat.
+    total += (await stat(join(dir, name)).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
 }
 
 async function deleteKeys(prefix: string): Promise<void> {

@@ -1,8 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createImportHarness, type ImportHarness } from './import-harness.js';
+import { createImportHarness, partialBytes, waitFor, type ImportHarness } from './import-harness.js';
 
 let h: ImportHarness | undefined;
 afterEach(async () => {
@@ -13,23 +11,6 @@ afterEach(async () => {
 const MiB = 1024 * 1024;
 /** A squashfs big enough that a throttled server keeps it downloading for seconds. */
 const SLOW_SPEC = { bootloaders: false, centos: false, versions: ['20250718'], sizes: { squashfs: 4 * MiB } };
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-/** Bytes of partial files in the store (downloads kept for a later resume). */
-async function partialBytes(harness: ImportHarness): Promise<number> {
-  const dir = join(harness.storeRoot, 'partial');
-  const names = await readdir(dir).catch(() => [] as string[]);
-  let total = 0;
-  for (const name of names.filter((n) => n.endsWith('.part'))) total += (await stat(join(dir, name))).size;
-  return total;
-}
 
 function squashfsPath(harness: ImportHarness, release: string): string {
   const item = harness.mirror.items.find((i) => i.ftype === 'squashfs' && i.path.startsWith(`${release}/amd64/`));
@@ -44,7 +25,7 @@ describe('controlling an import', () => {
     h.server.faults.set(squashfs, { bytesPerSecond: 512 * 1024 });
     const finished = h.nextFinish();
     await h.service.triggerImport();
-    await waitFor('part of the squashfs on disk', async () => (await partialBytes(h!)) > 64 * 1024);
+    await waitFor('part of the squashfs on disk', async () => (await partialBytes(h!.storeRoot)) > 64 * 1024);
     expect(await h.service.isImporting()).toBe(true);
 
     const t0 = Date.now();
@@ -54,7 +35,7 @@ describe('controlling an import', () => {
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(stopped.outcome).toBe('stopped');
     expect(await h.service.isImporting()).toBe(false);
-    const kept = await partialBytes(h);
+    const kept = await partialBytes(h.storeRoot);
     expect(kept).toBeGreaterThan(64 * 1024);
 
     h.server.faults.clear(squashfs);
@@ -71,7 +52,7 @@ describe('controlling an import', () => {
     h.server.faults.set(squashfsPath(h, 'noble'), { bytesPerSecond: 256 * 1024 });
     const finished = h.nextFinish();
     await h.service.triggerImport();
-    await waitFor('the noble download under way', async () => (await partialBytes(h!)) > 0);
+    await waitFor('the noble download under way', async () => (await partialBytes(h!.storeRoot)) > 0);
 
     const noble = h.repos.selections.listForSource(h.source.id)[0];
     h.repos.selections.delete(h.source.id, noble?.id ?? -1);

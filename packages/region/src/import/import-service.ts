@@ -53,14 +53,31 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
     }
   }
 
+  /**
+   * This process is the queue's only worker, so at start-up an active import is a dead process's (SIGKILL, power
+   * loss). Its deduplication key would swallow the start-up import until BullMQ declares it stalled (30 s):
+   * release it so the partial files are resumed now.
+   */
+  async function releaseStaleImport(): Promise<void> {
+    const holder = await queue.getDeduplicationJobId(IMPORT_DEDUP_ID);
+    if (holder !== null && (await queue.getJobState(holder)) === 'active') {
+      await queue.removeDeduplicationKey(IMPORT_DEDUP_ID);
+      log.warn({ event: 'import.stale_job_released', jobId: holder });
+    }
+  }
+
   const autoImportEnabled = (): boolean => repos.config.get().boot_images_auto_import;
 
   return {
     async start() {
+      await releaseStaleImport();
       worker = new Worker<ImportJobData, ImportRunResult>(IMPORT_QUEUE, process, {
         connection: workerConnection,
         prefix: deps.redisPrefix,
         concurrency: 1,
+        // A stalled import belongs to a process that died; the start-up import resumes its work, so do not
+        // re-run it behind that one.
+        maxStalledCount: 0,
         removeOnComplete: { count: 50 },
         removeOnFail: { count: 50 },
       });

@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSignedMirror } from '@bootsync/testkit/mirror';
+import { startMisbehavingServer } from '@bootsync/testkit/http';
+import { testRedisUrl } from '@bootsync/testkit/redis';
+import { redisPrefixFor } from '@bootsync/region/identity';
+import { partialBytes, waitFor } from '../packages/region/test/import-harness.js';
+
+// The real bin, as npm links it; it runs the built dist/ (`npm test` runs `tsc -b` first).
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(repoRoot, 'packages/region/bin/bootsync-region.js');
+const MiB = 1024 * 1024;
+
+interface Region {
+  readonly child: ChildProcess;
+  /** Log events so far, parsed. */
+  events(): Record<string, unknown>[];
+}
+
+function startRegion(dataDir: string, sourceUrl: string, keyring: string): Region {
+  const child = spawn(
+    process.execPath,
+    [bin, '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--redis-url', testRedisUrl, '--default-source-url', sourceUrl, '--default-keyring', keyring],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  return {
+    child,
+    events: () => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+describe('a region killed mid-import', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('resumes its partial file with a Range request after SIGKILL and re-fetches nothing complete', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bootsync-sigkill-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    await mkdir(join(dir, 'upstream'));
+    const mirror = await createSignedMirror(join(dir, 'upstream'), {
+      bootloaders: false,
+      centos: false,
+      versions: ['20250718'],
+      sizes: { squashfs: 6 * MiB },
+    });
+    const server = await startMisbehavingServer({ root: mirror.root });
+    cleanups.push(() => server.close());
+    const squashfs = mirror.items.find((i) => i.ftype === 'squashfs' && i.path.startsWith('noble/amd64/'));
+    const squashfsPath = `/${squashfs?.path}`;
+    server.faults.set(squashfsPath, { bytesPerSecond: 1 * MiB });
+
+    const dataDir = join(dir, 'region');
+    const storeRoot = join(dataDir, 'store');
+    const first = startRegion(dataDir, `${server.url}/`, mirror.keyring.binary);
+    cleanups.push(async () => {
+      first.child.kill('SIGKILL');
+    });
+    await waitFor('a partial squashfs and the small files stored', async () => {
+      const verified = first.events().filter((e) => e.event === 'import.file.verified').length;
+      return verified >= 4 && (await partialBytes(storeRoot)) > 512 * 1024;
+    });
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    const kept = await partialBytes(storeRoot);
+    const regionId = (await readFile(join(dataDir, 'region-id'), 'utf8')).trim();
+    cleanups.push(async () => {
+      const redis = new Redis(testRedisUrl);
+      const keys = await redis.keys(`${redisPrefixFor(regionId)}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    });
+    const completeBefore = new Set(
+      first.events().filter((e) => e.event === 'import.file.verified').map((e) => String(e.sha256)),
+    );
+
+    server.faults.clear(squashfsPath);
+    const requestsBefore = server.requests.length;
+    const second = startRegion(dataDir, `${server.url}/`, mirror.keyring.binary);
+    cleanups.push(async () => {
+      if (second.child.exitCode === null) {
+        second.child.kill('SIGTERM');
+        await new Promise((resolve) => second.child.once('exit', resolve));
+      }
+    });
+    await waitFor('the resumed import to finish', () => second.events().some((e) => e.event === 'import.finished'), 20_000);
+
+    expect(second.events().find((e) => e.event === 'import.finished')).toMatchObject({ outcome: 'succeeded' });
+    const after = server.requests.slice(requestsBefore);
+    const resumed = after.filter((r) => r.path === squashfsPath);
+    expect(resumed).toHaveLength(1);
+    expect(Number(/^bytes=(\d+)-$/.exec(resumed[0]?.range ?? '')?.[1])).toBe(kept);
+    // Files completed before the kill are not fetched again: only metadata and the squashfs go over the wire.
+    const payloads = after.filter((r) => !r.path.startsWith('/streams/v1/')).map((r) => r.path);
+    expect(payloads).toEqual([squashfsPath]);
+    const completeItems = mirror.items.filter((i) => completeBefore.has(i.sha256));
+    expect(completeItems.length).toBeGreaterThanOrEqual(4);
+  });
+});
