@@ -1,0 +1,53 @@
+/** One image the region holds, as the MAAS API's `boot-resources read` lists it. */
+export interface RegionImage {
+  readonly name: string;
+  readonly architecture: string;
+  /** The Images page words: "Synced", "Downloading 42%"... */
+  readonly status: string;
+}
+
+/** One rack as `rackcontrollers/{name}/?op=list_boot_images` answers: its status and the images it holds. */
+export interface RackImages {
+  readonly name: string;
+  readonly status: string;
+  readonly images: readonly { readonly name: string; readonly architecture: string }[];
+}
+
+const RACK_WORDS: Readonly<Record<string, string>> = {
+  synced: 'Synced',
+  syncing: 'Syncing',
+  'out-of-sync': 'Out-of-sync',
+  'region-importing': 'Region importing',
+  unknown: 'Unknown',
+};
+
+/**
+ * What one rack shows for one image: "Synced" only when the rack holds it and holds exactly what the region offers
+ * (status synced, which also means the newest version); otherwise the rack's status, or "Missing".
+ */
+export function rackImageStatus(rack: RackImages, image: Pick<RegionImage, 'name' | 'architecture'>): string {
+  const holds = rack.images.some((i) => i.name === image.name && i.architecture === image.architecture);
+  if (holds || rack.status === 'syncing' || rack.status === 'region-importing') return RACK_WORDS[rack.status] ?? rack.status;
+  return 'Missing';
+}
+
+/** True when every image reads "Synced" on the region and on every rack (and there is at least one of each). */
+export function allSynced(images: readonly RegionImage[], racks: readonly RackImages[]): boolean {
+  return (
+    images.length > 0 &&
+    racks.length > 0 &&
+    images.every((image) => image.status === 'Synced' && racks.every((rack) => rackImageStatus(rack, image) === 'Synced'))
+  );
+}
+
+/** An aligned text table: one row per image (sorted), the region's column, then one column per rack (sorted). */
+export function formatStatusTable(images: readonly RegionImage[], racks: readonly RackImages[]): string {
+  const sortedRacks = [...racks].sort((a, b) => a.name.localeCompare(b.name));
+  const rows = [...images]
+    .sort((a, b) => a.name.localeCompare(b.name) || a.architecture.localeCompare(b.architecture))
+    .map((image) => [`${image.name} ${image.architecture}`, image.status, ...sortedRacks.map((rack) => rackImageStatus(rack, image))]);
+  const header = ['IMAGE', 'REGION', ...sortedRacks.map((rack) => rack.name.toUpperCase())];
+  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((row) => row[col]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
