@@ -1,6 +1,7 @@
 import { json, noContent } from '../api/answer.js';
 import type { ActionContext, ApiResource } from '../api/route-table.js';
 import { NotFoundError } from '../db/index.js';
+import type { RackSyncState } from '../status/index.js';
 import type { RackView } from './rack-service.js';
 
 /** What the MAAS API needs of the racks (the RackService satisfies it). */
@@ -8,6 +9,8 @@ export interface RackControllers {
   list(): Promise<RackView[]>;
   get(name: string): Promise<RackView>;
   deregister(name: string): Promise<void>;
+  /** The rack side of an image's status (its newest complete set at `version`); undefined while no rack is connected. */
+  imageRackState(resource: { readonly name: string; readonly architecture: string }, version: string): RackSyncState | undefined;
 }
 
 function racksOf(ctx: ActionContext): RackControllers {

@@ -1,4 +1,5 @@
-import { maasDate } from '../../db/index.js';
+import { maasDate, type BootResource } from '../../db/index.js';
+import type { ApiDeps } from '../deps.js';
 import { json, noContent, text } from '../answer.js';
 import { FormError } from '../errors.js';
 import { parseWholeNumber, pathId } from '../params.js';
@@ -6,6 +7,7 @@ import type { ActionContext, ApiResource } from '../route-table.js';
 import { bootResourceJson, isResourceType, resourceSetsJson } from './representations.js';
 
 const resourceIdOf = (ctx: ActionContext): number => pathId(ctx.path.id, 'BootResource');
+const rackStateOf = (deps: ApiDeps, resource: BootResource) => (version: string) => deps.racks?.imageRackState(resource, version);
 
 export const bootResourcesResource: ApiResource = {
   name: 'BootResourcesHandler',
@@ -24,7 +26,7 @@ export const bootResourcesResource: ApiResource = {
           throw new FormError({ type: [`'${type}' is not a boot resource type: synced, generated, uploaded or all.`] });
         }
         const resources = deps.bootResources.list(type === 'all' ? {} : { rtype: type });
-        return json(resources.map((r) => bootResourceJson(r, deps.resourceSets.listForResource(r.id), uri)));
+        return json(resources.map((r) => bootResourceJson(r, deps.resourceSets.listForResource(r.id), uri, rackStateOf(deps, r))));
       },
     },
     {
@@ -92,7 +94,7 @@ export const bootResourceResource: ApiResource = {
       handle: (ctx) => {
         const resource = ctx.deps.bootResources.get(resourceIdOf(ctx));
         const sets = ctx.deps.resourceSets.listForResource(resource.id);
-        return json({ ...bootResourceJson(resource, sets, ctx.uri), sets: resourceSetsJson(sets) });
+        return json({ ...bootResourceJson(resource, sets, ctx.uri, rackStateOf(ctx.deps, resource)), sets: resourceSetsJson(sets) });
       },
     },
     {

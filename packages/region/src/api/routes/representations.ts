@@ -1,5 +1,5 @@
 import { maasDate, type BootResource, type BootSource, type ResourceSetWithFiles, type Selection } from '../../db/index.js';
-import { imageStatus } from '../../status/index.js';
+import { imageStatus, type RackSyncState } from '../../status/index.js';
 
 /**
  * The JSON shapes MAAS answers (maasserver/api/*.py field lists; piston adds `resource_uri`), from domain records.
@@ -40,10 +40,17 @@ const TYPE_NAMES = { synced: 'Synced', generated: 'Generated', uploaded: 'Upload
 
 /**
  * `boot_resource_to_dict` plus bootsync's `status` (MAAS 3.4's Images page words) and `last_synced` (when the newest
- * complete set was finished). `sets` are the resource's sets, newest first.
+ * complete set was finished). `sets` are the resource's sets, newest first. `rackState` gives the racks' side of a
+ * complete newest set ("Syncing to rack controller(s)", "Waiting for rack controller(s) to sync").
  */
-export function bootResourceJson(r: BootResource, sets: readonly ResourceSetWithFiles[], uri: Uri): Record<string, unknown> {
+export function bootResourceJson(
+  r: BootResource,
+  sets: readonly ResourceSetWithFiles[],
+  uri: Uri,
+  rackState?: (version: string) => RackSyncState | undefined,
+): Record<string, unknown> {
   const newest = sets[0];
+  const racks = newest?.complete ? rackState?.(newest.version) : undefined;
   const lastComplete = sets.find((s) => s.complete);
   return {
     ...r.extra,
@@ -55,6 +62,7 @@ export function bootResourceJson(r: BootResource, sets: readonly ResourceSetWith
     last_deployed: null,
     status: imageStatus({
       newestSet: newest && { complete: newest.complete, bytesDone: newest.bytesDone, totalBytes: newest.size },
+      ...(racks ? { racks } : {}),
     }),
     last_synced: lastComplete ? maasDate(lastComplete.updated) : null,
   };
