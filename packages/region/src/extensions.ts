@@ -6,7 +6,7 @@ import type { RegionExtensions, RegionPart } from './daemon.js';
 import { createImportService } from './import/index.js';
 import { imagesPagePlugin } from './page/index.js';
 import { RackService, parseSyncInterval } from './racks/index.js';
-import { sourceProber } from './source-prober.js';
+import { createSourceProber } from './source-prober.js';
 
 /**
  * Everything the bin runs beside the daemon's own pieces: the import service (src/import), the racks (src/racks:
@@ -55,7 +55,7 @@ export function regionExtensions(options: RegionOptions, logger: Logger): Region
       const apiPart: RegionPart = {
         name: 'api',
         http: async (app) => {
-          await app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps: { ...repositories, imports, prober: sourceProber, racks } });
+          await app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps: { ...repositories, imports, prober: createSourceProber(repositories.config), racks } });
         },
       };
       const pagePart: RegionPart = {
