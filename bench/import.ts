@@ -1,0 +1,205 @@
+/**
+ * Import benchmark: the region's import (trigger → run finished) of a generated ~1 GiB signed stream (two releases,
+ * ga and hwe subarches sharing each release's squashfs) served by nginx on 127.0.0.1 (or the Node static server),
+ * beside `curl -o` and `curl | tee | sha256sum` on the same unique files; then a no-op re-import. See bench/README.md.
+ *
+ *   npm run bench:import -- [--squashfs-mib 420] [--runs 3] [--concurrency 4] [--dir /tmp]
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { createLogger } from '@bootsync/shared/logging';
+import { createRepositories, openRegionDatabase } from '@bootsync/region/db';
+import { createImportService, type ImportFinishedEvent } from '@bootsync/region/import';
+import { createSignedMirror, type GeneratedFile } from '@bootsync/testkit/mirror';
+import { checkFreeDisk, mb, peakRssMb, sh, timed } from './lib/machine.js';
+import { startStaticServer } from './lib/nginx.js';
+
+const MiB = 2 ** 20;
+const REDIS_URL = process.env.BOOTSYNC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+interface ChildJob {
+  readonly work: string;
+  readonly sourceUrl: string;
+  readonly keyring: string;
+  readonly concurrency: number;
+  readonly redisPrefix: string;
+}
+
+interface ChildResult {
+  readonly importMs: number;
+  readonly bytes: number;
+  readonly noopMs: number;
+  readonly outcome: string;
+  readonly peakRssMb: number;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    'squashfs-mib': { type: 'string', default: '420' },
+    runs: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '4' },
+    dir: { type: 'string', default: tmpdir() },
+    child: { type: 'string' },
+  },
+});
+
+/** The region side runs in a child process of its own, so its peak RSS is the import's alone. */
+async function runChild(job: ChildJob): Promise<void> {
+  const db = openRegionDatabase(path.join(job.work, 'region.db'));
+  const repos = createRepositories(db);
+  repos.config.set('boot_images_auto_import', false);
+  const source = repos.bootSources.create({ url: job.sourceUrl, keyringFilename: job.keyring });
+  for (const release of ['jammy', 'noble']) repos.selections.create(source.id, { os: 'ubuntu', release, arches: ['amd64'] });
+  const service = createImportService({
+    db,
+    redisUrl: REDIS_URL,
+    redisPrefix: job.redisPrefix,
+    storeRoot: path.join(job.work, 'store'),
+    logger: createLogger('bench-import', { level: process.env.BENCH_LOG_LEVEL ?? 'warn', destination: process.stderr }),
+    tuning: { concurrency: job.concurrency },
+  });
+  await service.start();
+  const importOnce = async (): Promise<{ ms: number; value: ImportFinishedEvent }> =>
+    timed(async () => {
+      const finished = new Promise<ImportFinishedEvent>((resolve) => {
+        const off = service.onImportFinished((e) => (off(), resolve(e)));
+      });
+      await service.triggerImport();
+      return finished;
+    });
+  const full = await importOnce();
+  const noop = await importOnce();
+  await service.stop();
+  db.close();
+  const result: ChildResult = {
+    importMs: full.ms,
+    bytes: full.value.bytes,
+    noopMs: noop.ms,
+    outcome: `${full.value.outcome}/${noop.value.outcome}`,
+    peakRssMb: peakRssMb(),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function region(job: ChildJob): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ChildResult) : reject(new Error(`region run: exit ${code}`))));
+  });
+}
+
+async function curlOut(baseUrl: string, files: readonly GeneratedFile[], outDir: string): Promise<void> {
+  for (const [i, f] of files.entries()) await sh(`curl -fsS -o '${path.join(outDir, String(i))}' '${baseUrl}/${f.path}'`);
+}
+
+async function curlTeeSha(baseUrl: string, files: readonly GeneratedFile[], outDir: string): Promise<void> {
+  for (const [i, f] of files.entries()) {
+    const sum = await sh(`curl -fsS '${baseUrl}/${f.path}' | tee '${path.join(outDir, String(i))}' | sha256sum`);
+    if (!sum.startsWith(f.sha256)) throw new Error(`curl|tee|sha256sum: wrong sha256 for ${f.path}: ${sum}`);
+  }
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+}
+
+async function main(): Promise<void> {
+  const squashfs = Number(args['squashfs-mib']) * MiB;
+  const runs = Number(args.runs);
+  const concurrency = Number(args.concurrency);
+  const work = await mkdtemp(path.join(args.dir, 'bst-bench-import-'));
+  try {
+    await checkFreeDisk(work, 3.5 * (2 * squashfs + 200 * MiB));
+    const mirror = await createSignedMirror(work, {
+      arches: ['amd64'],
+      versions: ['20250718'],
+      bootloaders: false,
+      centos: false,
+      sizes: { squashfs, 'boot-kernel': 16 * MiB, 'boot-initrd': 32 * MiB, manifest: 64 * 1024 },
+    });
+    const files = mirror.files;
+    const total = files.reduce((n, f) => n + f.size, 0);
+    const server = await startStaticServer(mirror.root, work);
+    const times: Record<'curl -o' | 'curl | tee | sha256sum' | 'bootsync import', number[]> = {
+      'curl -o': [],
+      'curl | tee | sha256sum': [],
+      'bootsync import': [],
+    };
+    const noop: number[] = [];
+    let rss = 0;
+    try {
+      for (let run = 1; run <= runs; run++) {
+        const out = path.join(work, `out-${run}`);
+        const fresh = async (): Promise<void> => {
+          await rm(out, { recursive: true, force: true });
+          await mkdir(out);
+          // Earlier runs' dirty pages must not be written back on the next run's clock.
+          await sh('sync');
+        };
+        await fresh();
+        times['curl -o'].push((await timed(() => curlOut(server.url, files, out))).ms);
+        await fresh();
+        times['curl | tee | sha256sum'].push((await timed(() => curlTeeSha(server.url, files, out))).ms);
+        await fresh();
+        const redisPrefix = `bst-bench-import-${process.pid}-${run}`;
+        try {
+          const result = await region({ work: out, sourceUrl: `${server.url}/`, keyring: mirror.keyring.binary, concurrency, redisPrefix });
+          if (result.outcome !== 'succeeded/succeeded' || result.bytes !== total) {
+            throw new Error(`import ${result.outcome}, ${result.bytes} of ${total} bytes`);
+          }
+          times['bootsync import'].push(result.importMs);
+          noop.push(result.noopMs);
+          rss = Math.max(rss, result.peakRssMb);
+        } finally {
+          await deleteKeys(redisPrefix);
+        }
+        await rm(out, { recursive: true, force: true });
+      }
+    } finally {
+      await server.close();
+    }
+    report({ server: server.kind, files: files.length, total, runs, concurrency, times, noop, rss });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function report(r: {
+  server: string;
+  files: number;
+  total: number;
+  runs: number;
+  concurrency: number;
+  times: Record<string, number[]>;
+  noop: number[];
+  rss: number;
+}): void {
+  const best = (name: string): number => Math.min(...(r.times[name] ?? []));
+  const rate = (ms: number): number => Math.round(r.total / 1e6 / (ms / 1000));
+  console.log(`${r.files} unique files, ${mb(r.total)} MB, from ${r.server}, best of ${r.runs}, concurrency ${r.concurrency}`);
+  console.log('| method | best s | MB/s | all runs (s) |');
+  console.log('|---|---:|---:|---|');
+  for (const [name, ms] of Object.entries(r.times)) {
+    console.log(`| ${name} | ${(best(name) / 1000).toFixed(2)} | ${rate(best(name))} | ${ms.map((m) => (m / 1000).toFixed(2)).join(', ')} |`);
+  }
+  const ours = rate(best('bootsync import'));
+  console.log(`import / curl -o: ${(ours / rate(best('curl -o'))).toFixed(2)} (target >= 0.8)`);
+  console.log(`import / curl | tee | sha256sum: ${(ours / rate(best('curl | tee | sha256sum'))).toFixed(2)}`);
+  console.log(`no-op re-import: ${Math.round(Math.min(...r.noop))} ms best, runs ${r.noop.map((m) => Math.round(m)).join(', ')} ms (target < 300)`);
+  console.log(`region peak RSS: ${r.rss} MB (target < 200)`);
+}
+
+if (args.child) await runChild(JSON.parse(args.child) as ChildJob);
+else await main();
