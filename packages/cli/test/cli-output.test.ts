@@ -3,6 +3,8 @@ import { formatResponse, formatTable } from '../src/commands/api-output.js';
 import { importProgress, progressBar } from '../src/commands/import-progress.js';
 import { parseApiKey, plaintextOAuthHeader } from '../src/api-client/index.js';
 import { apiRootOf } from '../src/api-client/client.js';
+import { encodeMaasMultipart } from '../src/api-client/multipart.js';
+import { pythonMaasMultipart } from '../../region/test/api-harness.js';
 
 describe('import progress from image statuses', () => {
   it.each([
@@ -44,5 +46,22 @@ describe('requests as maascli makes them', () => {
     expect(h).toMatch(/^OAuth oauth_nonce="\d+", oauth_timestamp="\d+", oauth_version="1.0", oauth_signature_method="PLAINTEXT", /);
     expect(h).toContain('oauth_consumer_key="ck", oauth_token="tk", oauth_signature="%26s%2Fe%2Bc"');
     expect(() => parseApiKey('ck:tk')).toThrow(/three parts/);
+  });
+
+  it("writes multipart bodies byte for byte as maascli's Python email package does", () => {
+    const boundary = '===============1234567890123456789==';
+    const long = 'k'.repeat(200);
+    const bytes = Buffer.from([0, 255, 1, 254]);
+    const ours = encodeMaasMultipart(
+      [{ name: 'url', value: 'http://x/' }, { name: 'arches', value: 'amd64' }, { name: 'arches', value: 'arm64' },
+        { name: 'name', value: long }, { name: 'empty', value: '' }, { name: 'keyring_data', value: bytes, file: true }],
+      boundary,
+    );
+    const python = pythonMaasMultipart(
+      [['url', 'http://x/'], ['arches', 'amd64'], ['arches', 'arm64'], ['name', long], ['empty', ''], ['keyring_data', bytes, 'file']],
+      boundary,
+    );
+    expect(ours.contentType).toBe(python.contentType);
+    expect(ours.body.toString('latin1')).toBe(python.body.toString('latin1'));
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,9 +77,10 @@ export function maasMultipart(fields: readonly (readonly [string, string | Buffe
   const parts = fields.map(([name, value, file]) => {
     const b64 = Buffer.from(value).toString('base64').replace(/(.{76})/g, '$1\r\n').replace(/\r\n$/, '');
     const disposition = `form-data; name="${name}"${file ? `; filename="${name}"` : ''}`;
+    const type = file ? 'application/octet-stream' : 'text/plain; charset="utf-8"';
     return (
-      `--${boundary}\r\nContent-Type: text/plain; charset="utf-8"\r\nMIME-Version: 1.0\r\n` +
-      `Content-Transfer-Encoding: base64\r\nContent-Disposition: ${disposition}\r\n\r\n${b64}\r\n`
+      `--${boundary}\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: ${disposition}\r\n` +
+      `MIME-Version: 1.0\r\nContent-Type: ${type}\r\n\r\n${b64}\r\n\r\n`
     );
   });
   return {
@@ -113,4 +115,41 @@ export async function maasCall(
   }
   const qs = query.toString();
   return api.app.inject({ method, url: `/MAAS/api/2.0/${route}${qs ? `?${qs}` : ''}`, headers, ...(payload && { payload }) });
+}
+
+/** maascli's apiclient/multipart.py, run by the machine's python3 with the real `email` package. */
+const PYTHON_MULTIPART = `
+import sys, json
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.generator import BytesGenerator
+from io import BytesIO
+message = MIMEMultipart("form-data")
+boundary = sys.argv[2]
+if boundary:
+    message.set_boundary(boundary)
+for name, value, is_file in json.loads(sys.argv[1]):
+    if is_file:
+        payload = MIMEApplication(bytes.fromhex(value))
+        payload.add_header("Content-Disposition", "form-data", name=name, filename=name)
+        payload.set_type("application/octet-stream")
+    else:
+        payload = MIMEApplication(value.encode("utf-8"), charset="utf-8")
+        payload.add_header("Content-Disposition", "form-data", name=name)
+        payload.set_type("text/plain")
+    message.attach(payload)
+buf = BytesIO()
+generator = BytesGenerator(buf, False)
+generator._write_headers = lambda self: None
+generator.flatten(message)
+body = b"\\r\\n".join(buf.getvalue().splitlines())
+sys.stdout.buffer.write(message["Content-Type"].encode() + b"\\n" + body)
+`;
+
+/** The body the real maas CLI sends for these fields (Python's email package; needs python3 on the machine). */
+export function pythonMaasMultipart(fields: readonly Field[], boundary = ''): { contentType: string; body: Buffer } {
+  const spec = fields.map(([name, value, file]) => [name, file ? Buffer.from(value).toString('hex') : String(value), file === 'file']);
+  const out = execFileSync('python3', ['-c', PYTHON_MULTIPART, JSON.stringify(spec), boundary]);
+  const newline = out.indexOf(0x0a);
+  return { contentType: out.subarray(0, newline).toString(), body: out.subarray(newline + 1) };
 }

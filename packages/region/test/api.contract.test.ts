@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maasMultipart, oauthHeader, startApi, type ApiHarness } from './api-harness.js';
+import { maasMultipart, oauthHeader, pythonMaasMultipart, startApi, type ApiHarness } from './api-harness.js';
 
 const P = '/MAAS/api/2.0/';
 let api: ApiHarness;
@@ -81,6 +81,33 @@ describe('describe drives the maas CLI', () => {
       method: 'GET',
       op: 'is_importing',
     });
+  });
+});
+
+describe("the real client's multipart body (Python's email package, as maascli builds it)", () => {
+  it('creates a source and a selection from it, repeated keys and a file part included', async () => {
+    const keyring = Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256));
+    const source = pythonMaasMultipart([['url', 'http://python.example/'], ['keyring_data', keyring, 'file']]);
+    expect(source.contentType).toMatch(/^multipart\/form-data; boundary="===============\d+=="$/);
+    const created = await api.app.inject({
+      method: 'POST',
+      url: `${P}boot-sources/`,
+      headers: { authorization: auth, 'content-type': source.contentType },
+      payload: source.body,
+    });
+    expect(created.statusCode).toBe(201);
+    const body = created.json() as { id: number; keyring_data: string };
+    expect(Buffer.from(body.keyring_data, 'base64')).toEqual(keyring);
+
+    const selection = pythonMaasMultipart([['os', 'ubuntu'], ['release', 'noble'], ['arches', 'amd64'], ['arches', 'arm64'], ['labels', '*']]);
+    const res = await api.app.inject({
+      method: 'POST',
+      url: `${P}boot-sources/${body.id}/selections/`,
+      headers: { authorization: auth, 'content-type': selection.contentType },
+      payload: selection.body,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ os: 'ubuntu', release: 'noble', arches: ['amd64', 'arm64'], labels: ['*'], subarches: ['*'] });
   });
 });
 
