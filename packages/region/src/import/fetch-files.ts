@@ -20,10 +20,12 @@ export interface FetchFilesOptions {
  * shared across calls, and a per-file call tells when that file is verified rather than when the last one is.
  */
 export async function fetchFiles(files: readonly FileToFetch[], options: FetchFilesOptions): Promise<void> {
+  // Largest first: a squashfs started last would finish alone on one connection while the others sit idle.
+  const queue = [...files].sort((a, b) => b.size - a.size);
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < files.length; i = next++) {
-      const file = files[i] as FileToFetch;
+    for (let i = next++; i < queue.length; i = next++) {
+      const file = queue[i] as FileToFetch;
       const root = options.roots.get(file.sourceId);
       if (root === undefined) continue;
       const started = performance.now();
@@ -35,5 +37,5 @@ export async function fetchFiles(files: readonly FileToFetch[], options: FetchFi
       if (outcome) options.onDone(file, outcome, Math.round(performance.now() - started));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, files.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, queue.length) }, worker));
 }

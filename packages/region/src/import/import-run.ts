@@ -57,10 +57,7 @@ export async function runImport(deps: ImportServiceDeps, reason: ImportReason, s
       }
     }
   } catch (err) {
-    if (!signal.aborted) {
-      run.error('import', err);
-      log.error({ event: 'import.failed', runId: run.runId, err });
-    }
+    if (!signal.aborted) run.crashed(err);
   }
   const { outcome, ms } = run.finish(signal.aborted);
   return { runId: run.runId, outcome, changed: run.changed, bytes: run.bytes, ms };

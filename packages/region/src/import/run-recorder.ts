@@ -17,6 +17,8 @@ export class RunRecorder {
   readonly #log: Logger;
   readonly #started = performance.now();
   #errors = 0;
+  #firstError: unknown;
+  #crashed = false;
   #sourcesRead = 0;
   #setsCompleted = 0;
   #setsFailed = 0;
@@ -35,7 +37,14 @@ export class RunRecorder {
       message: err instanceof Error ? err.message : String(err),
     };
     this.#errors++;
+    this.#firstError ??= err;
     this.#repos.importRuns.addError(this.runId, error);
+  }
+
+  /** The pipeline itself threw (a database or store failure): the run failed, whatever it did before. */
+  crashed(err: unknown): void {
+    this.#crashed = true;
+    this.error('import', err);
   }
 
   sourceRead(): void {
@@ -71,7 +80,7 @@ export class RunRecorder {
       ? 'stopped'
       : this.#errors === 0
         ? 'succeeded'
-        : this.#sourcesRead === 0 || (this.#setsFailed > 0 && this.#setsCompleted === 0)
+        : this.#crashed || this.#sourcesRead === 0 || (this.#setsFailed > 0 && this.#setsCompleted === 0)
           ? 'failed'
           : 'partial';
     const ms = Math.round(performance.now() - this.#started);
@@ -80,6 +89,7 @@ export class RunRecorder {
     this.#metrics?.importsTotal.inc({ outcome });
     if (outcome === 'succeeded') this.#metrics?.lastSuccessfulImport.set(Date.now() / 1000);
     const line = { event: 'import.finished', runId: this.runId, outcome, bytes: this.bytes, ms, changed: this.changed };
+    if (outcome === 'failed') this.#log.error({ event: 'import.failed', runId: this.runId, err: this.#firstError });
     if (outcome === 'succeeded' || outcome === 'stopped') this.#log.info(line);
     else this.#log.warn(line);
     return { outcome, ms };
