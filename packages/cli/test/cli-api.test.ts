@@ -5,9 +5,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../../region/test/api-harness.js';
+import { sourceProber } from '../../region/src/source-prober.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(repoRoot, 'packages/cli/bin/bootsync.js');
+const realStream = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07/streams/v1/index.json');
 
 let api: ApiHarness;
 let url: string;
@@ -30,7 +32,7 @@ function bootsync(...args: string[]): Promise<Run> {
 
 beforeAll(async () => {
   configDir = mkdtempSync(path.join(tmpdir(), 'bootsync-cli-'));
-  api = await startApi();
+  api = await startApi({ prober: sourceProber });
   const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
   url = `${address}/MAAS/`;
   const login = await bootsync('login', 'region', url, api.apiKey);
@@ -96,6 +98,15 @@ describe('bootsync PROFILE RESOURCE ACTION', () => {
 
     const deleted = await bootsync('region', 'boot-source', 'delete', String(source.id));
     expect(deleted).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('fetches what a source offers without saving it (the Images page\'s "Connect")', async () => {
+    const res = await bootsync('region', 'boot-sources', 'fetch', `url=${realStream}`, '--table');
+    expect(res.code).toBe(0);
+    const [url, header, ...rows] = res.stdout.trimEnd().split('\n');
+    expect(url).toBe(`url: ${realStream}`);
+    expect(header).toMatch(/^KIND\s+OS\s+RELEASE\s+TITLE/);
+    expect(rows.some((r) => /^ubuntu\s+ubuntu\s+noble\b/.test(r))).toBe(true);
   });
 
   it('sets and gets config values', async () => {

@@ -28,6 +28,13 @@ describe('output', () => {
     );
   });
 
+  it('shows an object holding one list of objects as its other fields, then the list as a table', () => {
+    expect(formatTable({ url: 'http://m', images: [{ os: 'ubuntu', release: 'noble' }] })).toBe(
+      'url: http://m\nOS      RELEASE\nubuntu  noble\n',
+    );
+    expect(formatTable({ id: 1, sets: [] })).toBe('KEY   VALUE\nid    1\nsets\n');
+  });
+
   it('prints text answers as they are and JSON pretty-printed', () => {
     expect(formatResponse({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'OK' }, false)).toBe('OK\n');
     expect(formatResponse({ status: 200, contentType: 'application/json', body: '{"a":true}' }, false)).toBe('{\n  "a": true\n}\n');

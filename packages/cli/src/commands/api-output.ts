@@ -10,8 +10,19 @@ export function formatResponse(res: ApiResponse, table: boolean): string {
   return table ? formatTable(value) : `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Arrays of objects: one row each, a column per key. An object: KEY / VALUE rows. Anything else: as JSON. */
+/**
+ * Arrays of objects: one row each, a column per key. An object holding one such array (op=fetch's `images`): its
+ * other fields as `key: value` lines, then the array's table. Other objects: KEY / VALUE rows. Anything else: JSON.
+ */
 export function formatTable(value: unknown): string {
+  if (isRecord(value)) {
+    const lists = Object.entries(value).filter(([, v]) => Array.isArray(v) && v.length > 0 && v.every(isRecord));
+    if (lists.length === 1) {
+      const [listKey, list] = lists[0]!;
+      const others = Object.entries(value).filter(([k]) => k !== listKey);
+      return others.map(([k, v]) => `${k}: ${cell(v)}\n`).join('') + formatTable(list);
+    }
+  }
   if (Array.isArray(value) && value.every(isRecord)) {
     if (value.length === 0) return '';
     const columns = [...new Set(value.flatMap((row) => Object.keys(row)))];

@@ -44,7 +44,7 @@ export async function maasApiPlugin(app: FastifyInstance, options: MaasApiOption
     const answer = answerForError(err);
     if (answer.status >= 500) request.log.error({ event: 'api.failed', err, url: request.url }, 'API request failed');
     if (answer.status === 401) reply.header('www-authenticate', 'OAuth realm="OAuth"');
-    return sendAnswer(reply, answer.kind === 'json' ? { kind: 'json', status: answer.status, value: answer.value } : answer);
+    return sendAnswer(reply, answer);
   });
   app.setNotFoundHandler((request, reply) =>
     sendAnswer(reply, { kind: 'text', status: 404, text: `No API handler at ${request.url.split('?')[0]}.` }),
@@ -76,8 +76,12 @@ export async function maasApiPlugin(app: FastifyInstance, options: MaasApiOption
     if (Buffer.isBuffer(body)) parseBody(request.headers['content-type'], body, args);
     args.expectOnly(paramNames(action));
 
+    // The response closing before it was written means the client left; a request's own 'close' fires once its
+    // body is read, so it cannot tell.
     const aborted = new AbortController();
-    request.raw.once('close', () => aborted.abort());
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) aborted.abort();
+    });
     const answer = await action.handle({
       deps,
       user,
