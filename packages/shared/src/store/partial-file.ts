@@ -1,6 +1,7 @@
 import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { SizeMismatchError } from './errors.js';
+import { BatchedWriter } from './batched-writer.js';
 import { ContentHasher, findMismatch } from './hashing.js';
 import type { ExpectedContent, PartialFile, StoredBlob } from './types.js';
 
@@ -36,6 +37,7 @@ export class PartialFileHandle implements PartialFile {
   readonly #release: () => void;
   readonly #fsync: boolean;
   #fh: FileHandle | undefined;
+  #writer: BatchedWriter | undefined;
   #offset: number;
   #validator: string | undefined;
   #hasher: ContentHasher | undefined;
@@ -49,6 +51,7 @@ export class PartialFileHandle implements PartialFile {
     this.#release = args.release;
     this.#fsync = args.fsync;
     this.#fh = args.fh;
+    this.#writer = new BatchedWriter(args.fh);
     this.#offset = args.offset;
     this.#validator = args.validator;
   }
@@ -76,18 +79,15 @@ export class PartialFileHandle implements PartialFile {
   }
 
   async append(chunk: Uint8Array): Promise<void> {
-    const fh = this.#handle();
-    const hasher = await this.#hashed(fh);
+    const out = this.#out();
+    const hasher = await this.#hashed();
     hasher.update(chunk);
-    let written = 0;
-    while (written < chunk.byteLength) {
-      const { bytesWritten } = await fh.write(chunk, written, chunk.byteLength - written);
-      written += bytesWritten;
-    }
-    this.#offset += written;
+    await out.write(chunk);
+    this.#offset += chunk.byteLength;
   }
 
   async restart(): Promise<void> {
+    await this.#out().drain();
     await this.#handle().truncate(0);
     this.#offset = 0;
     this.#hasher = undefined;
@@ -96,7 +96,8 @@ export class PartialFileHandle implements PartialFile {
 
   async finalize(): Promise<StoredBlob> {
     const fh = this.#handle();
-    const hasher = await this.#hashed(fh);
+    const hasher = await this.#hashed();
+    await this.#out().drain();
     const size = this.#offset;
     if (this.#fsync) await fh.sync();
     await this.#closeHandle();
@@ -132,11 +133,20 @@ export class PartialFileHandle implements PartialFile {
     return this.#fh;
   }
 
+  #out(): BatchedWriter {
+    if (!this.#writer) throw new Error(`partial ${this.path} is already closed`);
+    return this.#writer;
+  }
+
   async #closeHandle(): Promise<void> {
     const fh = this.#fh;
-    if (!fh) return;
+    const writer = this.#writer;
+    if (!fh || !writer) return;
     this.#fh = undefined;
+    this.#writer = undefined;
     try {
+      // Bytes received before a close are kept: they are the next attempt's head start.
+      await writer.drain().catch(() => undefined);
       await fh.close();
     } finally {
       this.#release();
@@ -149,7 +159,8 @@ export class PartialFileHandle implements PartialFile {
   }
 
   /** The hasher, fed first with the bytes already on disk when resuming. */
-  async #hashed(fh: FileHandle): Promise<ContentHasher> {
+  async #hashed(): Promise<ContentHasher> {
+    const fh = this.#handle();
     if (this.#hasher) return this.#hasher;
     const hasher = new ContentHasher(this.#expected.checksums);
     const buf = Buffer.allocUnsafe(Math.min(REHASH_CHUNK, Math.max(this.#offset, 1)));
