@@ -1,0 +1,242 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, readlink, stat } from 'node:fs/promises';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { request } from 'undici';
+import { redisPrefixFor } from '@bootsync/region/identity';
+import type { SnapshotManifest } from '@bootsync/rack/snapshot';
+import { oauthHeader } from '../packages/region/test/api-harness.js';
+import { eventually } from './rack-harness.js';
+
+// The real bins, as npm links them; they run the built dist/ (`npm test` runs `tsc -b` first).
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const REGION_BIN = join(repoRoot, 'packages/region/bin/bootsync-region.js');
+const RACK_BIN = join(repoRoot, 'packages/rack/bin/bootsync-rack.js');
+const run = promisify(execFile);
+
+export type LogEvent = Record<string, unknown> & { event?: string };
+
+/** A daemon started from its bin, its pino lines parsed as they come. */
+export interface Daemon {
+  readonly child: ChildProcess;
+  readonly url: string;
+  events(): LogEvent[];
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash, nothing cleaned up. */
+  kill(): Promise<void>;
+}
+
+async function spawnDaemon(bin: string, args: string[], startedEvent: string): Promise<Daemon> {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const events = (): LogEvent[] => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogEvent);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const started = await eventually(() => {
+    if (gone()) throw new Error(`${bin} exited before ${startedEvent}: ${err}${out}`);
+    return events().find((e) => e.event === startedEvent);
+  }, 20_000, startedEvent);
+  return {
+    child,
+    url: String(started.url),
+    events,
+    async stop() {
+      if (!gone()) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (!gone()) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export interface RegionBin extends Daemon {
+  readonly dataDir: string;
+  readonly secretFile: string;
+  /** GET a MAAS API path (under /MAAS/api/2.0/) as the admin. */
+  api(path: string, method?: 'GET' | 'POST'): Promise<unknown>;
+  /** Removes the region's keys from Redis. */
+  dropRedisKeys(): Promise<void>;
+}
+
+export interface RegionBinOptions {
+  readonly dataDir: string;
+  readonly redisUrl: string;
+  readonly sourceUrl: string;
+  readonly keyring: string;
+  /** @defaultValue `127.0.0.1:0` */
+  readonly listen?: string;
+  /** @defaultValue `2s` */
+  readonly syncInterval?: string;
+}
+
+/** `bootsync-region` from its bin, importing from `sourceUrl` (its default source) at start-up. */
+export async function startRegionBin(options: RegionBinOptions): Promise<RegionBin> {
+  const daemon = await spawnDaemon(
+    REGION_BIN,
+    [
+      '--data-dir', options.dataDir, '--listen', options.listen ?? '127.0.0.1:0', '--redis-url', options.redisUrl,
+      '--default-source-url', options.sourceUrl, '--default-keyring', options.keyring, '--sync-interval', options.syncInterval ?? '2s',
+    ],
+    'region.started',
+  );
+  const { stdout } = await run(process.execPath, [REGION_BIN, 'apikey', '--data-dir', options.dataDir]);
+  const [consumerKey = '', tokenKey = '', tokenSecret = ''] = stdout.trim().split(':');
+  return {
+    ...daemon,
+    dataDir: options.dataDir,
+    secretFile: join(options.dataDir, 'secret'),
+    async api(path, method = 'GET') {
+      const response = await request(`${daemon.url}/MAAS/api/2.0/${path}`, { method, headers: { authorization: oauthHeader({ consumerKey, tokenKey, tokenSecret }) } });
+      const text = await response.body.text();
+      if (response.statusCode !== 200) throw new Error(`${method} ${path}: HTTP ${response.statusCode} ${text}`);
+      return response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text;
+    },
+    async dropRedisKeys() {
+      const regionId = (await readFile(join(options.dataDir, 'region-id'), 'utf8')).trim();
+      const redis = new Redis(options.redisUrl);
+      try {
+        const keys = await redis.keys(`${redisPrefixFor(regionId)}:*`);
+        if (keys.length > 0) await redis.del(...keys);
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+export interface BootResourceView {
+  readonly name: string;
+  readonly architecture: string;
+  readonly status: string;
+}
+
+/** True when every boot resource reads `status` (`maas $PROFILE boot-resources read`), else undefined (for `eventually`). */
+export async function imagesRead(region: RegionBin, status: string): Promise<true | undefined> {
+  const resources = (await region.api('boot-resources/')) as BootResourceView[];
+  return resources.length > 0 && resources.every((r) => r.status === status) ? true : undefined;
+}
+
+/** The region's view of a rack (`maas $PROFILE rack-controller read NAME`). */
+export async function rackController(region: RegionBin, name: string): Promise<{ image_sync_status: string; last_image_sync: string | null; connected: boolean }> {
+  return (await region.api(`rackcontrollers/${name}/`)) as { image_sync_status: string; last_image_sync: string | null; connected: boolean };
+}
+
+/** `bootsync-rack` from its bin, listening on a free port of 127.0.0.1. */
+export function startRackBin(options: { regionUrl: string; secretFile: string; name: string; dataDir: string; redisUrl: string }): Promise<Daemon> {
+  return spawnDaemon(
+    RACK_BIN,
+    ['--region-url', options.regionUrl, '--secret-file', options.secretFile, '--name', options.name, '--data-dir', options.dataDir, '--listen', '127.0.0.1:0', '--redis-url', options.redisUrl],
+    'rack.started',
+  );
+}
+
+/** A rack metric's value from its `/metrics`, e.g. `bootsync_rack_bytes_fetched_total`. */
+export async function rackMetric(rack: Daemon, name: string): Promise<number> {
+  const text = await (await request(`${rack.url}/metrics`)).body.text();
+  const match = new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text);
+  if (!match) throw new Error(`${name} is not in the rack's /metrics`);
+  return Number(match[1]);
+}
+
+/**
+ * What `current` serves, after checking it is whole: every file its manifest lists is there at its size.
+ * Undefined while the rack has published nothing.
+ */
+export async function wholeCurrent(dataDir: string): Promise<SnapshotManifest | undefined> {
+  const name = await readlink(join(dataDir, 'current')).catch(() => undefined);
+  if (name === undefined) return undefined;
+  const manifest = JSON.parse(await readFile(join(dataDir, name, '.snapshot.json'), 'utf8')) as SnapshotManifest;
+  for (const file of manifest.plan.files) {
+    const size = (await stat(join(dataDir, name, file.path))).size;
+    if (size !== file.size) throw new Error(`${name}/${file.path} holds ${size} bytes, its manifest says ${file.size}`);
+  }
+  return manifest;
+}
+
+/**
+ * A TCP forwarder that sends the target's answers at `bytesPerSecond` at most (undefined: full speed), so a
+ * rack's sync lasts long enough to be interrupted. With the target down, clients see their connection dropped.
+ */
+export async function startThrottle(targetUrl: string, bytesPerSecond: number | undefined): Promise<{ url: string; setRate(bps: number | undefined): void; close(): Promise<void> }> {
+  const target = new URL(targetUrl);
+  let rate = bytesPerSecond;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    }
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy()).on('close', () => upstream.destroy());
+    client.pipe(upstream);
+    void (async () => {
+      for await (const chunk of upstream as AsyncIterable<Buffer>) {
+        const slice = rate ? Math.max(1, Math.floor(rate / 20)) : chunk.length;
+        for (let at = 0; at < chunk.length; at += slice) {
+          if (!client.write(chunk.subarray(at, at + slice))) await once(client, 'drain');
+          if (rate) await sleep(50);
+        }
+      }
+      client.end();
+    })().catch(() => client.destroy());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setRate: (bps) => void (rate = bps),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A free TCP port on 127.0.0.1 (closed again at once, for a daemon that must come back on the same port). */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A private `redis-server` that keeps nothing on disk, so a restart loses every key, schedulers included. */
+export async function startPrivateRedis(): Promise<{ url: string; restart(): Promise<void>; stop(): Promise<void> }> {
+  const port = await freePort();
+  let child: ChildProcess;
+  const start = async (): Promise<void> => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await eventually(async () => {
+      const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG' ? true : undefined;
+      } catch {
+        return undefined;
+      } finally {
+        probe.disconnect();
+      }
+    }, 10_000, `redis-server on port ${port}`);
+  };
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, restart: async () => { await stop(); await start(); }, stop };
+}
