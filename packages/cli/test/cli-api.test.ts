@@ -58,6 +58,19 @@ describe('bootsync login', () => {
     expect(readFileSync(path.join(configDir, 'profiles.json'), 'utf8')).not.toContain('"wrong"');
   });
 
+  it('refreshes the stored API description and forgets a profile on logout', async () => {
+    const file = path.join(configDir, 'profiles.json');
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { profiles: Record<string, { description: { handlers: unknown[] } }> };
+    const stale = { ...doc.profiles.region!, name: 'stale', description: { handlers: [] } };
+    writeFileSync(file, JSON.stringify({ profiles: { ...doc.profiles, stale } }));
+    expect((await bootsync('stale', 'boot-sources', 'read')).code).not.toBe(0);
+    expect(await bootsync('refresh', 'stale')).toMatchObject({ code: 0, stderr: '' });
+    expect((await bootsync('stale', 'boot-sources', 'read')).code).toBe(0);
+    expect((await bootsync('logout', 'stale')).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).not.toContain('"stale"');
+    expect((await bootsync('logout', 'stale')).stderr).toContain("no profile named 'stale'");
+  });
+
   it('refuses a malformed key', async () => {
     const res = await bootsync('login', 'bad', url, 'just-one-part');
     expect(res.code).not.toBe(0);

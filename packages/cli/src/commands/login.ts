@@ -4,7 +4,7 @@ import { UsageError } from '../exit-codes.js';
 import { ProfileStore, type ApiDescription } from '../profiles/index.js';
 
 /** Words `bootsync` uses itself; a profile cannot take them. */
-const RESERVED = new Set(['login', 'logout', 'stream', 'help']);
+const RESERVED = new Set(['login', 'logout', 'refresh', 'stream', 'help']);
 
 export function registerLoginCommands(program: Command, store = new ProfileStore()): void {
   program
@@ -24,10 +24,19 @@ export function registerLoginCommands(program: Command, store = new ProfileStore
         if (err instanceof ApiRequestError && err.status === 401) throw new UsageError(`the region at ${client.apiRoot} rejected the API key`);
         throw err;
       }
-      const describe = await client.call('GET', 'describe/', { signed: false });
-      const doc = JSON.parse(describe.body) as ApiDescription;
-      store.save({ name, url: client.apiRoot, key, description: { handlers: doc.handlers } });
+      store.save({ name, url: client.apiRoot, key, description: await fetchDescription(client) });
       process.stdout.write(`You are now logged in to the region at ${client.apiRoot} with the profile name '${name}'.\n`);
+    });
+
+  program
+    .command('refresh')
+    .description("fetch the regions' API descriptions again, so new commands appear (as `maas refresh`)")
+    .argument('[profiles...]', 'the profiles to refresh; all when none is named')
+    .action(async (names: string[]) => {
+      const profiles = names.length === 0 ? store.list() : names.map((n) => store.find(n) ?? unknownProfile(n, store));
+      for (const profile of profiles) {
+        store.save({ ...profile, description: await fetchDescription(new MaasApiClient(profile.url, profile.key)) });
+      }
     });
 
   program
@@ -35,6 +44,16 @@ export function registerLoginCommands(program: Command, store = new ProfileStore
     .description('forget a profile')
     .argument('<profile>')
     .action((name: string) => {
-      if (!store.remove(name)) throw new UsageError(`no profile named '${name}' in ${store.file}`);
+      if (!store.remove(name)) unknownProfile(name, store);
     });
+}
+
+/** describe/ is unsigned, as maascli fetches it; only the handlers are kept. */
+async function fetchDescription(client: MaasApiClient): Promise<ApiDescription> {
+  const doc = JSON.parse((await client.call('GET', 'describe/', { signed: false })).body) as ApiDescription;
+  return { handlers: doc.handlers };
+}
+
+function unknownProfile(name: string, store: ProfileStore): never {
+  throw new UsageError(`no profile named '${name}' in ${store.file}`);
 }
