@@ -7,6 +7,12 @@ interface ImportStatus {
   runs: { outcome: string; bytes: number; errors: { item: string; message: string }[] }[];
 }
 
+/** Where progress goes: stdout, whose `isTTY` decides between a redrawn bar and plain lines. */
+export interface ProgressOutput {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
 /**
  * `boot-resources import --wait`: polls the region until no import is queued or running. On a terminal one line
  * is redrawn as a bar; otherwise a plain line is printed each time the progress changes, for logs.
@@ -16,7 +22,7 @@ export async function waitForImport(
   client: MaasApiClient,
   resourcesPath: string,
   intervalMs: number,
-  out: NodeJS.WriteStream = process.stdout,
+  out: ProgressOutput = process.stdout,
 ): Promise<string> {
   let last = '';
   for (;;) {
