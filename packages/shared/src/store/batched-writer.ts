@@ -37,6 +37,9 @@ export class BatchedWriter {
     this.#batch = [];
     this.#batchBytes = 0;
     this.#inFlight = writeFully(this.#fh, batch);
+    // Handled now, thrown by the next write or drain: a failed write (ENOSPC) while the caller waits on the network
+    // must not become an unhandled rejection, which ends the process.
+    this.#inFlight.catch(() => undefined);
   }
 }
 
