@@ -13,6 +13,7 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/.git/**', 'test/faults/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
