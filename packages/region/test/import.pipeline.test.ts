@@ -36,6 +36,8 @@ describe('import against a generated signed stream', () => {
     expect(images['ubuntu/noble amd64/ga-24.04']).toEqual([`${NEWEST}*`]);
     expect(images['ubuntu/noble amd64/hwe-24.04']).toEqual([`${NEWEST}*`]);
     expect(Object.keys(images).filter((k) => /jammy|arm64\/ga|arm64\/hwe|centos/.test(k))).toEqual([]);
+    // Allow-listed bootloaders come whatever the selections say.
+    expect(images['grub-efi-signed/uefi amd64/generic']).toEqual([expect.stringMatching(/\*$/)]);
 
     // Every file row points at a blob whose bytes hash to the sha256 the stream announced.
     const store = new ContentStore({ root: h.storeRoot });

@@ -3,7 +3,7 @@ import type { BootResource, Repositories, ResourceSetWithFiles } from '../db/ind
 
 /**
  * The region's synced images as the import plans with them, and the rows it writes for wanted sets.
- * A resource's `extra` keeps what matching needs beyond name and architecture (kind, subarches, label).
+ * A resource's `extra` holds what MAAS keeps there (subarches, title); matching needs nothing more.
  */
 export interface HeldSetRow extends HeldSet {
   readonly resourceId: number;
@@ -23,11 +23,17 @@ export function heldSets(repos: ImportRepos): HeldSetRow[] {
 function heldImage(resource: BootResource, label: string): HeldImage {
   const [os = '', release = ''] = resource.name.split('/');
   const [arch = '', subarch = ''] = resource.architecture.split('/');
-  const extra = resource.extra;
-  const kind = (typeof extra.kind === 'string' ? extra.kind : os === 'ubuntu' ? 'ubuntu' : 'other') as ImageKind;
-  const listed = typeof extra.subarches === 'string' ? extra.subarches.split(',').filter(Boolean) : [];
+  const listed = typeof resource.extra.subarches === 'string' ? resource.extra.subarches.split(',').filter(Boolean) : [];
   const subarches = listed.includes(subarch) ? listed : [...listed, subarch];
-  return { kind, os, release, arch, subarch, subarches, label, identity: { name: resource.name, architecture: resource.architecture } };
+  return { kind: kindOf(os, release), os, release, arch, subarch, subarches, label, identity: { name: resource.name, architecture: resource.architecture } };
+}
+
+/** Bootloaders are named `<package>/<bootloader type>` (`grub-efi-signed/uefi`), as the select module names them. */
+const BOOTLOADER_TYPES: readonly string[] = ['pxe', 'uefi', 'open-firmware'];
+
+function kindOf(os: string, release: string): ImageKind {
+  if (BOOTLOADER_TYPES.includes(release)) return 'bootloader';
+  return os === 'ubuntu' || os === 'centos' ? os : 'other';
 }
 
 /**
@@ -40,7 +46,7 @@ export function ensureSetRows(repos: ImportRepos, wanted: WantedSet, stored: (sh
     rtype: 'synced',
     name: image.identity.name,
     architecture: image.identity.architecture,
-    extra: { kind: image.kind, subarches: image.subarches.join(','), title: image.title },
+    extra: { subarches: image.subarches.join(','), title: image.title },
   });
   const existing = repos.resourceSets.findByVersion(resource.id, wanted.version);
   if (existing) return existing;

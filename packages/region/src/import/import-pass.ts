@@ -12,7 +12,7 @@ import { importProxy } from './proxy.js';
 import type { RunRecorder } from './run-recorder.js';
 import type { ImportTuning } from './service-types.js';
 import { imageLabel, SetTracker } from './set-tracker.js';
-import { readSources, type SourceRead } from './source-reads.js';
+import { readSources, type ReadableSource, type SourceRead } from './source-reads.js';
 
 export interface PassContext {
   readonly repos: Repositories;
@@ -49,6 +49,13 @@ export async function importPass(ctx: PassContext): Promise<{ generation: number
     held: heldSets(repos),
   });
 
+  log.info({
+    event: 'import.planned',
+    sets: plan.wantedSets.length,
+    upToDate: plan.alreadyComplete.length,
+    files: plan.fetch.length,
+    bytes: plan.fetch.reduce((n, f) => n + f.size, 0),
+  });
   const tracker = new SetTracker(repos);
   for (const wanted of plan.wantedSets) {
     if (wanted.files.some((f) => f.sha256 === null)) {
@@ -70,8 +77,8 @@ export async function importPass(ctx: PassContext): Promise<{ generation: number
   return { generation };
 }
 
-function recordReads(ctx: PassContext, reads: readonly SourceRead[]): Extract<SourceRead, { ok: true }>[] {
-  const readable: Extract<SourceRead, { ok: true }>[] = [];
+function recordReads(ctx: PassContext, reads: readonly SourceRead[]): ReadableSource[] {
+  const readable: ReadableSource[] = [];
   for (const read of reads) {
     if (!read.ok) {
       ctx.run.error(read.source.url, read.error);
@@ -88,7 +95,7 @@ function recordReads(ctx: PassContext, reads: readonly SourceRead[]): Extract<So
 async function download(
   ctx: PassContext,
   fetch: readonly FileToFetch[],
-  readable: readonly Extract<SourceRead, { ok: true }>[],
+  readable: readonly ReadableSource[],
   tracker: SetTracker,
   stored: Set<string>,
 ): Promise<void> {
@@ -160,7 +167,7 @@ function failedSet(ctx: PassContext, wanted: WantedSet, err: unknown): void {
 /** Retention, unselected images and unreferenced blobs; one removal failing does not stop the others (LP:1947629). */
 async function cleanUp(
   ctx: PassContext,
-  readable: readonly Extract<SourceRead, { ok: true }>[],
+  readable: readonly ReadableSource[],
   sources: readonly BootSourceWithSelections[],
 ): Promise<void> {
   const { repos } = ctx;

@@ -18,6 +18,8 @@ export type SourceRead =
   | { readonly ok: true; readonly source: BootSourceWithSelections; readonly mirror: Mirror }
   | { readonly ok: false; readonly source: BootSourceWithSelections; readonly error: Error };
 
+export type ReadableSource = Extract<SourceRead, { readonly ok: true }>;
+
 export interface SourceReadOptions {
   readonly retry: SourceReadRetry;
   readonly proxy: ImportProxy;
