@@ -1,13 +1,16 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile, readlink, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
+import { startMisbehavingServer } from '@bootsync/testkit/http';
+import { DEFAULT_RELEASES, createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
 import { redisPrefixFor } from '@bootsync/region/identity';
 import type { SnapshotManifest } from '@bootsync/rack/snapshot';
 import { oauthHeader } from '../packages/region/test/api-harness.js';
@@ -239,4 +242,82 @@ export async function startPrivateRedis(): Promise<{ url: string; restart(): Pro
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, restart: async () => { await stop(); await start(); }, stop };
+}
+
+/** One region (imported from a generated signed mirror) and one rack pulling through a throttle, synced. */
+export interface RackScene {
+  readonly dir: string;
+  readonly rackDir: string;
+  readonly mirror: GeneratedMirror;
+  readonly region: RegionBin;
+  readonly rack: Daemon;
+  readonly throttle: Awaited<ReturnType<typeof startThrottle>>;
+  /** Starts the region again on its port (after `region.kill()`), with the same data dir. */
+  restartRegion(): Promise<RegionBin>;
+  /** Starts the rack again with the same name and data dir. */
+  restartRack(): Promise<Daemon>;
+  /** A new upstream version, imported by the region at once; the rack's pull is slowed to `bytesPerSecond`. */
+  newVersion(serial: string, bytesPerSecond: number | undefined): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startRackScene(options: { rack: string; redisUrl: string; squashfsBytes: number }): Promise<RackScene> {
+  const dir = await mkdtemp(join(tmpdir(), `bootsync-${options.rack}-`));
+  const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const close = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  };
+  try {
+    await mkdir(join(dir, 'upstream'));
+    const noble = DEFAULT_RELEASES.filter((r) => r.release === 'noble');
+    const mirror = await createSignedMirror(join(dir, 'upstream'), {
+      bootloaders: false, centos: false, releases: noble, arches: ['amd64'], versions: ['20250718'], sizes: { squashfs: options.squashfsBytes },
+    });
+    const source = await startMisbehavingServer({ root: mirror.root });
+    cleanups.push(() => source.close());
+    const regionOptions = { dataDir: join(dir, 'region'), redisUrl: options.redisUrl, sourceUrl: `${source.url}/`, keyring: mirror.keyring.binary };
+    const listen = `127.0.0.1:${await freePort()}`;
+    const startRegion = (): Promise<RegionBin> => startRegionBin({ ...regionOptions, listen });
+    // The daemons running now: restarts replace them, cleanup kills whichever runs.
+    const live = { region: await startRegion(), rack: undefined as Daemon | undefined };
+    const region = live.region;
+    cleanups.push(() => region.dropRedisKeys(), () => live.region.kill());
+    await eventually(() => imagesRead(region, 'Synced'), 20_000, 'the first import');
+    const throttle = await startThrottle(region.url, undefined);
+    cleanups.push(() => throttle.close());
+    const rackDir = join(dir, 'rack');
+    const startRack = async (): Promise<Daemon> =>
+      (live.rack = await startRackBin({ regionUrl: throttle.url, secretFile: region.secretFile, name: options.rack, dataDir: rackDir, redisUrl: options.redisUrl }));
+    cleanups.push(async () => live.rack?.kill());
+    await startRack();
+    await eventually(async () => ((await rackController(region, options.rack)).image_sync_status === 'synced' ? true : undefined), 20_000, 'the rack synced');
+    const scene: RackScene = {
+      dir, rackDir, mirror, throttle,
+      get region() {
+        return live.region;
+      },
+      get rack() {
+        return live.rack!;
+      },
+      restartRegion: async () => (live.region = await startRegion()),
+      restartRack: startRack,
+      async newVersion(serial, bytesPerSecond) {
+        await mirror.addVersion(serial);
+        throttle.setRate(bytesPerSecond);
+        await live.region.api('boot-resources/?op=import', 'POST');
+      },
+      close,
+    };
+    return scene;
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Bytes of the distinct blobs `after` lists that `before` did not: what a rack had to fetch between them. */
+export function newBlobBytes(before: SnapshotManifest, after: SnapshotManifest): number {
+  const held = new Set(before.plan.files.map((f) => f.sha256));
+  const added = new Map(after.plan.files.filter((f) => !held.has(f.sha256)).map((f) => [f.sha256, f.size]));
+  return [...added.values()].reduce((a, b) => a + b, 0);
 }
