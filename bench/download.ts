@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,6 +26,8 @@ interface ChildJob {
 interface ChildResult {
   readonly ms: number;
   readonly peakRssMb: number;
+  /** CPU time of every thread of the process during the download: less sensitive than ms to a busy machine. */
+  readonly cpuMs: number;
 }
 
 const { values: args } = parseArgs({
@@ -44,11 +46,13 @@ async function runChild(job: ChildJob): Promise<void> {
   const store = new ContentStore({ root: job.storeRoot });
   const downloader = new Downloader({ store, concurrency: job.concurrency });
   const requests = job.files.map((f) => ({ url: `${job.baseUrl}/${f.name}`, size: f.size, checksums: { sha256: f.sha256 } }));
+  const cpu = process.cpuUsage();
   const { ms, value: outcomes } = await timed(() => downloader.download(requests));
+  const { user, system } = process.cpuUsage(cpu);
   await downloader.close();
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length > 0) throw new Error(`${failed.length} downloads failed: ${failed.map((o) => !o.ok && o.error.message).join('; ')}`);
-  const result: ChildResult = { ms, peakRssMb: peakRssMb() };
+  const result: ChildResult = { ms, peakRssMb: peakRssMb(), cpuMs: (user + system) / 1000 };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -94,6 +98,7 @@ async function main(): Promise<void> {
       bootsync: [],
     };
     let rss = 0;
+    let cpuMs = Infinity;
     try {
       for (let run = 1; run <= runs; run++) {
         const out = path.join(work, `out-${run}`);
@@ -111,12 +116,13 @@ async function main(): Promise<void> {
         const result = await bootsync({ storeRoot: out, baseUrl: server.url, files, concurrency });
         times.bootsync.push(result.ms);
         rss = Math.max(rss, result.peakRssMb);
+        cpuMs = Math.min(cpuMs, result.cpuMs);
         await rm(out, { recursive: true, force: true });
       }
     } finally {
       await server.close();
     }
-    report({ server: server.kind, count, size, runs, concurrency, total, times, rss });
+    report({ server: server.kind, count, size, runs, concurrency, total, times, rss, cpuMs });
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -131,6 +137,7 @@ function report(r: {
   total: number;
   times: Record<string, number[]>;
   rss: number;
+  cpuMs: number;
 }): void {
   const best = (name: string): number => Math.min(...(r.times[name] ?? []));
   const rate = (ms: number): number => Math.round(r.total / 1e6 / (ms / 1000));
@@ -143,7 +150,8 @@ function report(r: {
   const ours = rate(best('bootsync'));
   console.log(`bootsync / curl -o: ${(ours / rate(best('curl -o'))).toFixed(2)} (target >= 0.8)`);
   console.log(`bootsync / curl | tee | sha256sum: ${(ours / rate(best('curl | tee | sha256sum'))).toFixed(2)} (target >= 1.5)`);
-  console.log(`bootsync peak RSS: ${r.rss} MB (target < 150)`);
+  console.log(`bootsync peak RSS: ${r.rss} MB (target < 150); CPU ${(r.cpuMs / (r.total / 1e9) / 1000).toFixed(2)} s per GB`);
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
 }
 
 if (args.child) await runChild(JSON.parse(args.child) as ChildJob);
