@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { imageStatus } from '@bootsync/region/status';
 import { createImportHarness, partialBytes, waitFor, type ImportHarness } from './import-harness.js';
 
 let h: ImportHarness | undefined;
@@ -11,6 +12,12 @@ afterEach(async () => {
 const MiB = 1024 * 1024;
 /** A squashfs big enough that a throttled server keeps it downloading for seconds. */
 const SLOW_SPEC = { bootloaders: false, centos: false, versions: ['20250718'], sizes: { squashfs: 4 * MiB } };
+
+function nobleGaStatus(harness: ImportHarness): string {
+  const resource = harness.repos.bootResources.findByName('ubuntu/noble', 'amd64/ga-24.04');
+  const newest = resource && harness.repos.resourceSets.listForResource(resource.id)[0];
+  return imageStatus({ newestSet: newest && { complete: newest.complete, bytesDone: newest.bytesDone, totalBytes: newest.size } });
+}
 
 function squashfsPath(harness: ImportHarness, release: string): string {
   const item = harness.mirror.items.find((i) => i.ftype === 'squashfs' && i.path.startsWith(`${release}/amd64/`));
@@ -27,6 +34,8 @@ describe('controlling an import', () => {
     await h.service.triggerImport();
     await waitFor('part of the squashfs on disk', async () => (await partialBytes(h!.storeRoot)) > 64 * 1024);
     expect(await h.service.isImporting()).toBe(true);
+    // Progress reaches the file rows while the download runs, so the image reads "Downloading N%".
+    await waitFor('progress in the file rows', () => /^Downloading \d+%$/.test(nobleGaStatus(h!)));
 
     const t0 = Date.now();
     await h.service.stopImport();
