@@ -14,6 +14,7 @@ import { DEFAULT_RELEASES, createSignedMirror, type GeneratedMirror } from '@boo
 import { redisPrefixFor } from '@bootsync/region/identity';
 import type { SnapshotManifest } from '@bootsync/rack/snapshot';
 import { oauthHeader } from '../packages/region/test/api-harness.js';
+import { partialBytes } from '../packages/region/test/import-harness.js';
 import { eventually } from './rack-harness.js';
 
 // The real bins, as npm links them; they run the built dist/ (`npm test` runs `tsc -b` first).
@@ -256,6 +257,10 @@ export interface RackScene {
   restartRegion(): Promise<RegionBin>;
   /** Starts the rack again with the same name and data dir. */
   restartRack(): Promise<Daemon>;
+  /** Waits until the rack holds more than `bytes` of partial downloads. */
+  partialOnRack(bytes: number): Promise<void>;
+  /** Waits until the rack published a snapshot other than `before` and the region reads it synced; that snapshot. */
+  newSnapshotReported(before: SnapshotManifest): Promise<SnapshotManifest>;
   /** A new upstream version, imported by the region at once; the rack's pull is slowed to `bytesPerSecond`. */
   newVersion(serial: string, bytesPerSecond: number | undefined): Promise<void>;
   close(): Promise<void>;
@@ -301,6 +306,15 @@ export async function startRackScene(options: { rack: string; redisUrl: string; 
       },
       restartRegion: async () => (live.region = await startRegion()),
       restartRack: startRack,
+      async partialOnRack(bytes) {
+        await eventually(async () => ((await partialBytes(join(rackDir, 'cache'))) > bytes ? true : undefined), 20_000, `${bytes} bytes of partials on the rack`);
+      },
+      newSnapshotReported: (before) =>
+        eventually(async () => {
+          const current = await wholeCurrent(rackDir);
+          const synced = (await rackController(live.region, options.rack)).image_sync_status === 'synced';
+          return synced && current && current.name !== before.name ? current : undefined;
+        }, 40_000, 'a new snapshot published on the rack and reported synced'),
       async newVersion(serial, bytesPerSecond) {
         await mirror.addVersion(serial);
         throttle.setRate(bytesPerSecond);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl } from '@bootsync/testkit/redis';
 import { partialBytes } from '../packages/region/test/import-harness.js';
 import { eventually } from './rack-harness.js';
-import { imagesRead, newBlobBytes, rackController, rackMetric, startRackScene, wholeCurrent, type RackScene } from './rack-daemons.js';
+import { imagesRead, newBlobBytes, rackMetric, startRackScene, wholeCurrent, type RackScene } from './rack-daemons.js';
 
 const MiB = 1024 * 1024;
 let scene: RackScene;
@@ -26,7 +26,7 @@ describe('the region goes down while a rack syncs', () => {
 
     await scene.newVersion('20250801', 1 * MiB);
     await eventually(() => imagesRead(scene.region, 'Syncing to rack controller(s)'), 20_000, 'the rack syncing the new set');
-    await eventually(async () => ((await partialBytes(join(rackDir, 'cache'))) > 512 * 1024 ? true : undefined), 20_000, 'a partial squashfs on the rack');
+    await scene.partialOnRack(512 * 1024);
 
     await scene.region.kill();
     // Region down: the rack still serves the complete previous snapshot, and is not publishing a half set.
@@ -37,11 +37,7 @@ describe('the region goes down while a rack syncs', () => {
 
     scene.throttle.setRate(undefined);
     await scene.restartRegion();
-    const after = await eventually(async () => {
-      const current = await wholeCurrent(rackDir);
-      const synced = (await rackController(scene.region, 'rack-down')).image_sync_status === 'synced';
-      return synced && current && current.name !== before.name ? current : undefined;
-    }, 40_000, 'the new set published on the rack and reported');
+    const after = await scene.newSnapshotReported(before);
     expect(await imagesRead(scene.region, 'Synced')).toBe(true);
     expect((await get(`${scene.rack.url}/images/${kernelPath}`)).equals(kernelV1)).toBe(false);
     // The partial on disk when the region went away was resumed, not fetched again from its start.

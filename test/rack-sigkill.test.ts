@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl } from '@bootsync/testkit/redis';
 import { partialBytes } from '../packages/region/test/import-harness.js';
-import { eventually } from './rack-harness.js';
-import { newBlobBytes, rackController, rackMetric, startRackScene, wholeCurrent, type RackScene } from './rack-daemons.js';
+import { newBlobBytes, rackMetric, startRackScene, wholeCurrent, type RackScene } from './rack-daemons.js';
 
 const MiB = 1024 * 1024;
 let scene: RackScene;
@@ -37,18 +36,14 @@ describe('a rack SIGKILLed mid-sync', () => {
     const before = (await wholeCurrent(rackDir))!;
     const watcher = watchCurrent(rackDir);
     await scene.newVersion('20250801', 1 * MiB);
-    await eventually(async () => ((await partialBytes(join(rackDir, 'cache'))) > 512 * 1024 ? true : undefined), 20_000, 'a partial squashfs on the rack');
+    await scene.partialOnRack(512 * 1024);
     await scene.rack.kill();
     expect((await wholeCurrent(rackDir))?.name).toBe(before.name);
     const kept = await partialBytes(join(rackDir, 'cache'));
 
     scene.throttle.setRate(undefined);
     await scene.restartRack();
-    const after = await eventually(async () => {
-      const current = await wholeCurrent(rackDir);
-      const synced = (await rackController(scene.region, 'rack-killed')).image_sync_status === 'synced';
-      return synced && current && current.name !== before.name ? current : undefined;
-    }, 40_000, 'the new set published by the restarted rack and reported');
+    const after = await scene.newSnapshotReported(before);
     expect(await watcher.stop()).toBeUndefined();
     // The restarted rack fetched only what the killed one had not stored yet.
     const fetched = await rackMetric(scene.rack, 'bootsync_rack_bytes_fetched_total');
