@@ -86,6 +86,26 @@ describe('Downloader: bad answers', () => {
     expect(requestsFor(file(0)).length - seen).toBe(3);
   });
 
+  it('times out a server gone idle and resumes from what arrived, as long as bytes keep coming', async () => {
+    const idle = new Downloader({ store, retry: fastRetry, idleTimeoutMs: 300 });
+    try {
+      const seen = requestsFor(file(0)).length;
+      // Every answer stalls after 40 kB: three attempts, each resuming where the last one stalled.
+      served.server.faults.set(file(0).urlPath, { stallAfterBytes: 40_000 });
+      const [outcome] = await idle.download([request(file(0))]);
+      expect(outcome).toMatchObject({ ok: true, sha256: file(0).sha256 });
+      expect(requestsFor(file(0)).slice(seen).map((r) => r.range)).toEqual([undefined, 'bytes=40000-', 'bytes=80000-']);
+
+      served.server.faults.set(file(1).urlPath, { stallAfterBytes: 0 });
+      const [stalled] = await idle.download([request(file(1))]);
+      const error = failure(stalled);
+      expect(error).toBeInstanceOf(RetriesExhaustedError);
+      expect((error as RetriesExhaustedError).cause).toMatchObject({ code: 'UND_ERR_BODY_TIMEOUT' });
+    } finally {
+      await idle.close();
+    }
+  });
+
   it('checks free space before fetching anything', async () => {
     const seen = served.server.requests.length;
     const huge = { ...request(file(0)), size: 2 ** 60 };

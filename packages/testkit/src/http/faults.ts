@@ -4,6 +4,8 @@ export interface Fault {
   readonly status?: number;
   /** Cut the connection after sending this many body bytes. */
   readonly dropAfterBytes?: number;
+  /** Send this many body bytes, then nothing more while keeping the connection open (an idle server). */
+  readonly stallAfterBytes?: number;
   /** Answer Range requests with 200 and the whole file, as some mirrors and proxies do. */
   readonly ignoreRange?: boolean;
   /** Send bytes of the right length but the wrong content (every byte inverted). */

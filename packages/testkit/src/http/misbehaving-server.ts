@@ -137,11 +137,12 @@ async function sendBody(
     for (let at = 0; at < chunk.length; at += slice) {
       let piece = chunk.subarray(at, Math.min(chunk.length, at + slice));
       if (fault?.corrupt) piece = invert(piece);
-      const dropAt = fault?.dropAfterBytes;
-      if (dropAt !== undefined && record.bytesSent + piece.length >= dropAt) {
-        const last = piece.subarray(0, dropAt - record.bytesSent);
+      const cutAt = fault?.dropAfterBytes ?? fault?.stallAfterBytes;
+      if (cutAt !== undefined && record.bytesSent + piece.length >= cutAt) {
+        const last = piece.subarray(0, cutAt - record.bytesSent);
         record.bytesSent += last.length;
-        res.write(last, () => res.destroy());
+        // A drop cuts the connection; a stall never ends the response: the client's idle timeout (or close()) does.
+        res.write(last, () => fault?.dropAfterBytes !== undefined && res.destroy());
         return;
       }
       if (res.destroyed || req.destroyed) return;
