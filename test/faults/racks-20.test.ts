@@ -10,7 +10,9 @@ import { report } from './report.js';
 const RACKS = 20;
 const MiB = 1024 * 1024;
 
-function imageFiles(version: string): Record<string, Buffer> {
+type ImageFiles = Record<'boot-kernel' | 'boot-initrd' | 'squashfs', Buffer>;
+
+function imageFiles(version: string): ImageFiles {
   const fill = (what: string, size: number): Buffer => Buffer.alloc(size, `${what} ${version} `);
   return { 'boot-kernel': fill('kernel', 1 * MiB), 'boot-initrd': fill('initrd', 2 * MiB), squashfs: fill('root', 4 * MiB) };
 }
