@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  BlobNotFoundError,
   ChecksumMismatchError,
   ContentStore,
   InsufficientSpaceError,
@@ -79,6 +80,13 @@ describe('ContentStore: publishing', () => {
     expect(err).toBeInstanceOf(SizeMismatchError);
     expect(err).toMatchObject({ expected: a.size + 1, actual: a.size });
     expect(await store.has(a.sha256)).toBe(false);
+  });
+
+  it('names the missing blob and its path when asked to open one it does not hold', async () => {
+    const err = await store.open(a.sha256).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BlobNotFoundError);
+    expect(err).toMatchObject({ code: 'STORE_BLOB_NOT_FOUND', sha256: a.sha256, path: store.pathOf(a.sha256) });
+    expect(await store.size(a.sha256)).toBeUndefined();
   });
 
   it('never turns a digest into a path outside the store', () => {
