@@ -2,22 +2,15 @@ import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ContentStore } from '@bootsync/shared/store';
-import { DEFAULT_RELEASES } from '@bootsync/testkit/mirror';
 import { createImportHarness, partialBytes, waitFor, type ImportHarness } from '../../packages/region/test/import-harness.js';
 import { mountTmpfs, type Tmpfs } from './tmpfs.js';
+import { completeSets, nobleOnly } from './region-state.js';
 import { report } from './report.js';
 
 const MiB = 1024 * 1024;
 const NEW = '20250801';
 // One image family, one version: about 4.3 MiB a version (a 3 MiB squashfs shared by ga and hwe, kernels, initrds).
-const SPEC = {
-  releases: DEFAULT_RELEASES.filter((r) => r.release === 'noble'),
-  arches: ['amd64'],
-  versions: ['20250718'],
-  sizes: { squashfs: 3 * MiB, 'boot-kernel': 256 * 1024, 'boot-initrd': 512 * 1024 },
-  bootloaders: false,
-  centos: false,
-};
+const SPEC = nobleOnly({ squashfs: 3 * MiB, 'boot-kernel': 256 * 1024, 'boot-initrd': 512 * 1024 });
 
 let h: ImportHarness | undefined;
 let fs: Tmpfs | undefined;
@@ -38,14 +31,6 @@ async function regionOnTmpfs(bytes: number, skip: (note: string) => never): Prom
   fs = mounted;
   h = await createImportHarness({ spec: SPEC, deps: { storeRoot: join(mounted.dir, 'store') } });
   return { h, fs };
-}
-
-/** `architecture version` of every complete set, sorted. */
-function completeSets(harness: ImportHarness): string[] {
-  return harness.repos.bootResources
-    .list()
-    .flatMap((r) => harness.repos.resourceSets.listForResource(r.id).filter((s) => s.complete).map((s) => `${r.architecture} ${s.version}`))
-    .sort();
 }
 
 /**
