@@ -13,6 +13,7 @@ const FILES: Readonly<Record<string, string>> = {
   'index.html': 'text/html; charset=utf-8',
   'images.css': 'text/css; charset=utf-8',
   'api.js': 'text/javascript; charset=utf-8',
+  'busy.js': 'text/javascript; charset=utf-8',
   'format.js': 'text/javascript; charset=utf-8',
   'choices.js': 'text/javascript; charset=utf-8',
   'source.js': 'text/javascript; charset=utf-8',

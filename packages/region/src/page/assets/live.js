@@ -2,19 +2,23 @@
 // Polled once a second (EventSource cannot send the Authorization header), so the page is at most ~1 s behind.
 
 import { ApiError, call } from './api.js';
+import { whileBusy } from './busy.js';
 import { formatSize, formatWhen, rackRow, resourceLabel } from './format.js';
 
 const POLL_MS = 1000;
 const $ = (id) => document.getElementById(id);
 
-function row(cells, data) {
+/** A row of `table`; each cell carries its column's name, which a narrow window shows beside the value. */
+function row(table, cells, data) {
+  const headers = [...table.tHead.rows[0].cells].map((th) => th.textContent);
   const tr = document.createElement('tr');
   for (const [k, v] of Object.entries(data)) tr.dataset[k] = v;
-  for (const text of cells) {
+  cells.forEach((text, i) => {
     const td = document.createElement('td');
+    td.dataset.label = headers[i];
     td.textContent = text;
     tr.append(td);
-  }
+  });
   return tr;
 }
 
@@ -50,9 +54,10 @@ export function startLive({ key, onUnauthorized }) {
   async function images() {
     const resources = await call(key, 'GET', 'boot-resources/');
     const withSizes = await Promise.all(resources.map(async (r) => ({ r, size: await sizeOf(r) })));
-    $('images-table').tBodies[0].replaceChildren(
+    const table = $('images-table');
+    table.tBodies[0].replaceChildren(
       ...withSizes.map(({ r, size }) =>
-        row([resourceLabel(r), r.architecture, formatSize(size), r.status, formatWhen(r.last_synced)], { name: r.name, arch: r.architecture }),
+        row(table, [resourceLabel(r), r.architecture, formatSize(size), r.status, formatWhen(r.last_synced)], { name: r.name, arch: r.architecture }),
       ),
     );
     $('no-images').hidden = resources.length > 0;
@@ -82,9 +87,8 @@ export function startLive({ key, onUnauthorized }) {
       throw err;
     }
     $('racks').hidden = false;
-    $('racks-table').tBodies[0].replaceChildren(
-      ...list.map(rackRow).map((r) => row([r.name, r.status, formatWhen(r.lastSync)], { name: r.name })),
-    );
+    const table = $('racks-table');
+    table.tBodies[0].replaceChildren(...list.map(rackRow).map((r) => row(table, [r.name, r.status, formatWhen(r.lastSync)], { name: r.name })));
     $('no-racks').hidden = list.length > 0;
   }
 
@@ -111,17 +115,16 @@ export function startLive({ key, onUnauthorized }) {
     again = false;
   }
 
-  $('stop-import').addEventListener('click', async () => {
-    $('stop-import').disabled = true;
-    try {
-      await call(key, 'POST', 'boot-resources/?op=stop_import');
-      setText($('import-summary'), 'Stopping the import…');
-    } catch (err) {
-      setText($('import-error'), `Could not stop the import: ${err.message}`);
-    } finally {
-      $('stop-import').disabled = false;
-    }
-  });
+  $('stop-import').addEventListener('click', (event) =>
+    whileBusy(event.currentTarget, async () => {
+      try {
+        await call(key, 'POST', 'boot-resources/?op=stop_import');
+        setText($('import-summary'), 'Stopping the import…');
+      } catch (err) {
+        setText($('import-error'), `Could not stop the import: ${err.message}`);
+      }
+    }),
+  );
 
   tick();
   return {

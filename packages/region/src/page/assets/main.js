@@ -39,17 +39,19 @@ async function autoImportToggle(key) {
   const toggle = $('auto-import');
   const error = $('config-error');
   toggle.checked = await call(key, 'GET', 'maas/?op=get_config', [['name', 'boot_images_auto_import']]);
-  toggle.addEventListener('change', async () => {
-    error.textContent = '';
-    toggle.disabled = true;
-    try {
-      await call(key, 'POST', 'maas/?op=set_config', [['name', 'boot_images_auto_import'], ['value', String(toggle.checked)]]);
-    } catch (err) {
-      toggle.checked = !toggle.checked;
-      error.textContent = `Could not change hourly sync: ${err.message}`;
-    } finally {
-      toggle.disabled = false;
-    }
+  // Writes go one after another, each with the state it was clicked to, so quick toggles end where the user left it.
+  let writes = Promise.resolve();
+  toggle.addEventListener('change', () => {
+    const value = toggle.checked;
+    writes = writes.then(async () => {
+      error.textContent = '';
+      try {
+        await call(key, 'POST', 'maas/?op=set_config', [['name', 'boot_images_auto_import'], ['value', String(value)]]);
+      } catch (err) {
+        toggle.checked = !value;
+        error.textContent = `Could not change hourly sync: ${err.message}`;
+      }
+    });
   });
 }
 

@@ -4,6 +4,7 @@
 import { call } from './api.js';
 import { currentChoices, otherImages, selectionChanges, ubuntuArches, ubuntuReleases, wantedSelections } from './choices.js';
 import { releaseLabel } from './format.js';
+import { whileBusy } from './busy.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -40,7 +41,6 @@ export function createSelectionPanel({ key, persistSource, afterSave }) {
       return;
     }
     status.textContent = 'Saving…';
-    $('save').disabled = true;
     try {
       const sourceId = await persistSource();
       const base = `boot-sources/${sourceId}/selections/`;
@@ -59,14 +59,12 @@ export function createSelectionPanel({ key, persistSource, afterSave }) {
     } catch (err) {
       status.className = 'status error';
       status.textContent = `Could not save the selection: ${err.message}`;
-    } finally {
-      $('save').disabled = false;
     }
   }
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    save();
+    whileBusy($('save'), save);
   });
 
   return {

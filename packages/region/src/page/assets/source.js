@@ -2,6 +2,7 @@
 // boot-sources/?op=fetch without saving, and the source is saved only with the selection.
 
 import { call } from './api.js';
+import { whileBusy } from './busy.js';
 
 export const MAAS_IO = {
   url: 'http://images.maas.io/ephemeral-v3/stable/',
@@ -75,7 +76,6 @@ export function createSourcePanel({ key, onConnected, onDisconnected }) {
     }
     status.className = 'status';
     status.textContent = `Connecting to ${source.url}…`;
-    $('connect').disabled = true;
     try {
       const offer = await call(key, 'POST', 'boot-sources/?op=fetch', fields(source));
       connected = source;
@@ -87,14 +87,12 @@ export function createSourcePanel({ key, onConnected, onDisconnected }) {
       status.className = 'status error';
       status.textContent = `Could not connect: ${err.message}`;
       onDisconnected();
-    } finally {
-      $('connect').disabled = false;
     }
   }
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    connect();
+    whileBusy($('connect'), connect);
   });
 
   return {
@@ -124,6 +122,7 @@ export function createSourcePanel({ key, onConnected, onDisconnected }) {
       saved = saved
         ? await call(key, 'PUT', `boot-sources/${saved.id}/`, fields(connected))
         : await call(key, 'POST', 'boot-sources/', fields(connected));
+      $('keyring-filename').value = saved.keyring_filename;
       return saved.id;
     },
   };

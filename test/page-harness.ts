@@ -1,0 +1,142 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { chromium, type Browser } from 'playwright-core';
+import { createLogger } from '@bootsync/shared/logging';
+import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
+import { createSignedMirror, type GeneratedMirror, type MirrorSpec } from '@bootsync/testkit/mirror';
+import { testRedisUrl } from '@bootsync/testkit/redis';
+import { createRepositories, formatApiKey, openRegionDatabase } from '@bootsync/region/db';
+import { ensureRegionIdentity, redisPrefixFor } from '@bootsync/region/identity';
+import { resolveRackConfig } from '@bootsync/rack/config';
+import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
+import { oauthHeader } from '../packages/region/test/api-harness.js';
+import { closedPort } from '../packages/region/test/daemon-harness.js';
+
+// The real region bin, as npm links it; it runs the built dist/ (`npm test` runs `tsc -b` first).
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(repoRoot, 'packages/region/bin/bootsync-region.js');
+
+/** Debian's chromium, driven by playwright-core: never a downloaded browser. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface PageWorld {
+  readonly dir: string;
+  /** `http://127.0.0.1:PORT` of the region. */
+  readonly regionUrl: string;
+  /** The region's admin key, `consumer:token:secret`. */
+  readonly apiKey: string;
+  readonly mirror: GeneratedMirror;
+  /** Serves the mirror: `${upstream.url}/` is its URL. */
+  readonly upstream: MisbehavingServer;
+  /** The URL of the region's first source, where nothing listens. */
+  readonly unreachableUrl: string;
+  readonly rackName: string;
+  /** A signed API call as the maas CLI makes it (fields urlencoded); the parsed JSON or text answer. */
+  api(method: 'GET' | 'POST', path: string, fields?: Record<string, string>): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+async function waitForLine(child: ChildProcess, event: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`region did not log ${event} within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      for (const line of out.split('\n')) {
+        if (!line.includes(`"event":"${event}"`)) continue;
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as Record<string, unknown>);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`region exited with ${code} before ${event}:\n${out}`)));
+  });
+}
+
+/**
+ * A region as users run it (the bin, a data dir, Redis, SQLite), whose first boot source points where nothing
+ * listens, with hourly import off so nothing runs until the page asks; a signed mirror served on 127.0.0.1; and
+ * one rack daemon registered with the region.
+ */
+export async function startPageWorld(spec: MirrorSpec): Promise<PageWorld> {
+  const dir = await mkdtemp(join(tmpdir(), 'bootsync-page-'));
+  const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const close = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  };
+  try {
+    await mkdir(join(dir, 'upstream'));
+    const mirror = await createSignedMirror(join(dir, 'upstream'), spec);
+    const upstream = await startMisbehavingServer({ root: mirror.root });
+    cleanups.push(() => upstream.close());
+
+    const regionDir = join(dir, 'region');
+    const identity = await ensureRegionIdentity(regionDir);
+    const db = openRegionDatabase(identity.paths.database);
+    const repos = createRepositories(db);
+    repos.config.set('boot_images_auto_import', false);
+    const key = repos.apiKeys.ensureAdmin();
+    db.close();
+    cleanups.push(async () => {
+      const redis = new Redis(testRedisUrl);
+      const keys = await redis.keys(`${redisPrefixFor(identity.regionId)}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    });
+
+    const unreachableUrl = `http://127.0.0.1:${await closedPort()}/ephemeral-v3/stable/`;
+    const child = spawn(
+      process.execPath,
+      [bin, '--listen', '127.0.0.1:0', '--redis-url', testRedisUrl, '--default-source-url', unreachableUrl, '--default-keyring', mirror.keyring.binary],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BOOTSYNC_DATA_DIR: regionDir } },
+    );
+    cleanups.push(async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    });
+    const started = await waitForLine(child, 'region.started', 20_000);
+    const regionUrl = String(started.url);
+
+    const rackName = 'rack-1';
+    const rackDir = join(dir, rackName);
+    const rack: RackDaemon = await startRackDaemon(
+      resolveRackConfig({ 'region-url': regionUrl, 'secret-file': identity.paths.secret, name: rackName, 'data-dir': rackDir, listen: '127.0.0.1:0', 'redis-url': testRedisUrl }),
+      createLogger('bootsync-rack-test', { level: 'silent' }),
+    );
+    cleanups.push(() => rack.stop());
+
+    const api = async (method: 'GET' | 'POST', path: string, fields: Record<string, string> = {}): Promise<unknown> => {
+      const [route, op] = path.split('?') as [string, string?];
+      const query = new URLSearchParams(op);
+      if (method === 'GET') for (const [k, v] of Object.entries(fields)) query.append(k, v);
+      const res = await fetch(`${regionUrl}/MAAS/api/2.0/${route}?${query}`, {
+        method,
+        headers: { authorization: oauthHeader(key) },
+        ...(method === 'POST' && { body: new URLSearchParams(fields) }),
+      });
+      const body = (res.headers.get('content-type') ?? '').startsWith('application/json') ? await res.json() : await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(body)}`);
+      return body;
+    };
+
+    return { dir, regionUrl, apiKey: formatApiKey(key), mirror, upstream, unreachableUrl, rackName, api, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The armored public key of the mirror, as a user pastes it into "Keyring data". */
+export function armoredKeyring(mirror: GeneratedMirror): Promise<string> {
+  return readFile(mirror.keyring.armored, 'utf8');
+}

@@ -1,0 +1,232 @@
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RELEASES, generateTestKey } from '@bootsync/testkit/mirror';
+import { armoredKeyring, launchChromium, repoRoot, startPageWorld, type PageWorld } from './page-harness.js';
+
+// One story, in order, as an operator lives it: each step starts from where the previous one left the region.
+
+interface Row {
+  readonly name: string;
+  readonly arch: string;
+  readonly cells: string[];
+}
+
+async function imageRows(page: Page): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const tr of await page.locator('#images-table tbody tr').all()) {
+    rows.push({
+      name: (await tr.getAttribute('data-name')) ?? '',
+      arch: (await tr.getAttribute('data-arch')) ?? '',
+      cells: await tr.locator('td').allInnerTexts(),
+    });
+  }
+  return rows;
+}
+
+const STATUS = 3;
+const text = (page: Page, selector: string): Promise<string> => page.locator(selector).innerText();
+
+interface ApiResource {
+  readonly name: string;
+  readonly architecture: string;
+  readonly status: string;
+}
+
+describe('the Images page, in Chromium, against a real region, Redis, SQLite, a signed mirror and a rack', () => {
+  let world: PageWorld;
+  let browser: Browser;
+  let page: Page;
+  const resources = async (): Promise<ApiResource[]> => (await world.api('GET', 'boot-resources/')) as ApiResource[];
+
+  beforeAll(async () => {
+    world = await startPageWorld({
+      releases: DEFAULT_RELEASES,
+      arches: ['amd64', 'arm64'],
+      versions: ['20250718'],
+      bootloaders: false,
+      // Big enough that a throttled file keeps an import running while the page stops it.
+      sizes: { squashfs: 1_500_000 },
+    });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // A missing element fails the step in seconds, not after the test's whole budget.
+    page.setDefaultTimeout(10_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await world?.close();
+  }, 30_000);
+
+  it('asks for an API key, refuses a wrong one, and shows the saved source it cannot reach', async () => {
+    await page.goto(`${world.regionUrl}/MAAS/r/images`);
+    await page.getByLabel('API key').fill('aaaa:bbbb:cccc');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => text(page, '#login-error')).toBe('The region rejected this API key.');
+
+    await page.getByLabel('API key').fill(world.apiKey);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Images', level: 1 }).waitFor();
+    await expect.poll(() => text(page, '#source-status'), { timeout: 10_000 }).toMatch(
+      new RegExp(`^Could not connect: Failed to read boot source ${world.unreachableUrl.replace(/\/$/, '')}.*`),
+    );
+    expect(await page.getByRole('radio', { name: 'Custom' }).isChecked()).toBe(true);
+    expect(await page.getByLabel('URL', { exact: true }).inputValue()).toBe(world.unreachableUrl.replace(/\/$/, ''));
+    expect(await page.locator('#selection-form').isHidden()).toBe(true);
+    // Hourly sync is off in this region, and the page says so.
+    expect(await page.getByRole('switch', { name: 'Sync images hourly' }).isChecked()).toBe(false);
+  });
+
+  it('shows a keyring that did not sign the mirror as an error, and offers nothing from it', async () => {
+    const stranger = await generateTestKey('someone else');
+    await page.getByLabel('URL', { exact: true }).fill(`${world.upstream.url}/`);
+    await page.getByRole('button', { name: 'Show advanced options' }).click();
+    await page.getByLabel('Keyring data').fill(stranger.publicKey.armor());
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => text(page, '#source-status'), { timeout: 10_000 }).toMatch(/^Could not connect: Failed to read boot source http:\/\/127\.0\.0\.1:\d+\/?: .*(key|signature)/i);
+    expect(await page.locator('#selection-form').isHidden()).toBe(true);
+  });
+
+  it('connects the signed mirror, shows what it offers with the current selection checked', async () => {
+    await page.getByLabel('Keyring data').fill(await armoredKeyring(world.mirror));
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => text(page, '#source-status'), { timeout: 10_000 }).toMatch(/^Connected to http:\/\/127\.0\.0\.1:\d+\/?: \d+ images offered\.$/);
+    // The region's default selection (noble, amd64) is what is checked.
+    expect(await page.getByRole('checkbox', { name: '24.04 LTS (Noble Numbat)' }).isChecked()).toBe(true);
+    expect(await page.getByRole('checkbox', { name: '22.04 LTS (Jammy Jellyfish)' }).isChecked()).toBe(false);
+    expect(await page.getByRole('checkbox', { name: 'amd64', exact: true }).isChecked()).toBe(true);
+    expect(await page.getByRole('checkbox', { name: 'arm64', exact: true }).isChecked()).toBe(false);
+    const others = await page.locator('#other-images label').allInnerTexts();
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((o) => /centos/i.test(o))).toBe(true);
+    // Every control has a label a screen reader reads.
+    const unlabelled = await page.evaluate<string[]>(`[...document.querySelectorAll('input, textarea')].filter((e) => e.labels.length === 0).map((e) => e.id)`);
+    expect(unlabelled).toEqual([]);
+  });
+
+  it('saves a selection: the source and selections change through the API and the images reach Synced live', async () => {
+    await page.getByRole('checkbox', { name: '22.04 LTS (Jammy Jellyfish)' }).check();
+    await page.getByRole('button', { name: 'Save selection' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => text(page, '#save-status'), { timeout: 10_000 }).toBe('Selection saved; import started.');
+
+    const sources = (await world.api('GET', 'boot-sources/')) as { id: number; url: string; keyring_data: string }[];
+    expect(sources).toHaveLength(1);
+    expect(sources[0]!.url).toBe(world.upstream.url);
+    expect(Buffer.from(sources[0]!.keyring_data, 'base64').toString().trim()).toBe((await armoredKeyring(world.mirror)).trim());
+    const selections = (await world.api('GET', `boot-sources/${sources[0]!.id}/selections/`)) as { release: string; arches: string[] }[];
+    expect(selections.map((s) => [s.release, s.arches]).sort()).toEqual([['jammy', ['amd64']], ['noble', ['amd64']]]);
+
+    // When the API has both releases Synced, the page shows it under 2 s later, without a reload.
+    await expect
+      .poll(async () => {
+        const all = await resources();
+        return all.length > 0 && all.every((r) => r.status === 'Synced') ? [...new Set(all.map((r) => r.name))].sort() : [];
+      }, { timeout: 30_000, interval: 100 })
+      .toEqual(['ubuntu/jammy', 'ubuntu/noble']);
+    const apiSynced = Date.now();
+    await page.waitForFunction(
+      `(() => {
+        const rows = [...document.querySelectorAll('#images-table tbody tr')];
+        return rows.length >= 2 && rows.every((tr) => tr.querySelectorAll('td')[${STATUS}].textContent === 'Synced');
+      })()`,
+      null,
+      { timeout: 2_000, polling: 50 },
+    );
+    expect(Date.now() - apiSynced).toBeLessThan(2_000);
+    const rows = await imageRows(page);
+    expect(rows.map((r) => r.name).sort()).toEqual((await resources()).map((r) => r.name).sort());
+    for (const row of rows) {
+      expect(row.arch).toMatch(/^amd64\//);
+      expect(row.cells[2]).toMatch(/^\d+(\.\d)? (KB|MB)$/);
+      expect(row.cells[4]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+    }
+    expect(await text(page, '#import-summary')).toMatch(/^Last import succeeded, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\.$/);
+    expect(await text(page, '#import-error')).toBe('');
+  });
+
+  it('lists the rack controller, which syncs the new images', async () => {
+    const rackRow = page.locator(`#racks-table tbody tr[data-name="${world.rackName}"]`);
+    await expect.poll(async () => ((await rackRow.count()) ? rackRow.innerText() : ''), { timeout: 30_000 }).toMatch(
+      new RegExp(`^${world.rackName}\\s+Synced\\s+\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC$`),
+    );
+  });
+
+  it('fits 1280x800 and a 420 px window without sideways scrolling (screenshots for the README)', async () => {
+    const shots = process.env.BOOTSYNC_PAGE_SCREENSHOTS;
+    await page.getByRole('button', { name: 'Hide advanced options' }).click();
+    for (const width of [1280, 420]) {
+      await page.setViewportSize({ width, height: 800 });
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      expect(overflow, `page wider than a ${width} px window`).toBeLessThanOrEqual(0);
+      // What a user needs stays in view: the save button and every image's status.
+      const save = await page.getByRole('button', { name: 'Save selection' }).boundingBox();
+      expect(save!.x + save!.width).toBeLessThanOrEqual(width);
+      for (const cell of await page.locator(`#images-table tbody td:nth-child(${STATUS + 1})`).all()) {
+        const box = await cell.boundingBox();
+        expect(box!.x + box!.width, `status cell outside a ${width} px window`).toBeLessThanOrEqual(width);
+        expect(await cell.innerText()).toBe('Synced');
+      }
+      const file = join(world.dir, `images-page-${width}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      expect((await stat(file)).size).toBeGreaterThan(10_000);
+      if (shots) {
+        await mkdir(resolve(repoRoot, shots), { recursive: true });
+        await copyFile(file, resolve(repoRoot, shots, `images-page${width === 1280 ? '' : `-${width}`}.png`));
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('shows a running import downloading, and "Stop import" stops it', async () => {
+    const slow = world.mirror.items.find((i) => i.ftype === 'squashfs' && i.path.includes('noble') && i.path.includes('arm64'));
+    expect(slow).toBeDefined();
+    world.upstream.faults.set(`/${slow!.path}`, { bytesPerSecond: 100_000 });
+    await page.getByRole('checkbox', { name: 'arm64', exact: true }).check();
+    await page.getByRole('button', { name: 'Save selection' }).click();
+    await expect
+      .poll(async () => (await imageRows(page)).find((r) => r.name === 'ubuntu/noble' && r.arch.startsWith('arm64/'))?.cells[STATUS], { timeout: 15_000, interval: 100 })
+      .toMatch(/^Downloading \d+%$/);
+    const stop = page.getByRole('button', { name: 'Stop import' });
+    expect(await stop.isVisible()).toBe(true);
+    await stop.click();
+    await stop.waitFor({ state: 'hidden', timeout: 5_000 });
+    const status = (await world.api('GET', 'boot-resources/?op=import_status')) as { importing: boolean; runs: { outcome: string }[] };
+    expect(status.importing).toBe(false);
+    expect(status.runs[0]!.outcome).toBe('stopped');
+    await expect.poll(() => text(page, '#import-summary')).toMatch(/^Last import stopped/);
+    world.upstream.faults.clear();
+  });
+
+  it('toggles hourly sync with the keyboard, and the region config follows', async () => {
+    const toggle = page.getByRole('switch', { name: 'Sync images hourly' });
+    await toggle.focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => world.api('GET', 'maas/?op=get_config', { name: 'boot_images_auto_import' })).toBe(true);
+    await page.keyboard.press('Space');
+    await expect.poll(() => world.api('GET', 'maas/?op=get_config', { name: 'boot_images_auto_import' })).toBe(false);
+    expect(await toggle.isChecked()).toBe(false);
+  });
+
+  it('unselecting images and saving removes them from the region and from the table', async () => {
+    await page.getByRole('checkbox', { name: '22.04 LTS (Jammy Jellyfish)' }).uncheck();
+    await page.getByRole('checkbox', { name: 'arm64', exact: true }).uncheck();
+    await page.getByRole('button', { name: 'Save selection' }).click();
+    await expect
+      .poll(async () => (await imageRows(page)).map((r) => `${r.name} ${r.arch.split('/')[0]} ${r.cells[STATUS]}`), { timeout: 30_000, interval: 200 })
+      .toEqual(expect.arrayContaining(['ubuntu/noble amd64 Synced']));
+    await expect.poll(async () => (await imageRows(page)).every((r) => r.name === 'ubuntu/noble' && r.arch.startsWith('amd64/')), { timeout: 30_000 }).toBe(true);
+    const left = await resources();
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.every((r) => r.name === 'ubuntu/noble' && r.architecture.startsWith('amd64/'))).toBe(true);
+  });
+
+  it('shows the last import error when the mirror\'s signature no longer verifies, keeping the images', async () => {
+    await world.mirror.tamperSignedContent();
+    await page.getByRole('button', { name: 'Save selection' }).click();
+    await expect.poll(() => text(page, '#import-error'), { timeout: 30_000 }).toMatch(/^Last import: .*signature/i);
+    expect((await imageRows(page)).map((r) => r.cells[STATUS])).toEqual(expect.arrayContaining(['Synced']));
+  });
+});
