@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@bootsync/shared/logging';
+import { ContentStore } from '@bootsync/shared/store';
+import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
+import { createRepositories, openRegionDatabase, type Db, type Repositories } from '../src/db/index.js';
+import { RackService, productName, rackQueueName } from '../src/racks/index.js';
+import { maasCall, startApi, type ApiHarness } from './api-harness.js';
+
+const prefix = uniquePrefix('racks-api');
+const NOBLE = { name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' };
+let dir: string;
+let db: Db;
+let repos: Repositories;
+let racks: RackService;
+let api: ApiHarness;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bootsync-racks-api-'));
+  db = openRegionDatabase(join(dir, 'region.db'));
+  repos = createRepositories(db);
+  racks = new RackService({
+    db, repos, store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here', redisUrl: testRedisUrl, redisPrefix: prefix,
+    syncIntervalMs: 60_000, logger: createLogger('test', { level: 'silent' }), isImporting: async () => false,
+  });
+  await racks.start();
+  api = await startApi({ racks }, { repos });
+  const resource = repos.bootResources.upsert({ rtype: 'synced', ...NOBLE, extra: { kind: 'ubuntu', subarches: 'generic,ga-24.04' } });
+  const set = repos.resourceSets.create(resource.id, {
+    version: '20250718', label: 'stable', files: [{ filename: 'boot-kernel', filetype: 'boot-kernel', sha256: 'a'.repeat(64), size: 10, bytesDone: 10 }],
+  });
+  repos.resourceSets.markComplete(set.id);
+});
+
+afterAll(async () => {
+  await api?.close();
+  await racks?.stop();
+  db?.close();
+  rmSync(dir, { recursive: true, force: true });
+  const redis = new Redis(testRedisUrl);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+const statusOf = async (): Promise<string> => ((await maasCall(api, 'GET', 'boot-resources/')).json() as { status: string }[])[0]!.status;
+
+describe('racks through the MAAS API', () => {
+  it('words an image by where its racks stand: waiting, syncing, synced', async () => {
+    expect(await statusOf()).toBe('Synced'); // no rack to wait for
+    await racks.register('rack-1');
+    expect(await statusOf()).toBe('Waiting for rack controller(s) to sync');
+    racks.racks.syncStarted('rack-1', new Date().toISOString());
+    expect(await statusOf()).toBe('Syncing to rack controller(s)');
+    const images = [{ product: productName(NOBLE), version: '20250718' }];
+    racks.racks.syncSucceeded('rack-1', { snapshot: 'snapshot-x', changed: true, bytesFetched: 10, files: 1, images }, new Date().toISOString());
+    expect(await statusOf()).toBe('Synced');
+    const one = (await maasCall(api, 'GET', 'boot-resources/1/')).json() as { status: string };
+    expect(one.status).toBe('Synced');
+  });
+
+  it('reads rack controllers and their boot images as maas rack-controllers read / list-boot-images show them', async () => {
+    const list = (await maasCall(api, 'GET', 'rackcontrollers/')).json() as Record<string, unknown>[];
+    expect(list).toEqual([expect.objectContaining({ system_id: 'rack-1', connected: true, image_sync_status: 'synced' })]);
+    const images = await maasCall(api, 'GET', 'rackcontrollers/rack-1/?op=list_boot_images');
+    expect(images.json()).toEqual({ images: [{ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', subarches: ['generic', 'ga-24.04'] }], connected: true, status: 'synced' });
+  });
+
+  it('deregisters a rack with DELETE: its record, its scheduler and its queue go', async () => {
+    const connection = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue(rackQueueName('rack-1'), { connection, prefix });
+    try {
+      expect(await queue.getJobSchedulers()).toHaveLength(1);
+      expect((await maasCall(api, 'DELETE', 'rackcontrollers/rack-1/')).statusCode).toBe(204);
+      expect((await maasCall(api, 'GET', 'rackcontrollers/rack-1/')).statusCode).toBe(404);
+      expect(await queue.getJobSchedulers()).toEqual([]);
+      expect(await queue.getJobCounts('waiting', 'delayed', 'prioritized')).toEqual({ waiting: 0, delayed: 0, prioritized: 0 });
+      expect(await statusOf()).toBe('Synced');
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+});
