@@ -34,7 +34,8 @@ interface ApiResource {
   readonly status: string;
 }
 
-describe('the Images page, in Chromium, against a real region, Redis, SQLite, a signed mirror and a rack', () => {
+// Imports and rack syncs share two cores with the rest of the suite: give each step room beyond its own waits.
+describe('the Images page, in Chromium, against a real region, Redis, SQLite, a signed mirror and a rack', { timeout: 60_000 }, () => {
   let world: PageWorld;
   let browser: Browser;
   let page: Page;
