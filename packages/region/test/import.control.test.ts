@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { imageStatus } from '@bootsync/region/status';
-import { createImportHarness, partialBytes, waitFor, type ImportHarness } from './import-harness.js';
+import { createImportHarness, freePort, partialBytes, waitFor, type ImportHarness } from './import-harness.js';
 
 let h: ImportHarness | undefined;
 afterEach(async () => {
@@ -106,5 +107,22 @@ describe('controlling an import', () => {
     await sleep(1_500);
     expect(h.service.lastRuns(10)).toEqual([]);
     expect(h.server.requests).toEqual([]);
+  });
+});
+
+describe('a region started before its Redis', () => {
+  it('begins importing once Redis is up', async () => {
+    const port = await freePort();
+    h = await createImportHarness({ spec: { bootloaders: false, centos: false }, autoImport: true, deps: { redisUrl: `redis://127.0.0.1:${port}` } });
+    expect(h.service.lastRuns(1)).toEqual([]);
+    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    try {
+      await waitFor('the start-up import', () => h!.service.lastRuns(1)[0]?.outcome === 'succeeded');
+      expect(h.logs.some((l) => l.event === 'import.waiting_for_redis')).toBe(true);
+      await h.close();
+      h = undefined;
+    } finally {
+      redis.kill();
+    }
   });
 });

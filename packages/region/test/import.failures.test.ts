@@ -1,7 +1,6 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRegionMetrics } from '@bootsync/region/metrics';
-import { createImportHarness, NOBLE_AMD64, type ImportHarness } from './import-harness.js';
+import { createImportHarness, freePort, NOBLE_AMD64, type ImportHarness } from './import-harness.js';
 
 let h: ImportHarness | undefined;
 afterEach(async () => {
@@ -21,15 +20,6 @@ function newItem(harness: ImportHarness, subarch: string, ftype: string) {
   const item = harness.mirror.items.find((i) => i.ref.version === NEW && i.ftype === ftype && i.ref.product.endsWith(`:24.04:amd64:${subarch}`));
   if (!item) throw new Error(`no ${ftype} of ${subarch} in version ${NEW}`);
   return item;
-}
-
-/** A URL nothing listens on: a port that was free a moment ago. */
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/`;
 }
 
 describe('an import never loses what works', () => {
@@ -89,7 +79,7 @@ describe('an import never loses what works', () => {
   it('an unreachable source fails its own read within its retry budget and blocks no other source', async () => {
     h = await createImportHarness();
     await h.importNow();
-    const down = h.repos.bootSources.create({ url: await closedPortUrl(), keyringFilename: h.mirror.keyring.binary, priority: 100 });
+    const down = h.repos.bootSources.create({ url: `http://127.0.0.1:${await freePort()}/`, keyringFilename: h.mirror.keyring.binary, priority: 100 });
     h.repos.selections.create(down.id, { os: 'ubuntu', release: 'jammy', arches: ['amd64'] });
     await h.mirror.addVersion(NEW);
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ScheduledTask } from 'node-cron';
@@ -12,15 +13,43 @@ import type { ImportFinishedEvent, ImportService, ImportServiceDeps, TriggerResu
  * The region's import service: one BullMQ queue of the region's own, one Worker with concurrency 1, the node-cron
  * schedule, and the "import finished" notification. The import itself is `runImport`; this file only drives it.
  */
+/** How long start() waits for Redis before leaving the rest of the start to the background. */
+const START_WAIT_MS = 2_000;
+
+/** Resolves true once the connection is ready, false if stopped first. */
+function connected(redis: Redis, signal: AbortSignal): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      redis.off('ready', onReady);
+      signal.removeEventListener('abort', onAbort);
+      resolve(ok);
+    };
+    const onReady = (): void => done(true);
+    const onAbort = (): void => done(false);
+    redis.on('ready', onReady);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export function createImportService(deps: ImportServiceDeps): ImportService {
   const log = deps.logger;
   const repos = createRepositories(deps.db);
   // BullMQ requires maxRetriesPerRequest: null on the worker's blocking connection; the queue's keeps ioredis'
   // default so a Redis outage fails "import now" promptly instead of hanging the API call.
-  const queueConnection = new Redis(deps.redisUrl, { lazyConnect: true });
+  const queueConnection = new Redis(deps.redisUrl);
+  // Lazy: it connects when the worker starts, once the queue's connection found Redis.
   const workerConnection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   const queue = new Queue<ImportJobData>(IMPORT_QUEUE, { connection: queueConnection, prefix: deps.redisPrefix });
-  queue.on('error', (err) => log.error({ event: 'import.queue.error', err }));
+  // ioredis reconnects by itself; one log line per outage, not one per attempt.
+  let redisDown = false;
+  queue.on('error', (err) => {
+    if (!redisDown) log.error({ event: 'import.queue.error', err });
+    redisDown = true;
+  });
+  queueConnection.on('ready', () => (redisDown = false));
+  const stopping = new AbortController();
+  let booting: Promise<void> | undefined;
   const listeners = new Set<(event: ImportFinishedEvent) => void>();
   let worker: Worker<ImportJobData, ImportRunResult> | undefined;
   let schedule: ScheduledTask | undefined;
@@ -66,33 +95,45 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
     }
   }
 
+  /** Waits for Redis, then starts the worker, the schedule and the start-up import. */
+  async function boot(): Promise<void> {
+    if (!(await connected(queueConnection, stopping.signal))) return;
+    await releaseStaleImport();
+    if (stopping.signal.aborted) return;
+    worker = new Worker<ImportJobData, ImportRunResult>(IMPORT_QUEUE, process, {
+      connection: workerConnection,
+      prefix: deps.redisPrefix,
+      concurrency: 1,
+      // A stalled import belongs to a process that died; the start-up import resumes its work, so do not
+      // re-run it behind that one.
+      maxStalledCount: 0,
+      removeOnComplete: { count: 50 },
+      removeOnFail: { count: 50 },
+    });
+    worker.on('error', (err) => log.error({ event: 'import.worker.error', err }));
+    worker.on('failed', (job, err) => log.error({ event: 'import.failed', jobId: job?.id, err }));
+    // Told once the job has left the queue, so a listener's own "import now" is not deduplicated into it.
+    worker.on('completed', (_job, r) => notify({ runId: r.runId, outcome: r.outcome, changed: r.changed, bytes: r.bytes, ms: r.ms }));
+    await worker.waitUntilReady();
+    schedule = createImportSchedule(deps.schedule ?? DEFAULT_IMPORT_SCHEDULE, async () => {
+      if (autoImportEnabled()) await enqueue('schedule');
+    });
+    if (autoImportEnabled()) await enqueue('startup');
+  }
+
   const autoImportEnabled = (): boolean => repos.config.get().boot_images_auto_import;
 
   return {
     async start() {
-      await releaseStaleImport();
-      worker = new Worker<ImportJobData, ImportRunResult>(IMPORT_QUEUE, process, {
-        connection: workerConnection,
-        prefix: deps.redisPrefix,
-        concurrency: 1,
-        // A stalled import belongs to a process that died; the start-up import resumes its work, so do not
-        // re-run it behind that one.
-        maxStalledCount: 0,
-        removeOnComplete: { count: 50 },
-        removeOnFail: { count: 50 },
-      });
-      worker.on('error', (err) => log.error({ event: 'import.worker.error', err }));
-      worker.on('failed', (job, err) => log.error({ event: 'import.failed', jobId: job?.id, err }));
-      // Told once the job has left the queue, so a listener's own "import now" is not deduplicated into it.
-      worker.on('completed', (_job, r) => notify({ runId: r.runId, outcome: r.outcome, changed: r.changed, bytes: r.bytes, ms: r.ms }));
-      await worker.waitUntilReady();
-      schedule = createImportSchedule(deps.schedule ?? DEFAULT_IMPORT_SCHEDULE, async () => {
-        if (autoImportEnabled()) await enqueue('schedule');
-      });
-      if (autoImportEnabled()) await enqueue('startup');
+      booting = boot().catch((err: unknown) => log.error({ event: 'import.start_failed', err }));
+      // A region may start before its Redis: then imports begin once Redis is up, and start() does not wait.
+      const ready = await Promise.race([booting.then(() => true), sleep(START_WAIT_MS, false, { ref: false, signal: stopping.signal }).catch(() => false)]);
+      if (!ready) log.warn({ event: 'import.waiting_for_redis' });
     },
 
     async stop() {
+      stopping.abort();
+      await booting;
       await schedule?.destroy();
       schedule = undefined;
       worker?.cancelAllJobs('region stopping');
