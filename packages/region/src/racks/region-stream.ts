@@ -55,7 +55,8 @@ export function buildRegionStream(images: readonly PublishedImage[]): RegionStre
     const [os = '', release = ''] = resource.name.split('/');
     const [arch = '', subarch = ''] = resource.architecture.split('/');
     const product = productName(resource);
-    const bootloader = resource.extra.kind === 'bootloader';
+    // The import names bootloaders `<package>/<bootloader type>` (grub-efi-signed/uefi) and keeps no kind in extra.
+    const bootloader = resource.extra.kind === 'bootloader' || ['pxe', 'uefi', 'open-firmware'].includes(release);
     const subarches = typeof resource.extra.subarches === 'string' ? resource.extra.subarches : subarch;
     const items: Record<string, Record<string, string | number>> = {};
     for (const file of set.files) {
