@@ -1,6 +1,8 @@
 // The Images page's checkboxes and the boot source selections they stand for. Pure functions.
 // `offer` is what `boot-sources/?op=fetch` answers: {url, images: [{kind, os, release, title, arches, ...}]}.
 
+import { releaseLabel } from './format.js';
+
 const ANY = '*';
 const key = (os, release) => `${os}/${release}`;
 
@@ -47,10 +49,14 @@ export function currentChoices(selections, offer) {
  * with its checked arches. Throws an Error to show when Ubuntu releases are checked without an architecture.
  */
 export function wantedSelections(choices, offer) {
-  const arches = ubuntuArches(offer).filter((a) => choices.arches.has(a));
   const ubuntu = ubuntuReleases(offer).filter((r) => choices.releases.has(r.release));
-  if (ubuntu.length > 0 && arches.length === 0) throw new Error('Choose at least one architecture for the Ubuntu releases.');
-  const wanted = ubuntu.map((r) => ({ os: 'ubuntu', release: r.release, arches }));
+  if (ubuntu.length > 0 && choices.arches.size === 0) throw new Error('Choose at least one architecture for the Ubuntu releases.');
+  // Each release gets the checked arches it is offered for: the region refuses a selection naming any other.
+  const wanted = ubuntu.map((r) => {
+    const arches = r.arches.filter((a) => choices.arches.has(a));
+    if (arches.length === 0) throw new Error(`${releaseLabel(r)} is offered for ${r.arches.join(', ')} only: choose one of them.`);
+    return { os: 'ubuntu', release: r.release, arches };
+  });
   const others = new Map();
   for (const image of otherImages(offer)) {
     if (!choices.others.has(image.id)) continue;
@@ -66,24 +72,26 @@ export function wantedSelections(choices, offer) {
  * Selections of images the page does not show (bootloaders, releases the source no longer offers) are left alone.
  */
 export function selectionChanges(existing, wanted, offer) {
-  const shown = new Set(offer.images.filter((i) => i.kind !== 'bootloader').map((i) => key(i.os, i.release)));
+  const offered = new Map(offer.images.filter((i) => i.kind !== 'bootloader').map((i) => [key(i.os, i.release), i.arches]));
   const pending = new Map(wanted.map((w) => [key(w.os, w.release), w]));
   const changes = [];
   for (const s of existing) {
     const k = key(s.os, s.release);
-    if (!shown.has(k)) continue;
+    if (!offered.has(k)) continue;
     const w = pending.get(k);
     if (!w) {
       changes.push({ kind: 'delete', selection: s });
       continue;
     }
     pending.delete(k);
-    if (!sameSet(s.arches, w.arches)) changes.push({ kind: 'update', selection: s, arches: w.arches });
+    if (!sameArches(s.arches, w.arches, offered.get(k))) changes.push({ kind: 'update', selection: s, arches: w.arches });
   }
   for (const w of pending.values()) changes.push({ kind: 'create', wanted: w });
   return changes;
 }
 
-function sameSet(a, b) {
-  return a.length === b.length && a.every((x) => b.includes(x));
+/** `*` already selects every arch offered, and keeps selecting arches the source adds later: leave it be. */
+function sameArches(saved, wanted, offeredArches) {
+  if (saved.includes(ANY)) return offeredArches.every((a) => wanted.includes(a));
+  return saved.length === wanted.length && saved.every((x) => wanted.includes(x));
 }
