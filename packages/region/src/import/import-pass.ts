@@ -5,6 +5,7 @@ import type { ContentStore } from '@bootsync/shared/store';
 import { formatItemRef, type MirrorRoot } from '@bootsync/shared/streams';
 import type { BootSourceWithSelections, Repositories } from '../db/index.js';
 import { cacheEntries } from './cache-entries.js';
+import { MissingSha256Error } from './errors.js';
 import { ensureSetRows, heldSets } from './held-sets.js';
 import { fetchFiles } from './fetch-files.js';
 import { createProgressWriter } from './progress-writer.js';
@@ -17,7 +18,6 @@ import { readSources, type ReadableSource, type SourceRead } from './source-read
 export interface PassContext {
   readonly repos: Repositories;
   readonly store: ContentStore;
-  readonly storeRoot: string;
   readonly log: Logger;
   readonly run: RunRecorder;
   readonly retention: number;
@@ -58,12 +58,15 @@ export async function importPass(ctx: PassContext): Promise<{ generation: number
   });
   const tracker = new SetTracker(repos);
   for (const wanted of plan.wantedSets) {
-    if (wanted.files.some((f) => f.sha256 === null)) {
-      run.error(imageLabel(wanted), new Error(`${imageLabel(wanted)} ${wanted.version}: a file has no sha256; not imported`));
-      run.setFailed();
-      continue;
+    try {
+      const unaddressed = wanted.files.find((f) => f.sha256 === null);
+      if (unaddressed) throw new MissingSha256Error(imageLabel(wanted), wanted.version, formatItemRef(unaddressed.ref));
+      tracker.add(wanted, ensureSetRows(repos, wanted, isStored), isStored);
+    } catch (err) {
+      // One set that cannot be recorded fails alone; the other images go on.
+      run.error(imageLabel(wanted), err);
+      failedSet(ctx, wanted, err);
     }
-    tracker.add(wanted, ensureSetRows(repos, wanted, isStored), isStored);
   }
   for (const set of tracker.completeReady()) completed(ctx, set.wanted);
 
@@ -102,7 +105,7 @@ async function download(
   try {
     await ctx.store.ensureFreeSpace(fetch.reduce((n, f) => n + f.size, 0));
   } catch (err) {
-    ctx.run.error(ctx.storeRoot, err);
+    ctx.run.error(ctx.store.root, err);
     for (const file of fetch) for (const set of tracker.failed(file.contentKey)) failedSet(ctx, set.wanted, err);
     return;
   }

@@ -14,8 +14,9 @@ export type {
   SourceReadRetry,
   TriggerResult,
 } from './service-types.js';
-export { DEFAULT_IMPORT_SCHEDULE, InvalidScheduleError } from './schedule.js';
+export { createImportSchedule, DEFAULT_IMPORT_SCHEDULE } from './schedule.js';
+export { EmptySourceError, InvalidScheduleError, MissingSha256Error } from './errors.js';
 export { importProxy, proxyFor, type ImportProxy } from './proxy.js';
 export { createImportService } from './import-service.js';
 export type { ImportTuning } from './service-types.js';
-export { readBootSource, EmptySourceError } from './source-reads.js';
+export { readBootSource } from './source-reads.js';

@@ -1,17 +1,11 @@
 import { schedule, validate, type ScheduledTask } from 'node-cron';
-import { BootsyncError } from '@bootsync/shared/errors';
+import { InvalidScheduleError } from './errors.js';
 
-/**
+/*
  * The periodic import. node-cron rather than a BullMQ job scheduler: the queue belongs to this one region process,
  * so a schedule persisted in Redis buys nothing, while an in-process tick goes through the same deduplicated
  * `add` as "import now" and reads `boot_images_auto_import` at each tick, so toggling it needs no re-registration.
  */
-export class InvalidScheduleError extends BootsyncError {
-  constructor(readonly expression: string) {
-    super('IMPORT_ERR_SCHEDULE', `import schedule "${expression}" is not a valid cron expression`);
-  }
-}
-
 export const DEFAULT_IMPORT_SCHEDULE = '0 * * * *';
 
 export function createImportSchedule(expression: string, tick: () => Promise<void>): ScheduledTask {

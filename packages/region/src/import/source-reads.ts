@@ -1,18 +1,11 @@
 import { ProxyAgent, type Dispatcher } from 'undici';
-import { BootsyncError } from '@bootsync/shared/errors';
 import { loadKeyring, type Keyring } from '@bootsync/shared/signing';
 import { readMirror, type Mirror } from '@bootsync/shared/streams';
 import type { BootSource, BootSourceWithSelections } from '../db/index.js';
+import { EmptySourceError } from './errors.js';
 import { proxyFor, type ImportProxy } from './proxy.js';
 import { withSourceReadRetry } from './source-read-retry.js';
 import type { SourceReadRetry } from './service-types.js';
-
-/** A source that answered with a valid stream listing nothing: treated as unreadable, so it deletes nothing. */
-export class EmptySourceError extends BootsyncError {
-  constructor(readonly url: string) {
-    super('IMPORT_ERR_EMPTY_SOURCE', `boot source ${url} lists no items; nothing imported or deleted for it`);
-  }
-}
 
 export type SourceRead =
   | { readonly ok: true; readonly source: BootSourceWithSelections; readonly mirror: Mirror }
