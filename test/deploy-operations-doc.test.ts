@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fillSections, generatedSections, OPERATIONS_DOC } from '../scripts/operations-doc/generate.js';
 import { collectLogEvents, eventsInSource } from '../scripts/operations-doc/log-events.js';
+import { UNDOCUMENTED } from '../scripts/operations-doc/options.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,6 +20,7 @@ describe('docs/operations.md', () => {
     for (const row of ['| `--data-dir DIR` | `BOOTSYNC_DATA_DIR` | `data-dir` | `/var/lib/bootsync/region` |', '| `--snapshot-grace` | `BOOTSYNC_SNAPSHOT_GRACE` | `10m` |']) {
       expect(doc).toContain(row);
     }
+    expect(doc, 'a rack setting has no description in scripts/operations-doc/options.ts').not.toContain(UNDOCUMENTED);
     for (const heading of ['## Backup and restore of the region', '## Upgrading', '## Logs', '## Metrics']) expect(doc).toContain(heading);
   });
 
