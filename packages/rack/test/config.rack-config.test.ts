@@ -1,4 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfigFile } from '@bootsync/shared/config';
 import { resolveRackConfig, validateRackName } from '@bootsync/rack/config';
 
 const required = { 'region-url': 'http://10.0.0.2:5240/', 'secret-file': '/etc/bootsync/secret', name: 'rack-1' };
@@ -16,10 +23,21 @@ describe('rack configuration', () => {
     });
   });
 
-  it('lets flags win over BOOTSYNC_* variables', () => {
+  it('lets flags win over BOOTSYNC_* variables, and variables over the YAML file', () => {
+    const file = parseConfigFile(
+      ['region-url: http://region.example:5240', 'secret_file: /from/file', 'data-dir: /from/file', 'listen: 10.0.0.3:5248', 'snapshot-grace: 2m', 'redis-url: rediss://redis.example:6380'].join('\n'),
+      '/etc/bootsync/rack.yaml',
+    );
     const env = { BOOTSYNC_DATA_DIR: '/srv/rack', BOOTSYNC_LISTEN: '127.0.0.1:6000', BOOTSYNC_NAME: 'from-env' };
-    const config = resolveRackConfig({ ...required, listen: '[::1]:7000' }, env);
-    expect(config).toMatchObject({ dataDir: '/srv/rack', listen: { host: '::1', port: 7000 }, name: 'rack-1' });
+    expect(resolveRackConfig({ name: 'rack-1', listen: '[::1]:7000' }, env, file)).toEqual({
+      regionUrl: 'http://region.example:5240',
+      secretFile: '/from/file',
+      name: 'rack-1',
+      dataDir: '/srv/rack',
+      listen: { host: '::1', port: 7000 },
+      redisUrl: 'rediss://redis.example:6380',
+      snapshotGraceMs: 120_000,
+    });
   });
 
   it.each([
@@ -27,8 +45,15 @@ describe('rack configuration', () => {
     [{ 'region-url': 'ftp://region' }, '--region-url'],
     [{ listen: '0.0.0.0' }, '--listen'],
     [{ 'snapshot-grace': 'ten minutes' }, '--snapshot-grace'],
+    [{ 'redis-url': 'http://redis' }, '--redis-url'],
+    [{ name: 'rack:1' }, '--name'],
   ])('refuses %o, naming %s', (over, setting) => {
-    expect(() => resolveRackConfig({ ...required, ...over }, {})).toThrow(expect.objectContaining({ code: 'RACK_CONFIG_INVALID', setting }));
+    expect(() => resolveRackConfig({ ...required, ...over }, {})).toThrow(new RegExp(`^${setting}\\b`));
+  });
+
+  it('refuses a YAML key it does not know, naming the file and line', () => {
+    const file = parseConfigFile('data-dir: /srv\nsync-interval: 5m\n', '/etc/bootsync/rack.yaml');
+    expect(() => resolveRackConfig(required, {}, file)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', key: 'sync-interval', origin: { kind: 'file', file: '/etc/bootsync/rack.yaml', line: 2 } }));
   });
 
   it.each(['rack:1', '', 'a/b', '-lead', 'x'.repeat(64), 'rack 1'])('refuses the rack name %j (BullMQ, paths, URLs)', (name) => {
@@ -37,5 +62,35 @@ describe('rack configuration', () => {
 
   it.each(['rack-1', 'r1.dc2', 'RACK_7'])('accepts the rack name %j', (name) => {
     expect(validateRackName(name)).toBe(name);
+  });
+});
+
+describe('bootsync-rack --config', () => {
+  // The real bin, as npm links it; it runs the built dist/ (`npm test` runs `tsc -b` first).
+  const bin = fileURLToPath(new URL('../bin/bootsync-rack.js', import.meta.url));
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bootsync-rack-config-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  it('reads its settings from the file BOOTSYNC_CONFIG names, and refuses a bad one with one line and exit 2', async () => {
+    const file = join(dir, 'rack.yaml');
+    await writeFile(file, `region-url: http://127.0.0.1:1\nsecret-file: ${join(dir, 'secret')}\nlisten: nowhere\n`);
+    const result = await run([], { BOOTSYNC_CONFIG: file });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`bootsync-rack: --listen: expected HOST:PORT, e.g. 0.0.0.0:5240 or [::1]:5240 (got "nowhere" from ${file}:3)\n`);
+  });
+
+  it('names a missing required setting', async () => {
+    const result = await run(['--secret-file', join(dir, 'secret')], { BOOTSYNC_REGION_URL: '' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^bootsync-rack: --region-url=.*is required/);
   });
 });

@@ -2,8 +2,9 @@ export { validateRackName } from './rack-name.js';
 export {
   RACK_DEFAULTS,
   RACK_SETTINGS,
+  loadRackConfig,
   parseDuration,
-  parseListen,
+  rackOptions,
   resolveRackConfig,
   type ListenAddress,
   type RackConfig,

@@ -1,15 +1,19 @@
 import { hostname } from 'node:os';
+import {
+  flagName,
+  hostPortOption,
+  loadConfig,
+  resolveConfig,
+  stringOption,
+  urlOption,
+  type ConfigFile,
+  type ConfigValues,
+  type HostPort,
+} from '@bootsync/shared/config';
 import { RackConfigError } from '../errors/index.js';
 import { validateRackName } from './rack-name.js';
 
-/** The settings `bootsync-rack` accepts, by flag name; each also reads env `BOOTSYNC_<NAME>` (dashes → underscores). */
-export const RACK_SETTINGS = ['region-url', 'secret-file', 'name', 'data-dir', 'listen', 'redis-url', 'snapshot-grace'] as const;
-export type RackSetting = (typeof RACK_SETTINGS)[number];
-
-export interface ListenAddress {
-  readonly host: string;
-  readonly port: number;
-}
+export type ListenAddress = HostPort;
 
 export interface RackConfig {
   /** The region's base URL, e.g. `http://10.0.0.2:5240`. */
@@ -35,57 +39,77 @@ export const RACK_DEFAULTS = Object.freeze({
   snapshotGrace: '10m',
 });
 
+/**
+ * The rack daemon's settings, as the region's: each is a flag (`--data-dir`), an env variable (`BOOTSYNC_DATA_DIR`)
+ * and a key of the `--config` YAML file (`data-dir:` or `data_dir:`); flags > env > file > defaults.
+ */
+export const rackOptions = {
+  regionUrl: urlOption({ description: "the region's base URL, e.g. http://10.0.0.2:5240", default: undefined, protocols: ['http:', 'https:'] }),
+  secretFile: stringOption({ description: "file holding the region's secret (<region data dir>/secret)", default: undefined, valueName: 'FILE' }),
+  name: stringOption({
+    description: 'rack name: letters, digits, . _ - (default: the host name)',
+    default: undefined,
+    valueName: 'NAME',
+    validate: (value) => void validateRackName(value),
+  }),
+  dataDir: stringOption({ description: 'snapshots and cache', default: RACK_DEFAULTS.dataDir, valueName: 'DIR' }),
+  listen: hostPortOption({ description: 'HTTP address images are served on', default: { host: '0.0.0.0', port: 5248 } }),
+  redisUrl: urlOption({ description: 'Redis shared with the region', default: RACK_DEFAULTS.redisUrl, protocols: ['redis:', 'rediss:'] }),
+  snapshotGrace: stringOption({
+    description: 'how long a replaced snapshot stays (300, 300s, 10m, 1h)',
+    default: RACK_DEFAULTS.snapshotGrace,
+    valueName: 'DURATION',
+    validate(value) {
+      if (durationSeconds(value) === undefined) throw new Error(DURATION_EXPECTED);
+    },
+  }),
+  config: stringOption({ description: 'YAML file with these same settings', default: undefined, valueName: 'FILE' }),
+};
+
+/** The settings `bootsync-rack` accepts, by flag name; each also reads env `BOOTSYNC_<NAME>` (dashes → underscores). */
+export const RACK_SETTINGS = ['region-url', 'secret-file', 'name', 'data-dir', 'listen', 'redis-url', 'snapshot-grace', 'config'] as const;
+export type RackSetting = (typeof RACK_SETTINGS)[number];
 export type RackConfigInput = Partial<Record<RackSetting, string>>;
 
-/** Flags win over `BOOTSYNC_*` environment variables, which win over the defaults. */
-export function resolveRackConfig(flags: RackConfigInput, env: NodeJS.ProcessEnv = {}): RackConfig {
-  const pick = (setting: RackSetting): { value: string | undefined; from: string } => {
-    const envName = `BOOTSYNC_${setting.toUpperCase().replace(/-/g, '_')}`;
-    if (flags[setting] !== undefined) return { value: flags[setting], from: `--${setting}` };
-    return { value: env[envName], from: envName };
-  };
-  const required = (setting: RackSetting): string => {
-    const { value } = pick(setting);
-    if (value === undefined || value === '') throw new RackConfigError(`--${setting}`, '', 'is required');
+/** Pure: flags win over `BOOTSYNC_*` environment variables, which win over the YAML file, then the defaults. */
+export function resolveRackConfig(flags: RackConfigInput, env: NodeJS.ProcessEnv = {}, file?: ConfigFile): RackConfig {
+  return finish(resolveConfig(rackOptions, { flags, env, ...(file ? { file } : {}) }).values);
+}
+
+/** As `resolveRackConfig`, reading the `--config` (or `BOOTSYNC_CONFIG`) file first; what the bin calls. */
+export async function loadRackConfig(flags: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): Promise<RackConfig> {
+  return finish((await loadConfig(rackOptions, { flags, env })).values);
+}
+
+function finish(values: ConfigValues<typeof rackOptions>): RackConfig {
+  const required = (key: 'regionUrl' | 'secretFile'): string => {
+    const value = values[key];
+    if (value === undefined) throw new RackConfigError(`--${flagName(key)}`, '', 'is required (a flag, env BOOTSYNC_* or a key of --config FILE)');
     return value;
   };
-  const regionUrl = required('region-url');
-  checkHttpUrl('--region-url', regionUrl);
-  const listen = pick('listen');
-  const grace = pick('snapshot-grace');
   return {
-    regionUrl: regionUrl.replace(/\/+$/, ''),
-    secretFile: required('secret-file'),
-    name: validateRackName(pick('name').value ?? hostname().split('.')[0] ?? ''),
-    dataDir: pick('data-dir').value ?? RACK_DEFAULTS.dataDir,
-    listen: parseListen(listen.value ?? RACK_DEFAULTS.listen, listen.from),
-    redisUrl: pick('redis-url').value ?? RACK_DEFAULTS.redisUrl,
-    snapshotGraceMs: parseDuration(grace.value ?? RACK_DEFAULTS.snapshotGrace, grace.from) * 1000,
+    regionUrl: required('regionUrl').replace(/\/+$/, ''),
+    secretFile: required('secretFile'),
+    name: validateRackName(values.name ?? hostname().split('.')[0] ?? ''),
+    dataDir: values.dataDir,
+    listen: values.listen,
+    redisUrl: values.redisUrl,
+    snapshotGraceMs: parseDuration(values.snapshotGrace, '--snapshot-grace') * 1000,
   };
 }
 
-/** `HOST:PORT`, `[v6]:PORT` or `:PORT` (all interfaces). */
-export function parseListen(value: string, setting = '--listen'): ListenAddress {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
-  const port = Number(match?.[3]);
-  if (!match || port > 65535) throw new RackConfigError(setting, value, 'expected HOST:PORT');
-  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
-}
+const DURATION_EXPECTED = 'expected a duration such as 300, 300s, 5m or 1h';
 
 /** Seconds from `300`, `300s`, `5m` or `1h`. */
 export function parseDuration(value: string, setting: string): number {
-  const match = /^(\d+)\s*([smh]?)$/.exec(value.trim());
-  if (!match) throw new RackConfigError(setting, value, 'expected a duration such as 300, 300s, 5m or 1h');
-  const unit = match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1;
-  return Number(match[1]) * unit;
+  const seconds = durationSeconds(value);
+  if (seconds === undefined) throw new RackConfigError(setting, value, DURATION_EXPECTED);
+  return seconds;
 }
 
-function checkHttpUrl(setting: string, value: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new RackConfigError(setting, value, 'is not a URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RackConfigError(setting, value, 'must be http(s)');
+function durationSeconds(value: string): number | undefined {
+  const match = /^(\d+)\s*([smh]?)$/.exec(value.trim());
+  if (!match) return undefined;
+  const unit = match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1;
+  return Number(match[1]) * unit;
 }
