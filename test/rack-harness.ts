@@ -22,8 +22,11 @@ export interface RegionUnderTest {
   readonly repos: Repositories;
   readonly store: ContentStore;
   readonly racks: RackService;
-  /** Stores the files and records a complete set of ubuntu/noble amd64/ga-24.04 at `version`. */
-  publishNoble(version: string, files: Record<string, Buffer>): Promise<void>;
+  /**
+   * Stores the files and records a complete set of ubuntu/noble amd64/ga-24.04 at `version`; `declaredSizes`
+   * makes the region's records (and so its stream) state other sizes than the files have.
+   */
+  publishNoble(version: string, files: Record<string, Buffer>, declaredSizes?: Record<string, number>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,12 +52,13 @@ export async function startRegion(options: { intervalMs: number; redisUrl?: stri
   await racks.start();
   return {
     url, dir, secretFile, repos, store, racks,
-    async publishNoble(version, files) {
+    async publishNoble(version, files, declaredSizes = {}) {
       const resource = repos.bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: { kind: 'ubuntu', subarches: 'generic,ga-24.04' } });
       const entries = [];
       for (const [filename, bytes] of Object.entries(files)) {
         const blob = await store.importFrom(Readable.from([bytes]), { checksums: { sha256: createHash('sha256').update(bytes).digest('hex') } });
-        entries.push({ filename, filetype: filename, sha256: blob.sha256, size: blob.size, bytesDone: blob.size });
+        const size = declaredSizes[filename] ?? blob.size;
+        entries.push({ filename, filetype: filename, sha256: blob.sha256, size, bytesDone: size });
       }
       const set = repos.resourceSets.create(resource.id, { version, label: 'stable', files: entries });
       repos.resourceSets.markComplete(set.id);

@@ -64,6 +64,19 @@ describe('a rack syncing from its region through BullMQ', () => {
     expect((await get(`${rack.daemon.url}/images/${KERNEL_PATH}`)).body.equals(v2['boot-kernel'])).toBe(true);
   });
 
+  it('refuses a file whose size the region stream misstates, and keeps serving what it had', async () => {
+    const served = await get(`${rack.daemon.url}/images/${KERNEL_PATH}`);
+    const kernel = Buffer.from('kernel 20250301 '.repeat(70_000));
+    await region.publishNoble('20250301', { 'boot-kernel': kernel, squashfs: v1.squashfs }, { 'boot-kernel': kernel.length - 16 });
+    await region.racks.onImportFinished({ changed: true });
+    const failed = await eventually(async () => {
+      const error = region.racks.racks.find('rack-a')?.lastError;
+      return error && error.message.includes('20250301') ? error : undefined;
+    }, 15_000, 'the misstated size refused');
+    expect(failed.code).toBe('STORE_SIZE_MISMATCH');
+    expect((await get(`${rack.daemon.url}/images/${KERNEL_PATH}`)).body.equals(served.body)).toBe(true);
+  });
+
   it('deregisters a rack: its record goes and it no longer counts for any image', async () => {
     await region.racks.deregister('rack-a');
     expect(region.racks.racks.find('rack-a')).toBeUndefined();
