@@ -148,7 +148,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function deleteKeys(prefix: string): Promise<void> {
+export async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(testRedisUrl);
   try {
     const keys = await redis.keys(`${prefix}:*`);
