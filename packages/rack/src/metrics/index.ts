@@ -5,6 +5,7 @@ export class RackMetrics {
   readonly registry = new Registry();
   readonly bytesFetched: Counter;
   readonly verificationFailures: Counter;
+  readonly lastSyncDuration: Gauge;
   #lastSyncAt: number | undefined;
 
   constructor(readonly rack: string) {
@@ -20,6 +21,11 @@ export class RackMetrics {
       help: 'Files refused because their size or checksum did not match the region stream',
       registers: [this.registry],
     });
+    this.lastSyncDuration = new Gauge({
+      name: 'bootsync_rack_last_sync_duration_seconds',
+      help: 'How long the last successful sync took (a no-op sync is one conditional request)',
+      registers: [this.registry],
+    });
     const metrics = this;
     new Gauge({
       name: 'bootsync_rack_last_sync_age_seconds',
@@ -31,7 +37,9 @@ export class RackMetrics {
     });
   }
 
-  recordSync(at: Date = new Date()): void {
-    this.#lastSyncAt = at.getTime();
+  /** A successful sync that started at `started` (ms since the epoch) ends now. */
+  recordSync(started: number, now: number = Date.now()): void {
+    this.#lastSyncAt = now;
+    this.lastSyncDuration.set((now - started) / 1000);
   }
 }

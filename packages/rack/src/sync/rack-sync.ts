@@ -55,7 +55,7 @@ export async function syncRack(
   const current = await readCurrent(deps.dataDir);
   if (current && current.manifest.source === stream.tag) {
     options.onProgress?.({ bytesDone: 0, bytesTotal: 0 });
-    deps.metrics.recordSync();
+    deps.metrics.recordSync(started);
     return result(current.name, current.manifest.plan, false, 0);
   }
   const plan = planSnapshot(stream.items);
@@ -79,7 +79,7 @@ export async function syncRack(
     await pruneDataDir({ dataDir: deps.dataDir, cache: deps.cache, graceMs: deps.graceMs, keep: new Set(needed.keys()) });
     return snapshot;
   });
-  deps.metrics.recordSync();
+  deps.metrics.recordSync(started);
   deps.logger.info({ event: 'rack.sync.published', snapshot: published.name, bytes: fetched, files: missing.length, ms: Date.now() - started });
   return result(published.name, plan, true, fetched);
 }
