@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { envName, flagName, parseConfigFile, resolveConfig } from '@bootsync/shared/config';
 import { regionOptions } from '@bootsync/region/config';
-import { RACK_SETTINGS, resolveRackConfig } from '@bootsync/rack/config';
+import { rackOptions, resolveRackConfig } from '@bootsync/rack/config';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const deploy = (...parts: string[]): string => join(repoRoot, 'deploy', ...parts);
@@ -20,8 +20,8 @@ const BINS = {
     env: new Set(Object.keys(regionOptions).map((k) => envName(k))),
   },
   'bootsync-rack': {
-    flags: new Set(RACK_SETTINGS.map((s) => `--${s}`)),
-    env: new Set(RACK_SETTINGS.map((s) => `BOOTSYNC_${s.toUpperCase().replace(/-/g, '_')}`)),
+    flags: new Set(Object.keys(rackOptions).map((k) => `--${flagName(k)}`)),
+    env: new Set(Object.keys(rackOptions).map((k) => envName(k))),
   },
 } as const;
 type Bin = keyof typeof BINS;
@@ -138,6 +138,13 @@ describe('deploy/config', () => {
     const { values, origins } = resolveConfig(regionOptions, { file });
     expect(Object.values(origins).filter((o) => o.kind === 'file')).toHaveLength(Object.keys(file.values).length);
     expect(values).toMatchObject({ dataDir: '/var/lib/bootsync/region', retention: 2, listen: { host: '0.0.0.0', port: 5240 } });
+  });
+
+  it('rack.yaml is a valid --config file for the rack, complete with the region URL and the secret file', () => {
+    const file = parseConfigFile(read(deploy('config', 'rack.yaml')), 'rack.yaml');
+    const { origins } = resolveConfig(rackOptions, { file });
+    expect(Object.values(origins).filter((o) => o.kind === 'file')).toHaveLength(Object.keys(file.values).length);
+    expect(resolveRackConfig({}, {}, file)).toMatchObject({ regionUrl: 'http://10.0.0.2:5240', name: 'rack-1', snapshotGraceMs: 600_000 });
   });
 });
 
