@@ -39,6 +39,8 @@ describe('the Images page, in Chromium, against a real region, Redis, SQLite, a 
   let world: PageWorld;
   let browser: Browser;
   let page: Page;
+  /** Uncaught errors and policy refusals in the page: a page that works for a user has none. */
+  const pageProblems: string[] = [];
   const resources = async (): Promise<ApiResource[]> => (await world.api('GET', 'boot-resources/')) as ApiResource[];
 
   beforeAll(async () => {
@@ -54,6 +56,10 @@ describe('the Images page, in Chromium, against a real region, Redis, SQLite, a 
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     // A missing element fails the step in seconds, not after the test's whole budget.
     page.setDefaultTimeout(10_000);
+    page.on('pageerror', (err) => pageProblems.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy|Uncaught/.test(msg.text())) pageProblems.push(msg.text());
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -128,14 +134,12 @@ describe('the Images page, in Chromium, against a real region, Redis, SQLite, a 
       }, { timeout: 30_000, interval: 100 })
       .toEqual(['ubuntu/jammy', 'ubuntu/noble']);
     const apiSynced = Date.now();
-    await page.waitForFunction(
-      `(() => {
-        const rows = [...document.querySelectorAll('#images-table tbody tr')];
-        return rows.length >= 2 && rows.every((tr) => tr.querySelectorAll('td')[${STATUS}].textContent === 'Synced');
-      })()`,
-      null,
-      { timeout: 2_000, polling: 50 },
-    );
+    await expect
+      .poll(async () => {
+        const statuses = (await imageRows(page)).map((r) => r.cells[STATUS]);
+        return statuses.length >= 2 && statuses.every((st) => st === 'Synced');
+      }, { timeout: 2_000, interval: 50 })
+      .toBe(true);
     expect(Date.now() - apiSynced).toBeLessThan(2_000);
     const rows = await imageRows(page);
     expect(rows.map((r) => r.name).sort()).toEqual((await resources()).map((r) => r.name).sort());
@@ -229,5 +233,13 @@ describe('the Images page, in Chromium, against a real region, Redis, SQLite, a 
     await page.getByRole('button', { name: 'Save selection' }).click();
     await expect.poll(() => text(page, '#import-error'), { timeout: 30_000 }).toMatch(/^Last import: .*signature/i);
     expect((await imageRows(page)).map((r) => r.cells[STATUS])).toEqual(expect.arrayContaining(['Synced']));
+  });
+
+  it('logs out: back to the login form, and the key is gone from the tab', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.locator('#app').isHidden()).toBe(true);
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('bootsync.apiKey')")).toBeNull();
+    expect(pageProblems).toEqual([]);
   });
 });

@@ -26,6 +26,7 @@ describe('Images page plugin', () => {
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.body).toBe(html);
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     }
     expect(html).toContain('<script type="module" src="/page-assets/main.js"></script>');
     expect(html).toContain('<link rel="stylesheet" href="/page-assets/images.css">');

@@ -28,11 +28,15 @@ export async function imagesPagePlugin(app: FastifyInstance, options: ImagesPage
   });
 }
 
+/** The page runs only its own files and talks only to its own region: nothing inline, nothing from elsewhere. */
+const CONTENT_SECURITY_POLICY = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
 // no-cache: the browser revalidates, so a region upgrade never mixes an old script with a new page.
 function send(reply: FastifyReply, asset: PageAsset): FastifyReply {
   return reply
     .header('cache-control', 'no-cache')
     .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', CONTENT_SECURITY_POLICY)
     .type(asset.contentType)
     .send(asset.body);
 }
