@@ -58,11 +58,23 @@ export function buildDescribe(resources: readonly ApiResource[], apiRoot: string
   });
   return {
     doc: 'MAAS API',
-    // The hash depends on the API's shape only (not on the Host), so every client sees the same one.
-    hash: createHash('sha1')
-      .update(JSON.stringify(handlers.map((h) => ({ ...h, uri: '' }))))
-      .digest('hex'),
+    hash: shapeHash(handlers),
     resources: handlers.map((h) => ({ name: h.name, anon: null, auth: h })),
     handlers,
   };
+}
+
+/**
+ * The hash MAAS sends in describe and as `X-MAAS-API-Hash` on every API answer: the CLI compares the two and tells
+ * the user to `maas refresh` when its cached describe is stale. It depends on the API's shape only (not on the
+ * Host), so every client sees the same one.
+ */
+export function describeHash(resources: readonly ApiResource[], apiRoot: string): string {
+  return buildDescribe(resources, apiRoot, '').hash;
+}
+
+function shapeHash(handlers: readonly HandlerDescription[]): string {
+  return createHash('sha1')
+    .update(JSON.stringify(handlers.map((h) => ({ ...h, uri: '' }))))
+    .digest('hex');
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyPlaintextOAuth, type ApiUser } from './auth.js';
 import { parseBody } from './body.js';
 import type { ApiDeps } from './deps.js';
-import { buildDescribe } from './describe.js';
+import { buildDescribe, describeHash } from './describe.js';
 import { answerForError, UnauthorizedError, UnrecognisedSignatureError } from './errors.js';
 import { ParamBag } from './params.js';
 import { paramNames, type ApiResource, type HttpMethod } from './route-table.js';
@@ -23,6 +23,9 @@ export const MAAS_API_PREFIX = '/MAAS/api/2.0';
 /** Name of the cookie a browser session sends instead of an OAuth header (see ApiDeps.sessions). */
 export const SESSION_COOKIE = 'bootsync_session';
 
+/** Compared by the maas CLI with its cached describe's `hash`; a difference prints "maas refresh" on stderr. */
+export const API_HASH_HEADER = 'x-maas-api-hash';
+
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
 
 /**
@@ -39,6 +42,13 @@ export async function maasApiPlugin(app: FastifyInstance, options: MaasApiOption
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit ?? 1024 * 1024 }, (_req, body, done) =>
     done(null, body),
   );
+
+  // As MAAS does on every API answer, errors included; describe's own hash is the same value.
+  const apiHash = describeHash(resources, apiRoot);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header(API_HASH_HEADER, apiHash);
+    return payload;
+  });
 
   app.setErrorHandler((err, request, reply) => {
     const answer = answerForError(err);
