@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +29,9 @@ async function demoOnce(env: Record<string, string>): Promise<DemoRun> {
     return { code: 0, stdout, stderr };
   } catch (err) {
     const failed = err as { code: number; stdout: string; stderr: string };
+    // A failed demo keeps its temp dir for the operator; the test has shown its output, so remove it.
+    const work = /^Working in (\S+);/m.exec(failed.stdout)?.[1];
+    if (work?.startsWith(tmpdir())) await rm(work, { recursive: true, force: true });
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
 }
