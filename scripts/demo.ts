@@ -10,7 +10,7 @@ import { dataDirLayout, redisPrefixFor } from '@bootsync/region/identity';
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
 import { createSignedMirror } from '@bootsync/testkit/mirror';
 import { Children } from './demo/children.js';
-import { RedisUnavailableError, deleteKeys, findOrStartRedis } from './demo/redis.js';
+import { RedisUnavailableError, deleteKeys, findOrStartRedis, withoutPassword } from './demo/redis.js';
 import { allSynced, formatStatusTable, type RackImages, type RegionImage } from './demo/status-table.js';
 
 /**
@@ -86,7 +86,7 @@ async function waitForSync(api: MaasApiClient): Promise<string> {
 async function run(work: string, children: Children, cleanups: (() => Promise<unknown>)[], once: boolean): Promise<void> {
   const t0 = Date.now();
   const redis = await findOrStartRedis(process.env.BOOTSYNC_REDIS_URL || 'redis://127.0.0.1:6379', children, work);
-  say(redis.private ? `Started a private redis-server at ${redis.url}` : `Using Redis at ${redis.url}`);
+  say(redis.private ? `Started a private redis-server at ${redis.url}` : `Using Redis at ${withoutPassword(redis.url)}`);
 
   await mkdir(join(work, 'stream'));
   const mirror = await createSignedMirror(join(work, 'stream'), { arches: ['amd64'], versions: ['20250718'], centos: false });

@@ -8,11 +8,18 @@ export class RedisUnavailableError extends BootsyncError {
   constructor(readonly url: string) {
     super(
       'DEMO_REDIS_UNAVAILABLE',
-      `No Redis answers at ${url}, and redis-server is not installed to start a private one.\n` +
+      `No Redis answers at ${withoutPassword(url)}, and redis-server is not installed to start a private one.\n` +
         'Install it with:  sudo apt-get install redis-server\n' +
         'or point the demo at one:  BOOTSYNC_REDIS_URL=redis://HOST:6379 npm run demo',
     );
   }
+}
+
+/** A Redis URL as it may be printed: `redis://user:***@host:port`. */
+export function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.href;
 }
 
 export interface DemoRedis {
