@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Drives a running bootsync region with the real `maas` CLI and checks what the CLI exits with and prints.
+#
+#   MAAS_CLI=maas scripts/maas-cli-smoke.sh http://REGION:5240/MAAS/ CONSUMER:TOKEN:SECRET
+#
+# The key is what `bootsync-region apikey --data-dir DIR` prints. Downloads nothing: no import is started, and the
+# boot source it creates is disabled, points at an .invalid host and is deleted again; boot_images_auto_import is
+# written back with the value it had. It logs in under a profile of its own and logs out at the end.
+# See docs/maas-cli-compat.md for what a run against the real client printed.
+set -u
+
+if [ $# -ne 2 ]; then
+  echo "usage: MAAS_CLI=maas $0 URL KEY" >&2
+  exit 64
+fi
+MAAS=${MAAS_CLI:-maas}
+URL=$1
+KEY=$2
+PROFILE="bootsync-smoke-$$"
+ERR_FILE=$(mktemp)
+passed=0
+failed=0
+OUT=''
+ERR=''
+
+cleanup() {
+  "$MAAS" logout "$PROFILE" >/dev/null 2>&1
+  rm -f "$ERR_FILE"
+}
+trap cleanup EXIT
+
+# expect WANT_RC STDOUT_REGEX STDERR_REGEX -- maas arguments...
+# STDERR_REGEX '^$' means "nothing on stderr" (no API-hash warning, no traceback).
+expect() {
+  local want_rc=$1 out_re=$2 err_re=$3
+  shift 4
+  OUT=$("$MAAS" "$@" 2>"$ERR_FILE")
+  local rc=$?
+  ERR=$(cat "$ERR_FILE")
+  if [ "$rc" -eq "$want_rc" ] && grep -Eq -- "$out_re" <<<"$OUT" && grep -Eq -- "$err_re" <<<"$ERR"; then
+    passed=$((passed + 1))
+    echo "ok    maas $*"
+  else
+    failed=$((failed + 1))
+    echo "FAIL  maas $*"
+    echo "      exit $rc (want $want_rc); stdout: ${OUT:0:300}"
+    echo "      stdout should match: $out_re; stderr: ${ERR:0:300}"
+  fi
+}
+
+# The first "id" of a JSON object (boot_source_id does not match: the quote before id is required).
+first_id() { grep -o '"id":[0-9]*' <<<"$OUT" | head -n 1 | cut -d: -f2; }
+
+NONE='^$'
+P=$PROFILE
+
+expect 1 "$NONE" '^The MAAS server rejected your API key\.$' -- login "$P" "$URL" "${KEY%:*}:not-the-secret"
+expect 0 'You are now logged in' "$NONE" -- login "$P" "$URL" "$KEY"
+
+expect 0 '^\[' "$NONE" -- "$P" boot-sources read
+expect 2 '^\{"__all__":\["One of keyring_data or keyring_filename must be specified\."\]\}$' "$NONE" -- \
+  "$P" boot-sources create url="http://bootsync-smoke-$$.invalid/"
+expect 0 '"enabled":false' "$NONE" -- "$P" boot-sources create url="http://bootsync-smoke-$$.invalid/" \
+  keyring_filename=/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg enabled=false
+SOURCE=$(first_id)
+SOURCE=${SOURCE:-0}
+expect 0 "\"id\":$SOURCE," "$NONE" -- "$P" boot-source read "$SOURCE"
+expect 0 '"name":"bootsync smoke"' "$NONE" -- "$P" boot-source update "$SOURCE" name="bootsync smoke" enabled=false
+
+expect 0 '"subarches":\["\*"\]' "$NONE" -- "$P" boot-source-selections create "$SOURCE" os=ubuntu release=noble \
+  arches=amd64 subarches='*' labels='*'
+SELECTION=$(first_id)
+SELECTION=${SELECTION:-0}
+expect 0 "\"id\":$SELECTION," "$NONE" -- "$P" boot-source-selections read "$SOURCE"
+expect 0 '"arches":\["amd64","arm64"\]' "$NONE" -- "$P" boot-source-selection update "$SOURCE" "$SELECTION" \
+  arches=amd64 arches=arm64
+expect 0 "$NONE" "$NONE" -- "$P" boot-source-selection delete "$SOURCE" "$SELECTION"
+expect 2 '^No BootSourceSelection matches the given query\.$' "$NONE" -- "$P" boot-source-selection read "$SOURCE" "$SELECTION"
+expect 0 "$NONE" "$NONE" -- "$P" boot-source delete "$SOURCE"
+expect 2 '^No BootSource matches the given query\.$' "$NONE" -- "$P" boot-source read "$SOURCE"
+
+expect 0 '^\[' "$NONE" -- "$P" boot-resources read
+expect 0 '^\[' "$NONE" -- "$P" boot-resources read type=synced
+expect 0 '^(true|false)$' "$NONE" -- "$P" boot-resources is-importing
+expect 0 '"importing":(true|false)' "$NONE" -- "$P" boot-resources import-status
+expect 2 '^No BootResource matches the given query\.$' "$NONE" -- "$P" boot-resource read 999999
+
+expect 0 '^(true|false)$' "$NONE" -- "$P" maas get-config name=boot_images_auto_import
+AUTO_IMPORT=$OUT
+expect 0 '^OK$' "$NONE" -- "$P" maas set-config name=boot_images_auto_import value="$AUTO_IMPORT"
+expect 0 "^$AUTO_IMPORT\$" "$NONE" -- "$P" maas get-config name=boot_images_auto_import
+
+expect 0 '^\[' "$NONE" -- "$P" rack-controllers read
+expect 0 "$NONE" "$NONE" -- refresh
+expect 0 '^(true|false)$' "$NONE" -- "$P" boot-resources is-importing
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
