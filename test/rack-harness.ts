@@ -11,6 +11,7 @@ import { createRepositories, openRegionDatabase, type Repositories } from '@boot
 import { RackService } from '@bootsync/region/racks';
 import { resolveRackConfig } from '@bootsync/rack/config';
 import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
+import { deleteKeys } from '../packages/region/test/import-harness.js';
 
 export const silent = createLogger('test', { level: process.env.BOOTSYNC_TEST_LOG ?? 'silent' });
 export const KERNEL_PATH = 'ubuntu/amd64/ga-24.04/noble/stable/boot-kernel';
@@ -39,10 +40,11 @@ export async function startRegion(options: { intervalMs: number; redisUrl?: stri
   const secret = createHash('sha256').update(dir).digest('hex');
   const secretFile = join(dir, 'secret');
   await writeFile(secretFile, `${secret}\n`);
+  const redisPrefix = uniquePrefix('racks');
   const racks = new RackService({
     db, repos, store, secret, logger: silent,
     redisUrl: options.redisUrl ?? testRedisUrl,
-    redisPrefix: uniquePrefix('racks'),
+    redisPrefix,
     syncIntervalMs: options.intervalMs,
     isImporting: async () => false,
   });
@@ -65,6 +67,7 @@ export async function startRegion(options: { intervalMs: number; redisUrl?: stri
     },
     async close() {
       await racks.stop();
+      await deleteKeys(redisPrefix);
       await app.close();
       db.close();
       await rm(dir, { recursive: true, force: true });
