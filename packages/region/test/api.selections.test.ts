@@ -12,14 +12,15 @@ const P = '/MAAS/api/2.0/';
 let api: ApiHarness;
 let readSource: number;
 let unreadSource: number;
+let offer: ReturnType<typeof cacheEntries>;
 
 beforeAll(async () => {
   api = await startApi();
   readSource = api.repos.bootSources.create({ url: 'http://read.example/', skipKeyringVerification: true }).id;
   unreadSource = api.repos.bootSources.create({ url: 'http://unread.example/', skipKeyringVerification: true }).id;
   // What an import caches after reading the real July 2025 stream.
-  const mirror = await readMirror(realStream, { verify: false });
-  api.repos.sourceCache.replace(readSource, cacheEntries(mirror.items));
+  offer = cacheEntries((await readMirror(realStream, { verify: false })).items);
+  api.repos.sourceCache.replace(readSource, offer);
 });
 afterAll(() => api.close());
 
@@ -93,5 +94,23 @@ describe('boot-source-selections', () => {
     const again = await maasCall(api, 'POST', `boot-sources/${readSource}/selections/`, [['os', 'ubuntu'], ['release', 'noble']]);
     expect(again.statusCode).toBe(400);
     expect(again.json()).toHaveProperty('__all__');
+  });
+
+  it.each<[string, [string, string][]]>([
+    ['url', [['url', 'http://elsewhere.example/']]],
+    ['keyring_filename', [['keyring_filename', '/usr/share/keyrings/other.gpg']]],
+    ['keyring_data', [['keyring_data', Buffer.from('another keyring').toString('base64')], ['keyring_filename', '']]],
+  ])('validates against nothing cached once the source changes its %s, until it is read again', async (field, change) => {
+    const id = api.repos.bootSources.create({ url: `http://moved-${field}.example/`, keyringFilename: '/k.gpg' }).id;
+    api.repos.sourceCache.replace(id, offer);
+    const warty = (): Promise<{ statusCode: number }> => maasCall(api, 'POST', `boot-sources/${id}/selections/`, [['os', 'ubuntu'], ['release', 'warty']]);
+    expect((await warty()).statusCode).toBe(400);
+    expect((await maasCall(api, 'PUT', `boot-sources/${id}/`, [['name', 'renamed'], ['priority', '7']])).statusCode).toBe(200);
+    expect((await warty()).statusCode).toBe(400);
+
+    expect((await maasCall(api, 'PUT', `boot-sources/${id}/`, change)).statusCode).toBe(200);
+
+    expect(api.repos.sourceCache.list(id)).toEqual([]);
+    expect((await warty()).statusCode).toBe(200);
   });
 });

@@ -62,6 +62,17 @@ function validate(s: BootSourceRecord): void {
 
 type BootSourceRecord = Omit<BootSource, 'id' | 'created' | 'updated'>;
 
+/** Whether a change touches where the source is read from or how it is verified (not its name, priority...). */
+function readsDifferently(before: BootSourceRecord, after: BootSourceRecord): boolean {
+  const keyring = (r: BootSourceRecord): Buffer => Buffer.from(r.keyringData ?? []);
+  return (
+    before.url !== after.url ||
+    before.keyringFilename !== after.keyringFilename ||
+    !keyring(before).equals(keyring(after)) ||
+    before.skipKeyringVerification !== after.skipKeyringVerification
+  );
+}
+
 /** Values in the column order of the INSERT and UPDATE statements (name .. skip_keyring_verification). */
 function columnValues(r: BootSourceRecord): unknown[] {
   return [
@@ -147,12 +158,17 @@ export class BootSourceRepository {
     };
     validate(record);
     this.write(() =>
-      this.db
-        .prepare(
-          `UPDATE boot_sources SET name = ?, url = ?, priority = ?, enabled = ?, keyring_filename = ?,
-             keyring_data = ?, skip_keyring_verification = ?, updated = ? WHERE id = ?`,
-        )
-        .run(...columnValues(record), nowIso(), id),
+      this.db.transaction(() => {
+        this.db
+          .prepare(
+            `UPDATE boot_sources SET name = ?, url = ?, priority = ?, enabled = ?, keyring_filename = ?,
+               keyring_data = ?, skip_keyring_verification = ?, updated = ? WHERE id = ?`,
+          )
+          .run(...columnValues(record), nowIso(), id);
+        // What the old mirror offered says nothing about the new one: selections are accepted unchecked (as for a
+        // source never read) until the next read caches the new offer, as MAAS rebuilds its cache on a change.
+        if (readsDifferently(current, record)) this.db.prepare('DELETE FROM source_cache WHERE boot_source_id = ?').run(id);
+      })(),
     );
     return this.get(id);
   }
