@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,6 +38,8 @@ interface ChildResult {
   readonly peakRssMb: number;
   /** Peak RSS once the service has started, before the import: the modules and connections alone. */
   readonly startedRssMb: number;
+  /** CPU time of the full import (all threads), comparable with the download benchmark's on a busy machine. */
+  readonly cpuMs: number;
 }
 
 const { values: args } = parseArgs({
@@ -75,7 +77,9 @@ async function runChild(job: ChildJob): Promise<void> {
       await service.triggerImport();
       return finished;
     });
+  const cpu = process.cpuUsage();
   const full = await importOnce();
+  const { user, system } = process.cpuUsage(cpu);
   const noop = await importOnce();
   await service.stop();
   db.close();
@@ -86,6 +90,7 @@ async function runChild(job: ChildJob): Promise<void> {
     outcome: `${full.value.outcome}/${noop.value.outcome}`,
     peakRssMb: peakRssMb(),
     startedRssMb,
+    cpuMs: (user + system) / 1000,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -144,6 +149,7 @@ async function main(): Promise<void> {
     const noop: number[] = [];
     let rss = 0;
     let startedRss = 0;
+    let cpuMs = Infinity;
     try {
       for (let run = 1; run <= runs; run++) {
         const out = path.join(work, `out-${run}`);
@@ -168,6 +174,7 @@ async function main(): Promise<void> {
           noop.push(result.noopMs);
           rss = Math.max(rss, result.peakRssMb);
           startedRss = Math.max(startedRss, result.startedRssMb);
+          cpuMs = Math.min(cpuMs, result.cpuMs);
         } finally {
           await deleteKeys(redisPrefix);
         }
@@ -176,7 +183,7 @@ async function main(): Promise<void> {
     } finally {
       await server.close();
     }
-    report({ server: server.kind, files: files.length, total, runs, concurrency, times, noop, rss, startedRss });
+    report({ server: server.kind, files: files.length, total, runs, concurrency, times, noop, rss, startedRss, cpuMs });
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -192,6 +199,7 @@ function report(r: {
   noop: number[];
   rss: number;
   startedRss: number;
+  cpuMs: number;
 }): void {
   const best = (name: string): number => Math.min(...(r.times[name] ?? []));
   const rate = (ms: number): number => Math.round(r.total / 1e6 / (ms / 1000));
@@ -206,6 +214,8 @@ function report(r: {
   console.log(`import / curl | tee | sha256sum: ${(ours / rate(best('curl | tee | sha256sum'))).toFixed(2)}`);
   console.log(`no-op re-import: ${Math.round(Math.min(...r.noop))} ms best, runs ${r.noop.map((m) => Math.round(m)).join(', ')} ms (target < 300)`);
   console.log(`region peak RSS: ${r.rss} MB (target < 200), of which ${r.startedRss} MB before the import started`);
+  console.log(`region CPU: ${(r.cpuMs / (r.total / 1e9) / 1000).toFixed(2)} s per GB imported (all threads, best run)`);
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
 }
 
 if (args.child) await runChild(JSON.parse(args.child) as ChildJob);
