@@ -98,6 +98,33 @@ describe('boot-sources', () => {
     expect(gone.body).toBe('No BootSource matches the given query.');
   });
 
+  it('refuses an update that would leave both keyring forms set, and switches forms when the other is cleared', async () => {
+    const keyring = readFileSync(mirror.keyring.binary);
+    const created = (await maasCall(api, 'POST', 'boot-sources/', [
+      ['url', 'http://switch.example/'],
+      ['keyring_filename', '/usr/share/keyrings/a.gpg'],
+    ])).json() as { id: number };
+    const url = `boot-sources/${created.id}/`;
+    const bothRefused = { __all__: ['Only one of keyring_filename or keyring_data can be specified.'] };
+
+    const dataOnly = await maasCall(api, 'PUT', url, [['keyring_data', keyring, 'file']]);
+    expect(dataOnly.statusCode).toBe(400);
+    expect(dataOnly.json()).toEqual(bothRefused);
+    expect((await maasCall(api, 'GET', url)).json()).toMatchObject({ keyring_filename: '/usr/share/keyrings/a.gpg', keyring_data: '' });
+
+    const toData = await maasCall(api, 'PUT', url, [['keyring_data', keyring, 'file'], ['keyring_filename', '']]);
+    expect(toData.statusCode).toBe(200);
+    expect(toData.json()).toMatchObject({ keyring_filename: '', keyring_data: keyring.toString('base64') });
+
+    const fileOnly = await maasCall(api, 'PUT', url, [['keyring_filename', '/usr/share/keyrings/b.gpg']]);
+    expect(fileOnly.statusCode).toBe(400);
+    expect(fileOnly.json()).toEqual(bothRefused);
+
+    const toFile = await maasCall(api, 'PUT', url, [['keyring_filename', '/usr/share/keyrings/b.gpg'], ['keyring_data', '']]);
+    expect(toFile.statusCode).toBe(200);
+    expect(toFile.json()).toMatchObject({ keyring_filename: '/usr/share/keyrings/b.gpg', keyring_data: '' });
+  });
+
   it.each(['999999', 'abc', '0', '-1'])('answers 404 for the id %s', async (id) => {
     const res = await maasCall(api, 'GET', `boot-sources/${id}/`);
     expect(res.statusCode).toBe(404);

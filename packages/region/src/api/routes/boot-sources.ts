@@ -12,8 +12,16 @@ const SOURCE_PARAMS: readonly ParamDoc[] = [
   { name: 'name', type: 'String', doc: 'Optional. A name for the source; defaults to its URL.' },
   { name: 'priority', type: 'Int', doc: 'Optional. Sources with a higher priority are read first; defaults to the highest + 1.' },
   { name: 'enabled', type: 'Boolean', doc: 'Optional. Whether imports read this source (true by default).' },
-  { name: 'keyring_filename', type: 'String', doc: 'Optional. Path on the region of the keyring that verifies the mirror.' },
-  { name: 'keyring_data', type: 'File', doc: 'Optional. The keyring itself (`keyring_data@=FILE`), instead of keyring_filename.' },
+  {
+    name: 'keyring_filename',
+    type: 'String',
+    doc: 'Optional. Path on the region of the keyring that verifies the mirror; empty (`keyring_filename=`) clears it.',
+  },
+  {
+    name: 'keyring_data',
+    type: 'File',
+    doc: 'Optional. The keyring itself (`keyring_data@=FILE`), instead of keyring_filename; empty clears it.',
+  },
   {
     name: 'skip_keyring_verification',
     type: 'Boolean',
@@ -25,7 +33,8 @@ const FETCH_PARAMS = SOURCE_PARAMS.filter((p) => ['url', 'keyring_filename', 'ke
 
 /**
  * The boot source fields present in a request. keyring_data comes as a file part (raw bytes) or as text holding
- * base64, the form the API answers it in. Naming one keyring form clears the other, so an update can switch forms.
+ * base64, the form the API answers it in. Naming one keyring form leaves the other as it is: a source holding both
+ * is refused (as MAAS does), so switching forms means clearing the other one in the same request.
  */
 function sourceFields(args: ParamBag): BootSourceUpdate {
   const fields: { -readonly [K in keyof BootSourceUpdate]: BootSourceUpdate[K] } = {};
@@ -38,14 +47,8 @@ function sourceFields(args: ParamBag): BootSourceUpdate {
     fields.skipKeyringVerification = parseBoolean('skip_keyring_verification', text('skip_keyring_verification')!);
   }
   const keyringData = keyringDataArg(args);
-  if (keyringData !== undefined) {
-    fields.keyringData = keyringData;
-    if (keyringData !== null && text('keyring_filename') === undefined) fields.keyringFilename = '';
-  }
-  if (text('keyring_filename') !== undefined) {
-    fields.keyringFilename = text('keyring_filename')!.trim();
-    if (fields.keyringFilename !== '' && keyringData === undefined) fields.keyringData = null;
-  }
+  if (keyringData !== undefined) fields.keyringData = keyringData;
+  if (text('keyring_filename') !== undefined) fields.keyringFilename = text('keyring_filename')!.trim();
   return fields;
 }
 
@@ -123,6 +126,11 @@ export const bootSourceResource: ApiResource = {
       method: 'PUT',
       op: null,
       summary: 'Update a boot source.',
+      description:
+        'Only the fields sent change. keyring_filename and keyring_data exclude each other: to switch a source from ' +
+        'one to the other, send the new one and the old one empty (`keyring_data@=FILE keyring_filename=`); ' +
+        'sending only the new one is refused with "Only one of keyring_filename or keyring_data can be specified.", ' +
+        'as in MAAS.',
       params: SOURCE_PARAMS,
       handle: (ctx) => json(bootSourceJson(ctx.deps.bootSources.update(sourceId(ctx), sourceFields(ctx.args)), ctx.uri)),
     },

@@ -59,11 +59,13 @@ export function createSourcePanel({ key, onConnected, onDisconnected }) {
     return { url };
   }
 
+  /** The source as API fields; the keyring form not used goes empty, which clears it when an update switches forms. */
   function fields(source) {
-    const list = [['url', source.url]];
-    if (source.keyringData) list.push(['keyring_data', source.keyringData]);
-    else if (source.keyringFilename) list.push(['keyring_filename', source.keyringFilename]);
-    return list;
+    return [
+      ['url', source.url],
+      ['keyring_data', source.keyringData ?? ''],
+      ['keyring_filename', source.keyringData ? '' : (source.keyringFilename ?? '')],
+    ];
   }
 
   async function connect() {
@@ -118,7 +120,6 @@ export function createSourcePanel({ key, onConnected, onDisconnected }) {
         ? { keyringData: connected.keyringData, same: saved?.keyring_data === connected.keyringData }
         : { same: saved?.keyring_filename === connected.keyringFilename && !saved?.keyring_data };
       if (saved && sameUrl(saved.url, connected.url) && keyring.same) return saved.id;
-      // Naming one keyring form clears the other on the region, so an update can switch between them.
       saved = saved
         ? await call(key, 'PUT', `boot-sources/${saved.id}/`, fields(connected))
         : await call(key, 'POST', 'boot-sources/', fields(connected));
