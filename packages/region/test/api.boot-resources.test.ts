@@ -97,6 +97,22 @@ describe('maas get_config / set_config', () => {
     }
   });
 
+  it('answers null for the proxy of a fresh region, as MAAS does, and the other settings their defaults', async () => {
+    const fresh = await startApi();
+    try {
+      const get = (name: string) => maasCall(fresh, 'GET', 'maas/?op=get_config', [['name', name]]);
+      const proxy = await get('http_proxy');
+      expect(proxy.statusCode).toBe(200);
+      expect(proxy.body).toBe('null');
+      expect((await get('enable_http_proxy')).body).toBe('true');
+      expect((await get('boot_images_no_proxy')).body).toBe('false');
+      await maasCall(fresh, 'POST', 'maas/?op=set_config', [['name', 'http_proxy'], ['value', 'http://proxy.example:3128/']]);
+      expect((await get('http_proxy')).json()).toBe('http://proxy.example:3128/');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('sets the proxy as text', async () => {
     await maasCall(api, 'POST', 'maas/?op=set_config', [['name', 'http_proxy'], ['value', 'http://proxy.example:3128/']]);
     const res = await maasCall(api, 'GET', 'maas/?op=get_config', [['name', 'http_proxy']]);

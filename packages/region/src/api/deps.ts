@@ -18,7 +18,7 @@ export interface ApiDeps {
   readonly sourceCache: Use<'sourceCache', 'list'>;
   readonly bootResources: Use<'bootResources', 'list' | 'get' | 'delete'>;
   readonly resourceSets: Use<'resourceSets', 'listForResource'>;
-  readonly config: Use<'config', 'get' | 'set'>;
+  readonly config: Use<'config', 'get' | 'shown' | 'set'>;
   readonly imports: Pick<ImportService, 'triggerImport' | 'stopImport' | 'isImporting' | 'lastRuns'>;
   /** Reads and verifies a source without saving anything (op=fetch, the Images page's "Connect"). */
   readonly prober: SourceProber;

@@ -13,6 +13,9 @@ export const REGION_CONFIG_DEFAULTS: RegionConfig = Object.freeze({
 
 export type RegionConfigKey = keyof RegionConfig;
 
+/** Settings MAAS has no default for (None): its get_config answers null until someone sets them. */
+const NULL_UNTIL_SET: ReadonlySet<RegionConfigKey> = new Set(['http_proxy']);
+
 export function isRegionConfigKey(key: string): key is RegionConfigKey {
   return Object.hasOwn(REGION_CONFIG_DEFAULTS, key);
 }
@@ -37,6 +40,13 @@ export class RegionConfigRepository {
     const rows = this.db.prepare('SELECT key, value FROM config').all() as { key: string; value: string }[];
     const stored = Object.fromEntries(rows.filter((r) => isRegionConfigKey(r.key)).map((r) => [r.key, parseJson<unknown>(r.value)]));
     return { ...REGION_CONFIG_DEFAULTS, ...stored };
+  }
+
+  /** One setting as MAAS's get_config shows it: the stored value, else the default, or null where MAAS has none. */
+  shown<K extends RegionConfigKey>(key: K): RegionConfig[K] | null {
+    const row = this.db.prepare('SELECT value FROM config WHERE key = ?').get(key) as { value: string } | undefined;
+    if (row) return parseJson<RegionConfig[K]>(row.value);
+    return NULL_UNTIL_SET.has(key) ? null : REGION_CONFIG_DEFAULTS[key];
   }
 
   set<K extends RegionConfigKey>(key: K, value: RegionConfig[K]): RegionConfig {

@@ -22,8 +22,9 @@ export const maasResource: ApiResource = {
       method: 'GET',
       op: 'get_config',
       summary: 'Get a configuration value.',
+      description: 'Answers the value as JSON; http_proxy is null until it is set, as in MAAS.',
       params: [{ name: 'name', type: 'String', doc: `The setting: ${NAMES}.` }],
-      handle: ({ deps, args }) => json(deps.config.get()[configName(args)]),
+      handle: ({ deps, args }) => json(deps.config.shown(configName(args))),
     },
     {
       name: 'set_config',
