@@ -57,6 +57,20 @@ describe('controlling an import', () => {
     expect(Number(/^bytes=(\d+)-/.exec(asked?.range ?? '')?.[1])).toBeGreaterThanOrEqual(kept);
   });
 
+  it('stopping the service (SIGTERM) aborts a running import within 2 s, records it stopped and keeps the partial', async () => {
+    h = await createImportHarness({ spec: SLOW_SPEC });
+    h.server.faults.set(squashfsPath(h, 'noble'), { bytesPerSecond: 512 * 1024 });
+    await h.service.triggerImport();
+    await waitFor('part of the squashfs on disk', async () => (await partialBytes(h!.storeRoot)) > 64 * 1024);
+
+    const t0 = Date.now();
+    await h.service.stop();
+
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(h.repos.importRuns.list(1)[0]?.outcome).toBe('stopped');
+    expect(await partialBytes(h.storeRoot)).toBeGreaterThan(64 * 1024);
+  });
+
   it('starts over with the new selections when they change during an import (MAAS bug 1766370)', async () => {
     h = await createImportHarness({ spec: SLOW_SPEC });
     h.server.faults.set(squashfsPath(h, 'noble'), { bytesPerSecond: 256 * 1024 });
