@@ -94,6 +94,17 @@ describe('an import never loses what works', () => {
     expect(h.logs.some((l) => l.event === 'import.cleanup.skipped')).toBe(true);
   });
 
+  it('a source answering 5xx is read again within its budget; a 4xx is not', async () => {
+    h = await createImportHarness();
+    h.server.faults.set('/streams/v1/index.sjson', { status: 503, times: 2 });
+    expect((await h.importNow()).outcome).toBe('succeeded');
+    expect(h.takeRequests().filter((p) => p === '/streams/v1/index.sjson')).toHaveLength(3);
+
+    h.server.faults.set('/streams/v1/index.sjson', { status: 403 });
+    expect((await h.importNow()).outcome).toBe('failed');
+    expect(h.takeRequests().filter((p) => p === '/streams/v1/index.sjson')).toHaveLength(1);
+  });
+
   it('a source that reads empty deletes nothing', async () => {
     h = await createImportHarness({ spec: { bootloaders: false, centos: false }, selections: [NOBLE_AMD64] });
     await h.importNow();
