@@ -124,6 +124,23 @@ describe('controlling an import', () => {
   });
 });
 
+describe('regions sharing one Redis', () => {
+  it('each imports on its own queue: "import now" on one starts nothing on the other', async () => {
+    const other = await createImportHarness({ spec: { bootloaders: false, centos: false } });
+    try {
+      h = await createImportHarness({ spec: { bootloaders: false, centos: false } });
+      await h.importNow();
+      await sleep(300);
+      expect(h.service.lastRuns(10)).toHaveLength(1);
+      expect(other.service.lastRuns(10)).toEqual([]);
+      expect(await other.service.isImporting()).toBe(false);
+      expect(other.server.requests).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('a region started before its Redis', () => {
   it('begins importing once Redis is up', async () => {
     const port = await freePort();
