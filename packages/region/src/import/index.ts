@@ -11,6 +11,7 @@ export type {
   ImportOutcome,
   ImportService,
   ImportServiceDeps,
+  ImportTuning,
   SourceReadRetry,
   TriggerResult,
 } from './service-types.js';
@@ -18,5 +19,4 @@ export { createImportSchedule, DEFAULT_IMPORT_SCHEDULE } from './schedule.js';
 export { EmptySourceError, InvalidScheduleError, MissingSha256Error } from './errors.js';
 export { importProxy, proxyFor, type ImportProxy } from './proxy.js';
 export { createImportService } from './import-service.js';
-export type { ImportTuning } from './service-types.js';
 export { readBootSource } from './source-reads.js';
