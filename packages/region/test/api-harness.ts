@@ -96,7 +96,7 @@ export type Field = readonly [string, string | Buffer, 'file'?];
  * otherwise, no body at all when there are none; signed with the harness's key unless told otherwise.
  */
 export async function maasCall(
-  api: ApiHarness,
+  api: Pick<ApiHarness, 'app' | 'key'>,
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   fields: readonly Field[] = [],

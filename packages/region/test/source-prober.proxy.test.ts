@@ -1,44 +1,19 @@
-import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
+import { startConnectProxy, startMisbehavingServer, type ConnectProxy, type MisbehavingServer } from '@bootsync/testkit/http';
 import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
 import type { RegionConfig } from '@bootsync/region/db';
 import { createSourceProber } from '../src/source-prober.js';
 import { tempDir } from './daemon-harness.js';
 import { useTempRegionDb } from './db-harness.js';
 
-/** A CONNECT proxy on 127.0.0.1 that records the targets it tunnels to. */
-async function startConnectProxy(): Promise<{ url: string; targets: string[]; server: Server }> {
-  const targets: string[] = [];
-  const server = createServer((_req, res) => res.writeHead(405).end());
-  server.on('connect', (req, socket, head) => {
-    const target = req.url ?? '';
-    targets.push(target);
-    const [host, port] = target.split(':');
-    const upstream = connect(Number(port), host, () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    upstream.on('error', () => socket.destroy());
-    socket.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, targets, server };
-}
-
 describe('source prober', () => {
   const db = useTempRegionDb();
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let mirror: GeneratedMirror;
   let upstream: MisbehavingServer;
-  let proxy: Awaited<ReturnType<typeof startConnectProxy>>;
+  let proxy: ConnectProxy;
 
   beforeAll(async () => {
     dir = await tempDir('prober');
@@ -49,8 +24,7 @@ describe('source prober', () => {
   });
   afterAll(async () => {
     await upstream.close();
-    proxy.server.closeAllConnections();
-    await new Promise((resolve) => proxy.server.close(resolve));
+    await proxy.close();
     await dir.remove();
   });
 

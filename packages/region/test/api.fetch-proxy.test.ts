@@ -1,0 +1,76 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startConnectProxy, startMisbehavingServer, type ConnectProxy, type MisbehavingServer } from '@bootsync/testkit/http';
+import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
+import { startRegion, type RunningRegion } from '../src/daemon.js';
+import { regionExtensions } from '../src/extensions.js';
+import { maasCall } from './api-harness.js';
+import { closedPort, quietLogger, tempDir, testRegionOptions } from './daemon-harness.js';
+import { deleteKeys } from './import-harness.js';
+
+// The region as the bin composes it (regionExtensions), so op=fetch goes through the prober the daemon wires.
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let mirror: GeneratedMirror;
+let upstream: MisbehavingServer;
+let proxy: ConnectProxy;
+let region: RunningRegion;
+
+beforeAll(async () => {
+  dir = await tempDir('fetch-proxy');
+  await mkdir(join(dir.path, 'upstream'));
+  mirror = await createSignedMirror(join(dir.path, 'upstream'), { bootloaders: false, centos: false, versions: ['20250718'] });
+  upstream = await startMisbehavingServer({ root: mirror.root });
+  proxy = await startConnectProxy();
+  // The default source is a closed port: the start-up import fails at once and fetches nothing through the proxy.
+  const options = testRegionOptions(join(dir.path, 'region'), {
+    defaultSourceUrl: `http://127.0.0.1:${await closedPort()}/`,
+    defaultKeyring: mirror.keyring.binary,
+  });
+  region = await startRegion(options, quietLogger, regionExtensions(options, quietLogger));
+});
+afterAll(async () => {
+  await region?.stop();
+  if (region) await deleteKeys(region.identity.redisPrefix);
+  await upstream?.close();
+  await proxy?.close();
+  await dir?.remove();
+});
+
+const api = () => ({ app: region.http, key: region.repositories.apiKeys.ensureAdmin() });
+
+async function setConfig(name: string, value: string): Promise<void> {
+  const res = await maasCall(api(), 'POST', 'maas/?op=set_config', [['name', name], ['value', value]]);
+  expect(res.statusCode).toBe(200);
+}
+
+/** boot-sources fetch of the local mirror through the API; the targets the proxy tunnelled to meanwhile. */
+async function fetchOffer(): Promise<{ status: number; images: number; tunnelled: string[] }> {
+  const before = proxy.targets.length;
+  const res = await maasCall(api(), 'POST', 'boot-sources/?op=fetch', [['url', `${upstream.url}/`], ['keyring_filename', mirror.keyring.binary]]);
+  const images = res.statusCode === 200 ? (res.json() as { images: unknown[] }).images.length : 0;
+  return { status: res.statusCode, images, tunnelled: proxy.targets.slice(before) };
+}
+
+describe('boot-sources op=fetch follows the region proxy settings', () => {
+  it('connects directly while no http_proxy is set', async () => {
+    expect(await fetchOffer()).toMatchObject({ status: 200, tunnelled: [] });
+  });
+
+  it('goes through http_proxy once set (enable_http_proxy defaults to true)', async () => {
+    await setConfig('http_proxy', proxy.url);
+    const offer = await fetchOffer();
+    expect(offer.status).toBe(200);
+    expect(offer.images).toBeGreaterThan(0);
+    expect(new Set(offer.tunnelled)).toEqual(new Set([new URL(upstream.url).host]));
+  });
+
+  it('connects directly to the source with boot_images_no_proxy, and when the proxy is disabled', async () => {
+    await setConfig('http_proxy', proxy.url);
+    await setConfig('boot_images_no_proxy', 'true');
+    expect(await fetchOffer()).toMatchObject({ status: 200, tunnelled: [] });
+    await setConfig('boot_images_no_proxy', 'false');
+    await setConfig('enable_http_proxy', 'false');
+    expect(await fetchOffer()).toMatchObject({ status: 200, tunnelled: [] });
+  });
+});
