@@ -9,10 +9,6 @@ import { IMPORT_DEDUP_ID, IMPORT_JOB, IMPORT_QUEUE, importJobOptions, type Impor
 import { createImportSchedule, DEFAULT_IMPORT_SCHEDULE } from './schedule.js';
 import type { ImportFinishedEvent, ImportService, ImportServiceDeps, TriggerResult } from './service-types.js';
 
-/**
- * The region's import service: one BullMQ queue of the region's own, one Worker with concurrency 1, the node-cron
- * schedule, and the "import finished" notification. The import itself is `runImport`; this file only drives it.
- */
 /** How long start() waits for Redis before leaving the rest of the start to the background. */
 const START_WAIT_MS = 2_000;
 
@@ -32,6 +28,10 @@ function connected(redis: Redis, signal: AbortSignal): Promise<boolean> {
   });
 }
 
+/**
+ * The region's import service: one BullMQ queue of the region's own, one Worker with concurrency 1, the node-cron
+ * schedule, and the "import finished" notification. The import itself is `runImport`; this file only drives it.
+ */
 export function createImportService(deps: ImportServiceDeps): ImportService {
   const log = deps.logger;
   const repos = createRepositories(deps.db);
@@ -63,7 +63,7 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
     return { jobId: job.id ?? jobId, deduplicated };
   }
 
-  async function process(job: Job<ImportJobData, ImportRunResult>, _token?: string, signal?: AbortSignal): Promise<ImportRunResult> {
+  async function processJob(job: Job<ImportJobData, ImportRunResult>, _token?: string, signal?: AbortSignal): Promise<ImportRunResult> {
     running = true;
     try {
       return await runImport(deps, job.data.reason, signal ?? new AbortController().signal);
@@ -100,15 +100,13 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
     if (!(await connected(queueConnection, stopping.signal))) return;
     await releaseStaleImport();
     if (stopping.signal.aborted) return;
-    worker = new Worker<ImportJobData, ImportRunResult>(IMPORT_QUEUE, process, {
+    worker = new Worker<ImportJobData, ImportRunResult>(IMPORT_QUEUE, processJob, {
       connection: workerConnection,
       prefix: deps.redisPrefix,
       concurrency: 1,
       // A stalled import belongs to a process that died; the start-up import resumes its work, so do not
       // re-run it behind that one.
       maxStalledCount: 0,
-      removeOnComplete: { count: 50 },
-      removeOnFail: { count: 50 },
     });
     worker.on('error', (err) => log.error({ event: 'import.worker.error', err }));
     worker.on('failed', (job, err) => log.error({ event: 'import.failed', jobId: job?.id, err }));
