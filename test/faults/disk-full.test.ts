@@ -113,7 +113,14 @@ describe('the region store on a disk that fills up', () => {
 
     expect(full).toMatchObject({ outcome: 'failed', changed: false });
     const [run] = h.service.lastRuns(1);
-    expect(run?.errors).toContainEqual(expect.objectContaining({ item: expect.stringContaining(`/${NEW}/squashfs`), message: expect.stringMatching(/ENOSPC|space/) }));
+    expect(run?.errors).toContainEqual(
+      expect.objectContaining({
+        code: 'STORE_INSUFFICIENT_SPACE',
+        item: expect.stringContaining(`/${NEW}/squashfs`),
+        message: expect.stringMatching(new RegExp(`/${NEW}/squashfs: disk full while writing ${storeRoot}/partial/\\S+\\.part: \\d+ bytes needed, \\d+ available`)),
+      }),
+    );
+    expect(run?.errors.map((e) => e.code)).not.toContain('IMPORT_ERR_UNEXPECTED');
     expect(await new ContentStore({ root: storeRoot }).has(squashfs.sha256)).toBe(false);
     expect(completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
     const during = await damage(h, storeRoot);

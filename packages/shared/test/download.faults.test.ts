@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -113,6 +113,26 @@ describe('Downloader: bad answers', () => {
     for (const o of outcomes) expect(failure(o)).toBeInstanceOf(InsufficientSpaceError);
     expect(failure(outcomes[0])).toMatchObject({ path: store.root });
     expect(served.server.requests.length).toBe(seen);
+  });
+});
+
+describe('Downloader: a disk that fills up mid-download', () => {
+  it('fails the file with STORE_INSUFFICIENT_SPACE naming the item and its partial, without retrying', async () => {
+    const p = file(2);
+    // The partial is /dev/full, where every write fails with the kernel's real ENOSPC.
+    const partial = path.join(store.root, 'partial', `sha256-${p.sha256}.part`);
+    await mkdir(path.dirname(partial), { recursive: true });
+    await symlink('/dev/full', partial);
+    const seen = requestsFor(p).length;
+
+    const [outcome] = await downloader.download([request(p)]);
+
+    const error = failure(outcome);
+    expect(error).toBeInstanceOf(InsufficientSpaceError);
+    expect(error).toMatchObject({ code: 'STORE_INSUFFICIENT_SPACE', ref, path: partial, needed: p.size, cause: { code: 'ENOSPC' } });
+    expect(error.message).toContain(`/noble-amd64/20250701/squashfs: disk full while writing ${partial}: ${p.size} bytes needed, `);
+    expect(requestsFor(p).length - seen).toBe(1);
+    expect(await store.has(p.sha256)).toBe(false);
   });
 });
 

@@ -39,16 +39,24 @@ export class SizeMismatchError extends BootsyncError {
   }
 }
 
-/** Raised before a download starts, so a full disk never becomes half-written blobs. */
+/**
+ * The store's file system lacks room: raised before a download starts (`needed` bytes, nothing written), or when a
+ * write fails with ENOSPC midway, naming the item (`needed` is then what was left to write, when its size is known;
+ * the bytes already written stay in the partial for a resume).
+ */
 export class InsufficientSpaceError extends BootsyncError {
   constructor(
     readonly path: string,
-    readonly needed: number,
+    readonly needed: number | undefined,
     readonly available: number,
+    readonly ref?: ItemRef,
+    options?: { cause?: unknown },
   ) {
+    const room = needed === undefined ? `${available} bytes available` : `${needed} bytes needed, ${available} available`;
     super(
       'STORE_INSUFFICIENT_SPACE',
-      `not enough free space in ${path}: ${needed} bytes needed, ${available} available`,
+      ref ? `${itemLabel(ref)}: disk full while writing ${path}: ${room}` : `not enough free space in ${path}: ${room}`,
+      options,
     );
   }
 }

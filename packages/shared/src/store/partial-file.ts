@@ -1,7 +1,8 @@
-import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { SizeMismatchError } from './errors.js';
+import { InsufficientSpaceError, SizeMismatchError } from './errors.js';
 import { BatchedWriter } from './batched-writer.js';
+import { availableBytes } from './free-space.js';
 import { ContentHasher, findMismatch } from './hashing.js';
 import type { ExpectedContent, PartialFile, StoredBlob } from './types.js';
 
@@ -75,19 +76,20 @@ export class PartialFileHandle implements PartialFile {
   async setValidator(validator: string | undefined): Promise<void> {
     this.#validator = validator;
     const meta: PartialMeta = validator === undefined ? {} : { validator };
-    await writeFile(this.#metaPath, JSON.stringify(meta));
+    await this.#writing(() => writeFile(this.#metaPath, JSON.stringify(meta)));
   }
 
   async append(chunk: Uint8Array): Promise<void> {
     const out = this.#out();
     const hasher = await this.#hashed();
     hasher.update(chunk);
-    await out.write(chunk);
+    await this.#writing(() => out.write(chunk));
     this.#offset += chunk.byteLength;
   }
 
   async restart(): Promise<void> {
-    await this.#out().drain();
+    const out = this.#out();
+    await this.#writing(() => out.drain());
     await this.#handle().truncate(0);
     this.#offset = 0;
     this.#hasher = undefined;
@@ -97,9 +99,10 @@ export class PartialFileHandle implements PartialFile {
   async finalize(): Promise<StoredBlob> {
     const fh = this.#handle();
     const hasher = await this.#hashed();
-    await this.#out().drain();
+    const out = this.#out();
+    await this.#writing(() => out.drain());
     const size = this.#offset;
-    if (this.#fsync) await fh.sync();
+    if (this.#fsync) await this.#writing(() => fh.sync());
     await this.#closeHandle();
     const expectedSize = this.#expected.size;
     if (expectedSize !== undefined && expectedSize !== size) {
@@ -126,6 +129,20 @@ export class PartialFileHandle implements PartialFile {
   async discard(): Promise<void> {
     await this.#closeHandle();
     await this.#removeFiles();
+  }
+
+  /** Runs a write; a full file system (ENOSPC, EDQUOT) becomes the store's typed error naming the item. */
+  async #writing<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isOutOfSpace(err)) throw err;
+      const available = await availableBytes(path.dirname(this.path)).catch(() => 0);
+      // What the partial holds, not #offset: the batch that failed is counted there but not in the file.
+      const kept = await stat(this.path).then((s) => s.size, () => 0);
+      const size = this.#expected.size;
+      throw new InsufficientSpaceError(this.path, size === undefined ? undefined : size - kept, available, this.#expected.ref, { cause: err });
+    }
   }
 
   #handle(): FileHandle {
@@ -173,6 +190,11 @@ export class PartialFileHandle implements PartialFile {
     this.#hasher = hasher;
     return hasher;
   }
+}
+
+function isOutOfSpace(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 async function readValidator(metaPath: string): Promise<string | undefined> {
