@@ -18,12 +18,14 @@ let dir: string;
 let store: ContentStore;
 let a: PayloadFile;
 let b: PayloadFile;
+let c: PayloadFile;
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'bst-store-'));
   store = new ContentStore({ root: path.join(dir, 'store') });
   a = await writePayload(dir, 'a.bin', 200_000);
   b = await writePayload(dir, 'b.bin', 50_000);
+  c = await writePayload(dir, 'c.bin', 1_000);
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -148,9 +150,40 @@ describe('ContentStore: upkeep', () => {
     await pending.append(a.bytes.subarray(0, 5));
     await pending.close();
     const result = await store.gc(new Set([a.sha256]));
-    expect(result).toEqual({ removed: [b.sha256], bytes: b.size });
+    expect(result).toEqual({ removed: [b.sha256], partials: [], bytes: b.size });
     expect(await store.list()).toEqual([a.sha256]);
     expect(await partialFiles()).toHaveLength(1);
+  });
+
+  it('gc with the wanted files deletes the partials of unwanted items and resumes the wanted ones where they were', async () => {
+    const started = async (p: PayloadFile, bytes: number): Promise<void> => {
+      const partial = await store.partial({ checksums: { sha256: p.sha256 }, size: p.size, ref });
+      await partial.setValidator('"v1"');
+      await partial.append(p.bytes.subarray(0, bytes));
+      await partial.close();
+    };
+    await started(a, 120_000);
+    await started(b, 30_000);
+    const noSha256 = await store.partial({ checksums: { md5: a.md5 } });
+    await noSha256.append(a.bytes.subarray(0, 5));
+    await noSha256.close();
+    const writing = await store.partial({ checksums: { sha256: c.sha256 }, size: c.size });
+    await writing.append(c.bytes.subarray(0, 10));
+
+    const result = await store.gc(new Set(), { wantedPartials: new Set([a.sha256]) });
+
+    // b is no longer wanted; c is being written; the md5-keyed one cannot be matched, so it stays.
+    const metaBytes = JSON.stringify({ validator: '"v1"' }).length;
+    expect(result).toEqual({ removed: [], partials: [`sha256-${b.sha256}`], bytes: 30_000 + metaBytes });
+    expect((await partialFiles()).sort()).toEqual(
+      [`sha256-${a.sha256}.part`, `sha256-${a.sha256}.meta.json`, `sha256-${c.sha256}.part`, `md5-${a.md5}.part`].sort(),
+    );
+    const resumed = await store.partial({ checksums: { sha256: a.sha256 }, size: a.size, ref });
+    expect([resumed.offset, resumed.validator]).toEqual([120_000, '"v1"']);
+    await resumed.append(a.bytes.subarray(120_000));
+    expect((await resumed.finalize()).sha256).toBe(a.sha256);
+    await writing.append(c.bytes.subarray(10));
+    expect((await writing.finalize()).sha256).toBe(c.sha256);
   });
 
   it('ensureFreeSpace names what is needed, what is available, and where', async () => {

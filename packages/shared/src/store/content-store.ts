@@ -7,11 +7,13 @@ import { assertSha256, blobRelativePath, partialKey } from './digest.js';
 import { BlobNotFoundError } from './errors.js';
 import { ensureFreeSpace } from './free-space.js';
 import { PartialFileHandle } from './partial-file.js';
-import type { ContentStoreOptions, ExpectedContent, GcResult, PartialFile, StoredBlob } from './types.js';
+import type { ContentStoreOptions, ExpectedContent, GcOptions, GcResult, PartialFile, StoredBlob } from './types.js';
 
 const READ_CHUNK = 1 << 20;
 const SHA256_NAME = /^[0-9a-f]{64}$/;
 const PREFIX_NAME = /^[0-9a-f]{2}$/;
+/** A partial's data or meta file, keyed by sha256 (the only key gc can match against what is wanted). */
+const SHA256_PARTIAL_NAME = /^(sha256-([0-9a-f]{64}))\.(?:part|meta\.json)$/;
 
 /**
  * Blobs addressed by sha256. A blob exists only once complete and verified: bytes go into a partial file,
@@ -84,8 +86,11 @@ export class ContentStore {
     return out;
   }
 
-  /** Deletes every blob not in `live`. Partial files are kept: they are the next import's head start. */
-  async gc(live: ReadonlySet<string>): Promise<GcResult> {
+  /**
+   * Deletes every blob not in `live`. Partial files are the next download's head start: they are kept, unless the
+   * caller names the files still wanted (`wantedPartials`), and then only the partials of wanted items are.
+   */
+  async gc(live: ReadonlySet<string>, options: GcOptions = {}): Promise<GcResult> {
     const removed: string[] = [];
     let bytes = 0;
     for (const sha256 of await this.list()) {
@@ -95,7 +100,23 @@ export class ContentStore {
       removed.push(sha256);
       bytes += size;
     }
-    return { removed, bytes };
+    const wanted = options.wantedPartials;
+    const partials = new Set<string>();
+    for (const name of wanted ? await readdirIfExists(this.#partialDir) : []) {
+      const [, key, sha256] = SHA256_PARTIAL_NAME.exec(name) ?? [];
+      if (!key || !sha256 || live.has(sha256) || wanted?.has(sha256) || this.#partialLocks.has(key)) continue;
+      // Held while deleting, so no writer of this process opens the partial meanwhile.
+      const release = await this.#lock(key);
+      try {
+        const file = path.join(this.#partialDir, name);
+        bytes += (await stat(file).catch(() => undefined))?.size ?? 0;
+        await rm(file, { force: true });
+        partials.add(key);
+      } finally {
+        release();
+      }
+    }
+    return { removed, partials: [...partials].sort(), bytes };
   }
 
   /** Throws `InsufficientSpaceError` (needed, available, path) when the store's file system lacks `bytes`. */

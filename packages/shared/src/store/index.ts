@@ -10,4 +10,4 @@ export {
   type ChecksumAlgorithm,
 } from './errors.js';
 export { availableBytes } from './free-space.js';
-export type { ContentStoreOptions, ExpectedContent, GcResult, PartialFile, StoredBlob } from './types.js';
+export type { ContentStoreOptions, ExpectedContent, GcOptions, GcResult, PartialFile, StoredBlob } from './types.js';

@@ -20,8 +20,19 @@ export interface StoredBlob {
 export interface GcResult {
   /** Digests of the blobs deleted. */
   readonly removed: string[];
-  /** Bytes freed. */
+  /** Keys of the partial files deleted (`sha256-<64 hex>`); only with `GcOptions.wantedPartials`. */
+  readonly partials: string[];
+  /** Bytes freed, blobs and partials. */
   readonly bytes: number;
+}
+
+export interface GcOptions {
+  /**
+   * sha256 of the files still to be downloaded. When given, gc also deletes the partial files of items that are
+   * neither here nor in `live`; without it every partial is kept. Partials being written and partials of items
+   * without a sha256 are always kept, so no wanted partial can be lost.
+   */
+  readonly wantedPartials?: ReadonlySet<string>;
 }
 
 export interface ContentStoreOptions {
