@@ -57,6 +57,30 @@ describe('controlling an import', () => {
     expect(Number(/^bytes=(\d+)-/.exec(asked?.range ?? '')?.[1])).toBeGreaterThanOrEqual(kept);
   });
 
+  it('"import now" sent while stop-import runs starts a fresh import within 2 s of the stopped one ending', async () => {
+    h = await createImportHarness({ spec: SLOW_SPEC });
+    const squashfs = squashfsPath(h, 'noble');
+    h.server.faults.set(squashfs, { bytesPerSecond: 256 * 1024 });
+    const first = await h.service.triggerImport();
+    await waitFor('part of the squashfs on disk', async () => (await partialBytes(h!.storeRoot)) > 16 * 1024);
+    const stoppedRun = h.nextFinish();
+
+    // As the Images page does: Stop, then Save selection at once, before the stop has answered.
+    const stopping = h.service.stopImport();
+    const second = h.service.triggerImport();
+    expect((await stoppedRun).outcome).toBe('stopped');
+    const stoppedAt = Date.now();
+    await stopping;
+    h.server.faults.clear(squashfs);
+    const fresh = h.nextFinish();
+
+    expect(await second).toEqual({ jobId: expect.not.stringMatching(first.jobId), deduplicated: false });
+    await waitFor('the fresh import to start', () => h!.service.lastRuns(10).length === 2, 2_000);
+    expect(Date.now() - stoppedAt).toBeLessThan(2_000);
+    expect((await fresh).outcome).toBe('succeeded');
+    expect(h.service.lastRuns(10).map((r) => r.outcome)).toEqual(['succeeded', 'stopped']);
+  });
+
   it('stopping the service (SIGTERM) aborts a running import within 2 s, records it stopped and keeps the partial', async () => {
     h = await createImportHarness({ spec: SLOW_SPEC });
     h.server.faults.set(squashfsPath(h, 'noble'), { bytesPerSecond: 512 * 1024 });

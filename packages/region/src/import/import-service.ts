@@ -11,6 +11,8 @@ import type { ImportFinishedEvent, ImportService, ImportServiceDeps, TriggerResu
 
 /** How long start() waits for Redis before leaving the rest of the start to the background. */
 const START_WAIT_MS = 2_000;
+/** How long stop-import waits for the cancelled run to end (it aborts within 2 s; a margin for a busy machine). */
+const STOP_WAIT_MS = 5_000;
 
 /** Resolves true once the connection is ready, false if stopped first. */
 function connected(redis: Redis, signal: AbortSignal): Promise<boolean> {
@@ -53,9 +55,13 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
   const listeners = new Set<(event: ImportFinishedEvent) => void>();
   let worker: Worker<ImportJobData, ImportRunResult> | undefined;
   let schedule: ScheduledTask | undefined;
-  let running = false;
+  let running: Promise<unknown> | undefined;
+  let stopInProgress: Promise<void> | undefined;
 
   async function enqueue(reason: ImportReason): Promise<TriggerResult> {
+    // A trigger during stop-import would join the job being cancelled (its deduplication id is still held until
+    // the stop removes it) and so be lost: it waits for the stop to finish, then starts a fresh run.
+    await stopInProgress?.catch(() => undefined);
     const jobId = `import-${Date.now()}-${randomUUID().slice(0, 8)}`;
     const job = await queue.add(IMPORT_JOB, { reason }, { ...importJobOptions, jobId });
     const deduplicated = job.id !== jobId;
@@ -64,12 +70,25 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
   }
 
   async function processJob(job: Job<ImportJobData, ImportRunResult>, _token?: string, signal?: AbortSignal): Promise<ImportRunResult> {
-    running = true;
+    // A job picked up while stop-import runs was queued before the stop (later triggers wait for it): it is one
+    // of those being stopped, though the worker fetched it too late for cancelAllJobs to reach it.
+    const aborted = stopInProgress ? AbortSignal.abort(new Error('stop-import requested')) : undefined;
+    const run = runImport(deps, job.data.reason, aborted ?? signal ?? new AbortController().signal);
+    running = run;
     try {
-      return await runImport(deps, job.data.reason, signal ?? new AbortController().signal);
+      return await run;
     } finally {
-      running = false;
+      running = undefined;
     }
+  }
+
+  /** Drops a queued import, cancels the running one and waits (bounded) for it to end. */
+  async function cancelImport(): Promise<void> {
+    await queue.drain();
+    await queue.removeDeduplicationKey(IMPORT_DEDUP_ID);
+    const cancelled = running;
+    worker?.cancelAllJobs('stop-import requested');
+    if (cancelled) await Promise.race([cancelled.catch(() => undefined), sleep(STOP_WAIT_MS, undefined, { ref: false })]);
   }
 
   function notify(event: ImportFinishedEvent): void {
@@ -143,10 +162,9 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
 
     triggerImport: () => enqueue('manual'),
 
-    async stopImport() {
-      await queue.drain();
-      await queue.removeDeduplicationKey(IMPORT_DEDUP_ID);
-      worker?.cancelAllJobs('stop-import requested');
+    stopImport() {
+      stopInProgress ??= cancelImport().finally(() => (stopInProgress = undefined));
+      return stopInProgress;
     },
 
     async isImporting() {

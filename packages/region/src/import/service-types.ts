@@ -74,9 +74,9 @@ export interface ImportService {
   start(): Promise<void>;
   /** Stops the schedule, aborts a running import (partials kept) and closes queue, worker and connections. */
   stop(): Promise<void>;
-  /** "Import now": queues an import unless one is queued or running already. */
+  /** "Import now": queues an import unless one is queued or running already; during stop-import, a fresh one after it. */
   triggerImport(): Promise<TriggerResult>;
-  /** Cancels the running import within 2 s (partials kept) and drops a queued one. */
+  /** Cancels the running import within 2 s (partials kept), drops a queued one, and resolves once it has ended. */
   stopImport(): Promise<void>;
   /** True while an import is queued or running. */
   isImporting(): Promise<boolean>;
