@@ -1,15 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { createRepositories, openRegionDatabase, type Db, type Repositories } from '../src/db/index.js';
-import { RackService, productName, rackQueueName } from '../src/racks/index.js';
+import { RackService, productName, rackQueueName, type RackJobData } from '../src/racks/index.js';
 import { maasCall, startApi, type ApiHarness } from './api-harness.js';
+import { waitFor } from './import-harness.js';
 
 const prefix = uniquePrefix('racks-api');
 const NOBLE = { name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' };
@@ -83,6 +84,52 @@ describe('racks through the MAAS API', () => {
     } finally {
       await queue.close();
       connection.disconnect();
+    }
+  });
+
+  it('rack-controllers import-boot-images syncs every rack now, rack-controller import-boot-images NAME that one', async () => {
+    // Each rack's side of its real queue: a worker that records why it was asked to sync.
+    const synced: string[] = [];
+    const workers = ['rack-2', 'rack-3'].map((name) => {
+      const connection = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
+      const worker = new Worker<RackJobData>(rackQueueName(name), async (job) => {
+        synced.push(`${name} ${job.data.reason}`);
+        return { snapshot: 'snapshot-x', changed: false, bytesFetched: 0, files: 0, images: [] };
+      }, { connection, prefix });
+      return { worker, connection };
+    });
+    try {
+      await racks.register('rack-2');
+      await racks.register('rack-3');
+      await waitFor('the registration syncs', () => synced.filter((s) => s.endsWith(' registration')).length >= 2);
+      const manual = (name: string): number => synced.filter((s) => s === `${name} manual`).length;
+
+      const all = await maasCall(api, 'POST', 'rackcontrollers/?op=import_boot_images');
+      expect(all.statusCode).toBe(200);
+      expect(all.headers['content-type']).toMatch(/^text\/plain/);
+      expect(all.body).toBe('Import of boot images started on all rack controllers');
+      await waitFor('both racks to sync', () => manual('rack-2') === 1 && manual('rack-3') === 1, 5_000);
+
+      const one = await maasCall(api, 'POST', 'rackcontrollers/rack-2/?op=import_boot_images');
+      expect(one.statusCode).toBe(200);
+      expect(one.body).toBe('Import of boot images started on rack-2');
+      await waitFor('rack-2 to sync again', () => manual('rack-2') === 2, 5_000);
+      expect(manual('rack-3')).toBe(1);
+
+      expect((await maasCall(api, 'POST', 'rackcontrollers/rack-9/?op=import_boot_images')).statusCode).toBe(404);
+      const describe = (await api.app.inject({ method: 'GET', url: '/MAAS/api/2.0/describe/' })).json() as {
+        resources: { auth: { name: string; actions: { name: string; op: string; method: string; doc: string }[] } }[];
+      };
+      for (const handler of ['RackControllersHandler', 'RackControllerHandler']) {
+        const action = describe.resources.find((r) => r.auth.name === handler)?.auth.actions.find((a) => a.name === 'import_boot_images');
+        expect(action, handler).toMatchObject({ op: 'import_boot_images', method: 'POST' });
+        expect(action?.doc).not.toMatch(/:param/);
+      }
+    } finally {
+      for (const { worker, connection } of workers) {
+        await worker.close();
+        connection.disconnect();
+      }
     }
   });
 });

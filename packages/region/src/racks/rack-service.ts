@@ -140,6 +140,13 @@ export class RackService {
     for (const rack of this.racks.list()) await this.#queues.syncNow(rack.name, reason);
   }
 
+  /** `rack-controller(s) import-boot-images`: one rack, or every rack without a name, pulls now. */
+  async importBootImages(name?: string): Promise<void> {
+    if (name === undefined) return this.syncAllNow('manual');
+    if (!this.racks.find(name)) throw new NotFoundError('RackController', name);
+    await this.#queues.syncNow(name, 'manual');
+  }
+
   /** Its scheduler, queue and state go; its token stops working. */
   async deregister(name: string): Promise<void> {
     if (!this.racks.find(name)) throw new NotFoundError('RackController', name);

@@ -1,4 +1,4 @@
-import { json, noContent } from '../api/answer.js';
+import { json, noContent, text } from '../api/answer.js';
 import type { ActionContext, ApiResource } from '../api/route-table.js';
 import { NotFoundError } from '../db/index.js';
 import type { RackSyncState } from '../status/index.js';
@@ -9,6 +9,8 @@ export interface RackControllers {
   list(): Promise<RackView[]>;
   get(name: string): Promise<RackView>;
   deregister(name: string): Promise<void>;
+  /** An immediate, deduplicated sync job for that rack, or for every rack without a name. */
+  importBootImages(name?: string): Promise<void>;
   /** The rack side of an image's status (its newest complete set at `version`); undefined while no rack is connected. */
   imageRackState(resource: { readonly name: string; readonly architecture: string }, version: string): RackSyncState | undefined;
 }
@@ -32,7 +34,7 @@ function rackJson(rack: RackView, ctx: ActionContext): Record<string, unknown> {
   };
 }
 
-/** `maas $PROFILE rack-controllers read`. */
+/** `maas $PROFILE rack-controllers read|import-boot-images`. */
 export const rackControllersResource: ApiResource = {
   name: 'RackControllersHandler',
   path: 'rackcontrollers/',
@@ -45,10 +47,21 @@ export const rackControllersResource: ApiResource = {
       summary: 'List rack controllers with their image sync status.',
       handle: async (ctx) => json((await racksOf(ctx).list()).map((r) => rackJson(r, ctx))),
     },
+    {
+      name: 'import_boot_images',
+      method: 'POST',
+      op: 'import_boot_images',
+      summary: 'Import the boot images on all rack controllers.',
+      description: 'Each rack pulls from this region now (joining a sync it already has queued), not at its next interval.',
+      handle: async (ctx) => {
+        await racksOf(ctx).importBootImages();
+        return text('Import of boot images started on all rack controllers');
+      },
+    },
   ],
 };
 
-/** `rack-controller read|list-boot-images|delete NAME`. */
+/** `rack-controller read|list-boot-images|import-boot-images|delete NAME`. */
 export const rackControllerResource: ApiResource = {
   name: 'RackControllerHandler',
   path: 'rackcontrollers/{name}/',
@@ -69,6 +82,18 @@ export const rackControllerResource: ApiResource = {
       handle: async (ctx) => {
         const rack = await racksOf(ctx).get(ctx.path.name ?? '');
         return json({ images: rack.images, connected: rack.connected, status: rack.status });
+      },
+    },
+    {
+      name: 'import_boot_images',
+      method: 'POST',
+      op: 'import_boot_images',
+      summary: 'Import the boot images on this rack controller.',
+      description: 'The rack pulls from this region now (joining a sync it already has queued), not at its next interval.',
+      handle: async (ctx) => {
+        const name = ctx.path.name ?? '';
+        await racksOf(ctx).importBootImages(name);
+        return text(`Import of boot images started on ${name}`);
       },
     },
     {
