@@ -15,6 +15,8 @@ import { deleteKeys } from '../packages/region/test/import-harness.js';
 
 export const silent = createLogger('test', { level: process.env.BOOTSYNC_TEST_LOG ?? 'silent' });
 export const KERNEL_PATH = 'ubuntu/amd64/ga-24.04/noble/stable/boot-kernel';
+/** A resource's extra exactly as the import writes it (held-sets.ts): no `kind`, which the region stream must not need. */
+const IMPORTED_NOBLE_EXTRA = { subarches: 'generic,ga-24.04', title: 'Ubuntu 24.04 LTS' };
 
 export interface RegionUnderTest {
   readonly url: string;
@@ -55,7 +57,7 @@ export async function startRegion(options: { intervalMs: number; redisUrl?: stri
   return {
     url, dir, secretFile, repos, store, racks,
     async publishNoble(version, files, declaredSizes = {}) {
-      const resource = repos.bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: { kind: 'ubuntu', subarches: 'generic,ga-24.04' } });
+      const resource = repos.bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: IMPORTED_NOBLE_EXTRA });
       const entries = [];
       for (const [filename, bytes] of Object.entries(files)) {
         const blob = await store.importFrom(Readable.from([bytes]), { checksums: { sha256: createHash('sha256').update(bytes).digest('hex') } });

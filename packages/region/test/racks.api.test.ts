@@ -30,7 +30,7 @@ beforeAll(async () => {
   });
   await racks.start();
   api = await startApi({ racks }, { repos });
-  const resource = repos.bootResources.upsert({ rtype: 'synced', ...NOBLE, extra: { kind: 'ubuntu', subarches: 'generic,ga-24.04' } });
+  const resource = repos.bootResources.upsert({ rtype: 'synced', ...NOBLE, extra: { subarches: 'generic,ga-24.04', title: 'Ubuntu 24.04 LTS' } });
   const set = repos.resourceSets.create(resource.id, {
     version: '20250718', label: 'stable', files: [{ filename: 'boot-kernel', filetype: 'boot-kernel', sha256: 'a'.repeat(64), size: 10, bytesDone: 10 }],
   });

@@ -9,7 +9,7 @@
 export { RackService, REGISTER_PATH, type RackServiceDeps, type RackView, type RegistrationAnswer } from './rack-service.js';
 export { RackRepository, tokenHash } from './rack-repository.js';
 export { RackQueues, rackQueueName, RACK_SCHEDULER_ID, RACK_SYNC_JOB, type RackJobData } from './rack-queues.js';
-export { buildRegionStream, productName, REGION_CONTENT_ID, type PublishedImage, type RegionStream, type StreamImage } from './region-stream.js';
+export { buildRegionStream, productName, publishedImages, REGION_CONTENT_ID, type PublishedImage, type RegionStream, type StreamImage } from './region-stream.js';
 export { imageRackState, isConnected, rackStatus } from './rack-status.js';
 export { parseSyncInterval, DEFAULT_SYNC_INTERVAL } from './sync-interval.js';
 export { rackControllersResource, rackControllerResource, type RackControllers } from './rackcontrollers-resource.js';

@@ -10,7 +10,7 @@ import { RackQueues, rackQueueName, type RackJobData } from './rack-queues.js';
 import { RackRepository } from './rack-repository.js';
 import { imageRackState, isConnected, rackStatus } from './rack-status.js';
 import type { RackRecord, RackStatus, RackSyncResult } from './rack-types.js';
-import { buildRegionStream, productName, type PublishedImage, type RegionStream } from './region-stream.js';
+import { buildRegionStream, productName, publishedImages, type RegionStream } from './region-stream.js';
 import { STREAM_PREFIX, isApiUser, registerStreamRoutes } from './stream-routes.js';
 
 export const REGISTER_PATH = '/MAAS/racks/register';
@@ -156,7 +156,7 @@ export class RackService {
   }
 
   stream(): RegionStream {
-    return buildRegionStream(this.#published());
+    return buildRegionStream(publishedImages(this.deps.repos));
   }
 
   async list(now = new Date()): Promise<RackView[]> {
@@ -199,14 +199,6 @@ export class RackService {
     } catch (err) {
       this.deps.logger.warn({ event: 'racks.schedulers.upsert_failed', err });
     }
-  }
-
-  #published(): PublishedImage[] {
-    const { bootResources, resourceSets } = this.deps.repos;
-    return bootResources.list({}).flatMap((resource) => {
-      const set = resourceSets.listForResource(resource.id).find((s) => s.complete);
-      return set ? [{ resource, set }] : [];
-    });
   }
 
   #authenticate(authorization: string | undefined): boolean {
