@@ -36,7 +36,7 @@ export const regionOptions = {
   defaultKeyring: stringOption({ description: 'keyring file of that default source', default: DEFAULT_KEYRING, valueName: 'FILE' }),
   config: stringOption({ description: 'YAML file with these same settings', default: undefined, valueName: 'FILE' }),
   syncInterval: stringOption({
-    description: 'how often each rack pulls from the region (300, 300s, 5m); parse with parseSyncInterval',
+    description: 'how often each rack pulls from the region: seconds, or with a unit (300, 300s, 5m)',
     default: DEFAULT_SYNC_INTERVAL,
     valueName: 'DURATION',
     validate: (value) => void parseSyncInterval(value),
