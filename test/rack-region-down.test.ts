@@ -39,6 +39,14 @@ describe('the region goes down while a rack syncs', () => {
     await scene.restartRegion();
     const after = await scene.newSnapshotReported(before);
     expect(await imagesRead(scene.region, 'Synced')).toBe(true);
+    // The region's /metrics says the same per rack, for the dashboard.
+    // (eventually: a no-op scheduled sync every 2 s reads "syncing" for a moment)
+    const synced = /^bootsync_region_rack_status\{rack="rack-down",status="synced"\} 1$/m;
+    const regionMetrics = await eventually(async () => {
+      const text = await (await request(`${scene.region.url}/metrics`)).body.text();
+      return synced.test(text) ? text : undefined;
+    }, 10_000, 'the rack synced in the region\'s /metrics');
+    expect(regionMetrics).toMatch(/^bootsync_region_rack_last_sync_timestamp_seconds\{rack="rack-down"\} 1\d{9}/m);
     expect((await get(`${scene.rack.url}/images/${kernelPath}`)).equals(kernelV1)).toBe(false);
     // The partial on disk when the region went away was resumed, not fetched again from its start.
     const fetched = (await rackMetric(scene.rack, 'bootsync_rack_bytes_fetched_total')) - fetchedBefore;

@@ -26,7 +26,7 @@ export function regionExtensions(options: RegionOptions, logger: Logger): Region
         logger,
         metrics,
       }),
-    createParts: ({ repositories, identity, imports }) => {
+    createParts: ({ repositories, identity, metrics, imports }) => {
       if (!imports) return [];
       const racks = new RackService({
         db: repositories.db,
@@ -38,6 +38,7 @@ export function regionExtensions(options: RegionOptions, logger: Logger): Region
         syncIntervalMs: parseSyncInterval(options.syncInterval),
         logger,
         isImporting: () => imports.isImporting(),
+        metrics: metrics.racks,
       });
       let unsubscribe: (() => void) | undefined;
       const rackPart: RegionPart = {

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ImportMetrics, ImportOutcome } from '../import/index.js';
+import { createRackGauges, type RackGauges } from '../racks/rack-metrics.js';
 
 const OUTCOMES: readonly ImportOutcome[] = ['succeeded', 'failed', 'partial', 'stopped'];
 
@@ -12,6 +13,8 @@ export interface RegionMetrics extends ImportMetrics {
   readonly importDuration: Histogram<'outcome'>;
   readonly importsTotal: Counter<'outcome'>;
   readonly lastSuccessfulImport: Gauge;
+  /** Per-rack status and last sync, read from the rack service at each scrape. */
+  readonly racks: RackGauges;
 }
 
 export function createRegionMetrics(): RegionMetrics {
@@ -55,5 +58,6 @@ export function createRegionMetrics(): RegionMetrics {
       help: 'Unix time of the end of the last successful import (0 = none since start).',
       registers: [registry],
     }),
+    racks: createRackGauges(registry),
   };
 }

@@ -13,6 +13,7 @@ export { buildRegionStream, productName, publishedImages, REGION_CONTENT_ID, typ
 export { imageRackState, isConnected, rackStatus } from './rack-status.js';
 export { parseSyncInterval, DEFAULT_SYNC_INTERVAL } from './sync-interval.js';
 export { rackControllersResource, rackControllerResource, type RackControllers } from './rackcontrollers-resource.js';
+export { createRackGauges, RACK_STATUSES, type RackGauges, type RackGaugeView } from './rack-metrics.js';
 export { STREAM_PREFIX } from './stream-routes.js';
 export { InvalidRackNameError, InvalidSyncIntervalError } from './rack-errors.js';
 export type * from './rack-types.js';

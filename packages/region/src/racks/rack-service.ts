@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from '@bootsync/shared/logging';
@@ -6,6 +7,7 @@ import type { ContentStore } from '@bootsync/shared/store';
 import { NotFoundError, type Db, type Repositories } from '../db/index.js';
 import type { RackSyncState } from '../status/index.js';
 import { InvalidRackNameError } from './rack-errors.js';
+import type { RackGauges } from './rack-metrics.js';
 import { RackQueues, rackQueueName, type RackJobData } from './rack-queues.js';
 import { RackRepository } from './rack-repository.js';
 import { imageRackState, isConnected, rackStatus } from './rack-status.js';
@@ -14,6 +16,8 @@ import { buildRegionStream, productName, publishedImages, type RegionStream } fr
 import { STREAM_PREFIX, isApiUser, registerStreamRoutes } from './stream-routes.js';
 
 export const REGISTER_PATH = '/MAAS/racks/register';
+/** How long a status read waits for Redis to say whether the region imports. */
+const REDIS_ANSWER_MS = 1_000;
 const RACK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 export interface RackServiceDeps {
@@ -28,6 +32,8 @@ export interface RackServiceDeps {
   readonly syncIntervalMs: number;
   readonly logger: Logger;
   readonly isImporting: () => Promise<boolean>;
+  /** The region's per-rack gauges (createRegionMetrics().racks); they read `list()` at each scrape. */
+  readonly metrics?: RackGauges;
 }
 
 /** What registration answers a rack: its queue, and how to authenticate from then on. */
@@ -64,6 +70,7 @@ export class RackService {
 
   constructor(private readonly deps: RackServiceDeps) {
     this.racks = new RackRepository(deps.db);
+    deps.metrics?.observe(() => this.list());
     this.#connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
     this.#connection.on('error', (err) => deps.logger.warn({ event: 'racks.redis.error', err }));
     const now = (): string => new Date().toISOString();
@@ -160,7 +167,7 @@ export class RackService {
   }
 
   async list(now = new Date()): Promise<RackView[]> {
-    const importing = await this.deps.isImporting();
+    const importing = await this.#regionImporting();
     const images = this.stream().images;
     const offered = images.map(({ product, version }) => ({ product, version }));
     return this.racks.list().map((rack) => {
@@ -191,6 +198,15 @@ export class RackService {
   /** The rack side of an image's status, for `imageStatus({ newestSet, racks })`. */
   imageRackState(resource: { readonly name: string; readonly architecture: string }, version: string, now = new Date()): RackSyncState | undefined {
     return imageRackState({ product: productName(resource), version }, this.racks.list(), now, this.deps.syncIntervalMs);
+  }
+
+  /**
+   * Whether the region imports; false when Redis does not answer within a second, so rack statuses are still
+   * shown and scraped while Redis is away (the racks then read "unknown" soon enough anyway).
+   */
+  async #regionImporting(): Promise<boolean> {
+    const gaveUp = sleep(REDIS_ANSWER_MS, false, { ref: false });
+    return Promise.race([this.deps.isImporting(), gaveUp]).catch(() => false);
   }
 
   async #upsertAll(): Promise<void> {
