@@ -19,7 +19,7 @@ export function parseJsonObject(text: string, file: string): JsonObject {
   return value;
 }
 
-/** `doc[key]` when it is an object; absent means empty when `optional`. */
+/** `doc[key]`, which must be an object (callers that allow it absent check before). */
 export function objectField(doc: JsonObject, key: string, file: string, item?: ItemRef): JsonObject {
   const value = doc[key];
   if (!isJsonObject(value)) throw new StreamFormatError(file, `"${key}" must be an object`, item);
