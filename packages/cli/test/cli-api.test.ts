@@ -140,4 +140,13 @@ describe('bootsync PROFILE RESOURCE ACTION', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("'not-a-key-value' is not a key=value");
   });
+
+  it('refuses an import --wait poll interval that is not a positive number of seconds, before asking the region', async () => {
+    for (const interval of ['0', 'soon']) {
+      const res = await bootsync('region', 'boot-resources', 'import', '--wait', '--poll-interval', interval);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(`--poll-interval takes a number of seconds > 0, not '${interval}'`);
+      expect(res.stdout).toBe('');
+    }
+  });
 });

@@ -48,13 +48,14 @@ function addAction(resourceCmd: Command, profile: Profile, handler: Handler, act
     if (positional.length < handler.params.length) {
       cmd.error(`missing ${handler.params.slice(positional.length).map((p) => p.toUpperCase()).join(' ')}`);
     }
+    const pollSeconds = Number(options.pollInterval);
+    if (options.wait && !(pollSeconds > 0)) cmd.error(`--poll-interval takes a number of seconds > 0, not '${options.pollInterval}'`);
     const path = handler.params.reduce((p, name, i) => p.replace(`{${name}}`, encodeURIComponent(positional[i]!)), handler.path);
     const client = new MaasApiClient(profile.url, profile.key);
     const res = await client.call(action.method, path, { op: action.op, fields: parseKeyValues(args.slice(handler.params.length)) });
     process.stdout.write(formatResponse(res, options.table === true));
     if (options.wait) {
-      const resources = profile.description.handlers.find((h) => h.path === handler.path)!;
-      const outcome = await waitForImport(client, resources.path, Number(options.pollInterval) * 1000);
+      const outcome = await waitForImport(client, handler.path, pollSeconds * 1000);
       if (outcome !== 'succeeded') process.exitCode = 1;
     }
   });
