@@ -2,7 +2,6 @@ import type { ProductItem } from '@bootsync/shared/streams';
 import type { Repositories } from '../db/index.js';
 import type { ImportService } from '../import/service-types.js';
 import type { RackControllers } from '../racks/rackcontrollers-resource.js';
-import type { ApiUser } from './auth.js';
 
 type Use<K extends keyof Repositories, M extends keyof Repositories[K]> = Pick<Repositories[K], M>;
 
@@ -22,11 +21,6 @@ export interface ApiDeps {
   readonly imports: Pick<ImportService, 'triggerImport' | 'stopImport' | 'isImporting' | 'lastRuns'>;
   /** Reads and verifies a source without saving anything (op=fetch, the Images page's "Connect"). */
   readonly prober: SourceProber;
-  /**
-   * Optional browser session: resolves the value of the `bootsync_session` cookie to a user. The Images page needs
-   * it because EventSource cannot send an Authorization header. Without it, only OAuth is accepted.
-   */
-  readonly sessions?: { resolve(cookieValue: string): ApiUser | undefined };
   /** The region's rack controllers (`rackcontrollers/`); without it, racks read as not found. */
   readonly racks?: RackControllers;
 }

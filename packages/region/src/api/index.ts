@@ -1,4 +1,4 @@
-export { maasApiPlugin, API_HASH_HEADER, MAAS_API_PREFIX, SESSION_COOKIE, type MaasApiOptions } from './plugin.js';
+export { maasApiPlugin, API_HASH_HEADER, MAAS_API_PREFIX, type MaasApiOptions } from './plugin.js';
 export type { ApiDeps, ProbeRequest, SourceProber } from './deps.js';
 export type { ApiUser, ApiKeyParts } from './auth.js';
 export { API_RESOURCES } from './resources.js';

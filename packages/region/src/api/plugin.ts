@@ -3,7 +3,7 @@ import { verifyPlaintextOAuth, type ApiUser } from './auth.js';
 import { parseBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { buildDescribe, describeHash } from './describe.js';
-import { answerForError, UnauthorizedError, UnrecognisedSignatureError } from './errors.js';
+import { answerForError, UnrecognisedSignatureError } from './errors.js';
 import { ParamBag } from './params.js';
 import { paramNames, type ApiResource, type HttpMethod } from './route-table.js';
 import { API_RESOURCES } from './resources.js';
@@ -19,9 +19,6 @@ export interface MaasApiOptions {
 
 /** Where MAAS clients look for the API; describe and resource_uri values carry it. */
 export const MAAS_API_PREFIX = '/MAAS/api/2.0';
-
-/** Name of the cookie a browser session sends instead of an OAuth header (see ApiDeps.sessions). */
-export const SESSION_COOKIE = 'bootsync_session';
 
 /** Compared by the maas CLI with its cached describe's `hash`; a difference prints "maas refresh" on stderr. */
 export const API_HASH_HEADER = 'x-maas-api-hash';
@@ -104,22 +101,8 @@ export async function maasApiPlugin(app: FastifyInstance, options: MaasApiOption
   }
 }
 
+/** Every call is signed with an API key, the page's too (it polls with fetch, which can send the header). */
 function authenticate(request: FastifyRequest, deps: ApiDeps): ApiUser {
-  const header = request.headers.authorization;
-  if (header === undefined && deps.sessions) {
-    const cookie = cookieValue(request.headers.cookie, SESSION_COOKIE);
-    const user = cookie === undefined ? undefined : deps.sessions.resolve(cookie);
-    if (user) return user;
-    if (cookie !== undefined) throw new UnauthorizedError('Session expired or unknown; sign in again.');
-  }
-  const key = verifyPlaintextOAuth(header, (token) => deps.apiKeys.findByTokenKey(token));
+  const key = verifyPlaintextOAuth(request.headers.authorization, (token) => deps.apiKeys.findByTokenKey(token));
   return { username: key.name, isSuperuser: true };
-}
-
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
 }
