@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { loadKeyring, type Keyring } from '@bootsync/shared/signing';
+import { loadKeyring, UBUNTU_IMAGES_KEYRING, type Keyring } from '@bootsync/shared/signing';
 import {
   compareBytes,
   locate,
@@ -14,8 +14,8 @@ import {
 import { UsageError } from '../exit-codes.js';
 import { formatRowsJson, formatRowsTable, type ItemRow } from '../item-table.js';
 
-/** Where MAAS looks for the Ubuntu image signing keys; `BOOTSYNC_IMAGES_KEYRING` overrides it. */
-export const DEFAULT_KEYRING = '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg';
+/** The keyring used without --keyring; `BOOTSYNC_IMAGES_KEYRING` overrides it (tests point it at a missing file). */
+const DEFAULT_KEYRING = UBUNTU_IMAGES_KEYRING;
 
 interface QueryOptions {
   keyring?: string;

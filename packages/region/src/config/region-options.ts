@@ -6,10 +6,11 @@ import {
   urlOption,
   type ConfigValues,
 } from '@bootsync/shared/config';
+import { UBUNTU_IMAGES_KEYRING } from '@bootsync/shared/signing';
 import { DEFAULT_SYNC_INTERVAL, parseSyncInterval } from '../racks/sync-interval.js';
 
 export const DEFAULT_SOURCE_URL = 'http://images.maas.io/ephemeral-v3/stable/';
-export const DEFAULT_KEYRING = '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg';
+export const DEFAULT_KEYRING = UBUNTU_IMAGES_KEYRING;
 
 /**
  * The region daemon's settings. Each is a flag (`--data-dir`), an env variable (`BOOTSYNC_DATA_DIR`) and a key of

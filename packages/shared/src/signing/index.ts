@@ -1,4 +1,4 @@
-export { loadKeyring, type Keyring, type KeyringSource } from './keyring.js';
+export { loadKeyring, UBUNTU_IMAGES_KEYRING, type Keyring, type KeyringSource } from './keyring.js';
 export { clearsign, clearsignedPayload, verifyClearsigned, type VerifiedText } from './clearsigned.js';
 export { detachSign, verifyDetached } from './detached.js';
 export { BadSignatureError, KeyringError, SignatureMissingError, UnknownKeyError } from './errors.js';

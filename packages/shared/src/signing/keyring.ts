@@ -13,6 +13,9 @@ export interface Keyring {
 
 export type KeyringSource = { file: string } | { bytes: Uint8Array } | { armored: string };
 
+/** Where Ubuntu (and MAAS) keep the keys images.maas.io is signed with: the default wherever a keyring is optional. */
+export const UBUNTU_IMAGES_KEYRING = '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg';
+
 const ARMOR = '-----BEGIN PGP';
 
 /** Reads a keyring in either form gpg writes: binary (`gpg --export`, the `.gpg` MAAS uses) or armored, one key or several. */
