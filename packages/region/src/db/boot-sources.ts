@@ -107,13 +107,6 @@ export class BootSourceRepository {
     return found;
   }
 
-  findByUrl(url: string): BootSource | undefined {
-    const row = this.db.prepare('SELECT * FROM boot_sources WHERE url = ?').get(normalizeSourceUrl(url)) as
-      | BootSourceRow
-      | undefined;
-    return row && toBootSource(row);
-  }
-
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM boot_sources').get() as { n: number }).n;
   }
