@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { createLogger } from '@bootsync/shared/logging';
+import { createLogger, type Logger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { createRepositories, openRegionDatabase, type Repositories } from '@bootsync/region/db';
@@ -34,7 +34,7 @@ export interface RegionUnderTest {
 }
 
 /** A region as far as racks see it: a real SQLite database, a real store, the racks HTTP routes, real Redis. */
-export async function startRegion(options: { intervalMs: number; redisUrl?: string }): Promise<RegionUnderTest> {
+export async function startRegion(options: { intervalMs: number; redisUrl?: string; logger?: Logger }): Promise<RegionUnderTest> {
   const dir = await mkdtemp(join(tmpdir(), 'bootsync-rack-e2e-'));
   const db = openRegionDatabase(join(dir, 'region.db'));
   const repos = createRepositories(db);
@@ -44,7 +44,7 @@ export async function startRegion(options: { intervalMs: number; redisUrl?: stri
   await writeFile(secretFile, `${secret}\n`);
   const redisPrefix = uniquePrefix('racks');
   const racks = new RackService({
-    db, repos, store, secret, logger: silent,
+    db, repos, store, secret, logger: options.logger ?? silent,
     redisUrl: options.redisUrl ?? testRedisUrl,
     redisPrefix,
     syncIntervalMs: options.intervalMs,
@@ -77,13 +77,13 @@ export async function startRegion(options: { intervalMs: number; redisUrl?: stri
   };
 }
 
-export async function startRack(region: RegionUnderTest, name: string, extra: { redisUrl?: string } = {}): Promise<{ daemon: RackDaemon; dataDir: string; cleanup: () => Promise<void> }> {
+export async function startRack(region: RegionUnderTest, name: string, extra: { redisUrl?: string; logger?: Logger } = {}): Promise<{ daemon: RackDaemon; dataDir: string; cleanup: () => Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), `bootsync-${name}-`));
   const config = resolveRackConfig({
     'region-url': region.url, 'secret-file': region.secretFile, name, 'data-dir': dataDir,
     listen: '127.0.0.1:0', 'redis-url': extra.redisUrl ?? testRedisUrl,
   });
-  const daemon = await startRackDaemon(config, silent, { downloaderRetry: { attempts: 2, baseDelayMs: 50, budgetMs: 2_000 } });
+  const daemon = await startRackDaemon(config, extra.logger ?? silent, { downloaderRetry: { attempts: 2, baseDelayMs: 50, budgetMs: 2_000 } });
   return { daemon, dataDir, cleanup: async () => { await daemon.stop(); await rm(dataDir, { recursive: true, force: true }); } };
 }
 

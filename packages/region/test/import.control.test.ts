@@ -174,6 +174,10 @@ describe('a region started before its Redis', () => {
     try {
       await waitFor('the start-up import', () => h!.service.lastRuns(1)[0]?.outcome === 'succeeded');
       expect(h.logs.some((l) => l.event === 'import.waiting_for_redis')).toBe(true);
+      // Two seconds of reconnection attempts: one line when Redis was missed, one when it came.
+      const redisLines = h.logs.filter((l) => /^import\.(queue|worker|redis)\./.test(String(l.event)));
+      expect(redisLines.map((l) => l.event)).toEqual(['import.queue.error', 'import.redis.restored']);
+      expect(redisLines[1]).toMatchObject({ failures: expect.any(Number), ms: expect.any(Number) });
       await h.close();
       h = undefined;
     } finally {

@@ -4,7 +4,7 @@ import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BootsyncError } from '@bootsync/shared/errors';
 import { Downloader } from '@bootsync/shared/download';
-import type { Logger } from '@bootsync/shared/logging';
+import { OutageThrottle, type Logger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import type { RackConfig } from '../config/index.js';
 import { RackMetrics } from '../metrics/index.js';
@@ -32,7 +32,16 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
   const cache = new ContentStore({ root: join(config.dataDir, 'cache') });
   const lock = new SerialLock();
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  redis.on('error', (err) => logger.warn({ event: 'rack.redis.error', err }));
+  // ioredis reports every reconnection attempt: the first failure, one line a minute, and the way back.
+  const outage = new OutageThrottle();
+  redis.on('error', (err) => {
+    const report = outage.failed();
+    if (report) logger.warn({ event: 'rack.redis.error', rack: config.name, err, failures: report.failures, ms: report.ms });
+  });
+  redis.on('ready', () => {
+    const ended = outage.restored();
+    if (ended) logger.info({ event: 'rack.redis.restored', rack: config.name, failures: ended.failures, ms: ended.ms });
+  });
   const server = createRackServer({
     dataDir: config.dataDir,
     metrics,
@@ -67,7 +76,10 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
     }
   };
   const worker = new Worker(registration.queue, processor, { connection: redis, prefix: registration.prefix, concurrency: 1 });
-  worker.on('error', (err) => logger.warn({ event: 'rack.worker.error', err }));
+  // While Redis is away the worker fails with it on every attempt: that outage is logged once, above.
+  worker.on('error', (err) => {
+    if (!outage.down) logger.warn({ event: 'rack.worker.error', rack: config.name, err });
+  });
   const pruning = setInterval(() => {
     void lock.run(() => pruneDataDir({ dataDir: config.dataDir, cache, graceMs: config.snapshotGraceMs })).catch((err: unknown) =>
       logger.warn({ event: 'rack.prune.failed', err }),

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ScheduledTask } from 'node-cron';
+import { OutageThrottle } from '@bootsync/shared/logging';
 import { createRepositories } from '../db/index.js';
 import { runImport, type ImportRunResult } from './import-run.js';
 import { IMPORT_DEDUP_ID, IMPORT_JOB, IMPORT_QUEUE, importJobOptions, type ImportJobData, type ImportReason } from './queue.js';
@@ -43,13 +44,16 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
   // Lazy: it connects when the worker starts, once the queue's connection found Redis.
   const workerConnection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   const queue = new Queue<ImportJobData>(IMPORT_QUEUE, { connection: queueConnection, prefix: deps.redisPrefix });
-  // ioredis reconnects by itself; one log line per outage, not one per attempt.
-  let redisDown = false;
+  // ioredis reports every reconnection attempt: the first failure, one line a minute, and the way back.
+  const outage = new OutageThrottle();
   queue.on('error', (err) => {
-    if (!redisDown) log.error({ event: 'import.queue.error', err });
-    redisDown = true;
+    const report = outage.failed();
+    if (report) log.error({ event: 'import.queue.error', err, failures: report.failures, ms: report.ms });
   });
-  queueConnection.on('ready', () => (redisDown = false));
+  queueConnection.on('ready', () => {
+    const ended = outage.restored();
+    if (ended) log.info({ event: 'import.redis.restored', failures: ended.failures, ms: ended.ms });
+  });
   const stopping = new AbortController();
   let booting: Promise<void> | undefined;
   const listeners = new Set<(event: ImportFinishedEvent) => void>();
@@ -127,7 +131,10 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
       // re-run it behind that one.
       maxStalledCount: 0,
     });
-    worker.on('error', (err) => log.error({ event: 'import.worker.error', err }));
+    // While Redis is away the worker fails with it on every attempt: that outage is logged once, above.
+    worker.on('error', (err) => {
+      if (!outage.down) log.error({ event: 'import.worker.error', err });
+    });
     worker.on('failed', (job, err) => log.error({ event: 'import.failed', jobId: job?.id, err }));
     // Told once the job has left the queue, so a listener's own "import now" is not deduplicated into it.
     worker.on('completed', (_job, r) => notify({ runId: r.runId, outcome: r.outcome, changed: r.changed, bytes: r.bytes, ms: r.ms }));

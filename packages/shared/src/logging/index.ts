@@ -26,3 +26,5 @@ export function createLogger(
     options.destination ?? pino.destination(1),
   );
 }
+
+export { OutageThrottle, type OutageReport } from './outage.js';
