@@ -6,10 +6,13 @@ import type { Readable } from 'node:stream';
 import { assertSha256, blobRelativePath, partialKey } from './digest.js';
 import { BlobNotFoundError } from './errors.js';
 import { ensureFreeSpace } from './free-space.js';
+import type { Writeback } from './batched-writer.js';
 import { PartialFileHandle } from './partial-file.js';
 import type { ContentStoreOptions, ExpectedContent, GcOptions, GcResult, PartialFile, StoredBlob } from './types.js';
 
 const READ_CHUNK = 1 << 20;
+/** A partial's written bytes are flushed to disk every so often, so its final fsync does not wait for all of them. */
+const WRITEBACK_BYTES = 32 << 20;
 const SHA256_NAME = /^[0-9a-f]{64}$/;
 const PREFIX_NAME = /^[0-9a-f]{2}$/;
 /** A partial's data or meta file, keyed by sha256 (the only key gc can match against what is wanted). */
@@ -25,6 +28,21 @@ export class ContentStore {
   readonly #fsync: boolean;
   /** One writer per partial inside this process; the next one waits, then usually finds the blob done. */
   readonly #partialLocks = new Map<string, Promise<void>>();
+  #writebackBusy = false;
+  /**
+   * One early writeback at a time for the whole store: each holds a libuv pool thread until the disk is done, and
+   * the pool's other threads must stay free for the writes themselves.
+   */
+  readonly #writeback: Writeback = {
+    everyBytes: WRITEBACK_BYTES,
+    start: (fh) => {
+      if (this.#writebackBusy) return undefined;
+      this.#writebackBusy = true;
+      return fh.datasync().finally(() => {
+        this.#writebackBusy = false;
+      });
+    },
+  };
 
   constructor(options: ContentStoreOptions) {
     this.root = path.resolve(options.root);
@@ -141,6 +159,7 @@ export class ContentStore {
         publish: (file, sha256, size) => this.#publish(file, sha256, size),
         release,
         fsync: this.#fsync,
+        writeback: this.#writeback,
       });
     } catch (err) {
       release();
@@ -173,9 +192,17 @@ export class ContentStore {
 
   async #publish(file: string, sha256: string, size: number): Promise<StoredBlob> {
     const dest = this.pathOf(sha256);
-    await mkdir(path.dirname(dest), { recursive: true });
+    const dir = path.dirname(dest);
+    const created = await mkdir(dir, { recursive: true });
     await rename(file, dest);
-    if (this.#fsync) await fsyncDir(path.dirname(dest));
+    if (this.#fsync) {
+      // The blob's directory holds the rename; a directory created just now must itself be recorded by its parent.
+      const last = created === undefined ? dir : path.dirname(created);
+      for (let d = dir; ; d = path.dirname(d)) {
+        await fsyncDir(d);
+        if (d === last || d === path.dirname(d)) break;
+      }
+    }
     return { sha256, size, path: dest };
   }
 

@@ -1,7 +1,7 @@
 import { open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { InsufficientSpaceError, SizeMismatchError } from './errors.js';
-import { BatchedWriter } from './batched-writer.js';
+import { BatchedWriter, type Writeback } from './batched-writer.js';
 import { availableBytes } from './free-space.js';
 import { ContentHasher, findMismatch } from './hashing.js';
 import type { ExpectedContent, PartialFile, StoredBlob } from './types.js';
@@ -17,6 +17,8 @@ interface OpenArgs {
   /** Lets the next writer of the same key in; called once the file handle is closed. */
   readonly release: () => void;
   readonly fsync: boolean;
+  /** Early writeback while the file is being written (only with fsync). */
+  readonly writeback?: Writeback;
 }
 
 interface PartialMeta {
@@ -52,7 +54,7 @@ export class PartialFileHandle implements PartialFile {
     this.#release = args.release;
     this.#fsync = args.fsync;
     this.#fh = args.fh;
-    this.#writer = new BatchedWriter(args.fh);
+    this.#writer = new BatchedWriter(args.fh, args.fsync ? args.writeback : undefined);
     this.#offset = args.offset;
     this.#validator = args.validator;
   }
@@ -80,11 +82,21 @@ export class PartialFileHandle implements PartialFile {
   }
 
   async append(chunk: Uint8Array): Promise<void> {
+    await this.push(chunk);
+  }
+
+  push(chunk: Uint8Array): Promise<void> | undefined {
     const out = this.#out();
-    const hasher = await this.#hashed();
+    // Only the first chunk after opening a resumed partial waits for the bytes on disk to be hashed again.
+    if (!this.#hasher) return this.#hashed().then((hasher) => this.#take(hasher, out, chunk));
+    return this.#take(this.#hasher, out, chunk);
+  }
+
+  #take(hasher: ContentHasher, out: BatchedWriter, chunk: Uint8Array): Promise<void> | undefined {
     hasher.update(chunk);
-    await this.#writing(() => out.write(chunk));
     this.#offset += chunk.byteLength;
+    const wait = out.write(chunk);
+    return wait && this.#writing(() => wait);
   }
 
   async restart(): Promise<void> {

@@ -59,6 +59,11 @@ export interface PartialFile {
   /** Record the validator of the response whose bytes are being appended. */
   setValidator(validator: string | undefined): Promise<void>;
   append(chunk: Uint8Array): Promise<void>;
+  /**
+   * `append` for callers feeding many chunks (a network body): takes the chunk at once and returns undefined, or a
+   * promise to wait for before the next chunk (the file's writes are behind). Saves a promise per chunk.
+   */
+  push(chunk: Uint8Array): Promise<void> | undefined;
   /** Drop the bytes written so far and start over at offset 0. */
   restart(): Promise<void>;
   finalize(): Promise<StoredBlob>;
