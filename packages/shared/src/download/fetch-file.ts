@@ -2,6 +2,7 @@ import { SizeMismatchError, type ContentStore, type ExpectedContent, type Partia
 import { DownloadAbortedError, RetriesExhaustedError } from './errors.js';
 import type { RetryPolicy } from './options.js';
 import { isRetryable, pause, RetryStreak } from './retry.js';
+import { receive, ThrottledProgress } from './receive.js';
 import type { ByteSource } from './sources.js';
 import type { FileOutcome, FileRequest } from './types.js';
 
@@ -59,13 +60,19 @@ async function transferWithRetries(
       if (opened.validator !== partial.validator) await partial.setValidator(opened.validator);
       resumedFrom ??= opened.start;
       ctx.progress(partial.offset);
-      for await (const chunk of opened.body) {
-        if (partial.offset + chunk.byteLength > request.size) {
-          throw new SizeMismatchError(request.ref, request.size, partial.offset + chunk.byteLength, request.url);
-        }
-        await partial.append(chunk);
-        fetched += chunk.byteLength;
-        ctx.progress(partial.offset);
+      const progress = new ThrottledProgress(ctx.progress);
+      try {
+        await receive(opened.body, (chunk) => {
+          if (partial.offset + chunk.byteLength > request.size) {
+            throw new SizeMismatchError(request.ref, request.size, partial.offset + chunk.byteLength, request.url);
+          }
+          fetched += chunk.byteLength;
+          const wait = partial.push(chunk);
+          progress.report(partial.offset);
+          return wait;
+        });
+      } finally {
+        progress.flush(partial.offset);
       }
       return { resumedFrom, fetched };
     } catch (err) {

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { request, type Dispatcher } from 'undici';
 import type { ItemRef } from '../streams/index.js';
@@ -12,7 +13,7 @@ export interface OpenedBody {
   readonly start: number;
   /** What proves on the next attempt that the file is still the same (ETag, Last-Modified, size+mtime). */
   readonly validator: string | undefined;
-  readonly body: AsyncIterable<Uint8Array>;
+  readonly body: Readable;
 }
 
 /** Where the bytes of a file come from; one download loop serves every kind. */
