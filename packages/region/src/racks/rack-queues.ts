@@ -23,6 +23,10 @@ export interface RackJobData {
   readonly reason: 'schedule' | 'import' | 'registration' | 'manual';
 }
 
+export type FinishedSync =
+  | { readonly ok: true; readonly result: unknown; readonly finishedOn: number }
+  | { readonly ok: false; readonly reason: string; readonly finishedOn: number };
+
 export interface RackQueueEventHandlers {
   active(rack: string): void;
   progress(rack: string, progress: unknown): void;
@@ -63,6 +67,17 @@ export class RackQueues {
       removeOnComplete: KEEP_JOBS,
       removeOnFail: KEEP_JOBS,
     });
+  }
+
+  /** How a rack's newest sync job ended ('active' while one runs; undefined when its queue keeps none). */
+  async lastSync(rack: string): Promise<'active' | FinishedSync | undefined> {
+    const { queue } = this.#open(rack);
+    if ((await queue.getActiveCount()) > 0) return 'active';
+    // Newest first: finished jobs are kept in sets scored by when they finished.
+    const [[completed], [failed]] = await Promise.all([queue.getJobs(['completed'], 0, 0, false), queue.getJobs(['failed'], 0, 0, false)]);
+    const done = completed && { ok: true as const, result: completed.returnvalue as unknown, finishedOn: completed.finishedOn ?? 0 };
+    const lost = failed && { ok: false as const, reason: failed.failedReason, finishedOn: failed.finishedOn ?? 0 };
+    return done && (!lost || done.finishedOn >= lost.finishedOn) ? done : lost;
   }
 
   /** Deregistration: the scheduler, the queue and its jobs go. */

@@ -89,6 +89,11 @@ export class RackRepository {
     this.db.prepare('UPDATE racks SET syncing = 0, last_seen = ?, last_error = ? WHERE name = ?').run(error.at, JSON.stringify(error), name);
   }
 
+  /** A sync that ended with no result on record (its job was removed): the rack is no longer syncing. */
+  syncEnded(name: string): void {
+    this.db.prepare('UPDATE racks SET syncing = 0 WHERE name = ?').run(name);
+  }
+
   delete(name: string): boolean {
     return this.db.prepare('DELETE FROM racks WHERE name = ?').run(name).changes > 0;
   }

@@ -66,7 +66,7 @@ export class RackService {
   readonly racks: RackRepository;
   readonly #connection: Redis;
   readonly #queues: RackQueues;
-  #onReady = (): void => void this.#upsertAll();
+  #onReady = (): void => void this.#upsertAll().then(() => this.#catchUp());
 
   constructor(private readonly deps: RackServiceDeps) {
     this.racks = new RackRepository(deps.db);
@@ -94,15 +94,8 @@ export class RackService {
           const { bytesDone = 0, bytesTotal = 0 } = (p ?? {}) as { bytesDone?: number; bytesTotal?: number };
           this.racks.progress(rack, bytesDone, bytesTotal, now());
         },
-        completed: (rack, result) => {
-          this.racks.syncSucceeded(rack, parseResult(result), now());
-          deps.logger.info({ event: 'racks.sync.completed', rack });
-        },
-        failed: (rack, reason) => {
-          const [, code = 'RACK_SYNC_FAILED', message = reason] = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(reason) ?? [];
-          this.racks.syncFailed(rack, { code, message, at: now() });
-          deps.logger.warn({ event: 'racks.sync.failed', rack, err: { code, message } });
-        },
+        completed: (rack, result) => this.#completed(rack, result, now()),
+        failed: (rack, reason) => this.#failed(rack, reason, now()),
       },
     });
   }
@@ -111,6 +104,7 @@ export class RackService {
   async start(): Promise<void> {
     this.#connection.on('ready', this.#onReady);
     await this.#upsertAll();
+    await this.#catchUp();
   }
 
   async stop(): Promise<void> {
@@ -216,6 +210,37 @@ export class RackService {
   async #regionImporting(): Promise<boolean> {
     const gaveUp = sleep(REDIS_ANSWER_MS, false, { ref: false });
     return Promise.race([this.deps.isImporting(), gaveUp]).catch(() => false);
+  }
+
+  #completed(rack: string, result: unknown, at: string): void {
+    this.racks.syncSucceeded(rack, parseResult(result), at);
+    this.deps.logger.info({ event: 'racks.sync.completed', rack });
+  }
+
+  #failed(rack: string, reason: string, at: string): void {
+    const [, code = 'RACK_SYNC_FAILED', message = reason] = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(reason) ?? [];
+    this.racks.syncFailed(rack, { code, message, at });
+    this.deps.logger.warn({ event: 'racks.sync.failed', rack, err: { code, message } });
+  }
+
+  /**
+   * A region that was away (stopped, or cut from Redis) while a rack finished its sync missed the event saying so:
+   * the rack would read "syncing", and its images "Syncing to rack controller(s)", until its next sync. The queue
+   * still knows how its last job ended.
+   */
+  async #catchUp(): Promise<void> {
+    try {
+      for (const rack of this.racks.list().filter((r) => r.syncing)) {
+        const last = await this.#queues.lastSync(rack.name);
+        if (last === 'active') continue;
+        const at = new Date(last?.finishedOn ?? Date.now()).toISOString();
+        if (last?.ok) this.#completed(rack.name, last.result, at);
+        else if (last) this.#failed(rack.name, last.reason, at);
+        else this.racks.syncEnded(rack.name);
+      }
+    } catch (err) {
+      this.deps.logger.warn({ event: 'racks.catch_up_failed', err });
+    }
   }
 
   async #upsertAll(): Promise<void> {
