@@ -9,8 +9,9 @@ import { BootsyncError } from '@bootsync/shared/errors';
 import { dataDirLayout, redisPrefixFor } from '@bootsync/region/identity';
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
 import { createSignedMirror } from '@bootsync/testkit/mirror';
+import { deleteKeys } from '@bootsync/testkit/redis';
 import { Children } from './demo/children.js';
-import { RedisUnavailableError, deleteKeys, findOrStartRedis, withoutPassword } from './demo/redis.js';
+import { RedisUnavailableError, findOrStartRedis, withoutPassword } from './demo/redis.js';
 import { allSynced, formatStatusTable, type RackImages, type RegionImage } from './demo/status-table.js';
 
 /**
@@ -98,7 +99,7 @@ async function run(work: string, children: Children, cleanups: (() => Promise<un
   const apiKey = await regionApiKey(regionDir);
   const regionId = (await readFile(dataDirLayout(regionDir).regionId, 'utf8')).trim();
   // On a shared Redis the region's keys (and its racks' queues) are removed on exit; a private one just goes.
-  if (!redis.private) cleanups.push(() => deleteKeys(redis.url, `${redisPrefixFor(regionId)}:`));
+  if (!redis.private) cleanups.push(() => deleteKeys(redisPrefixFor(regionId), redis.url));
   const regionArgs = [REGION_BIN, '--data-dir', regionDir, '--listen', '127.0.0.1:0', '--redis-url', redis.url];
   const started = await children.start('region', process.execPath, regionArgs, (line) => line.event === 'region.started');
   const regionUrl = String(started.url);

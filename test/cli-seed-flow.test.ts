@@ -1,20 +1,15 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
 import { createSignedMirror, DEFAULT_RELEASES, type GeneratedMirror } from '@bootsync/testkit/mirror';
 import { testRedisUrl } from '@bootsync/testkit/redis';
-import { redisPrefixFor } from '@bootsync/region/identity';
+import { REGION_BIN as regionBin, deleteRegionKeys, repoRoot, startBin, type Daemon } from './daemon-bins.js';
 
 // The seed's flow, end to end: a real region bin, the real bootsync bin (both built by `tsc -b`), a signed mirror
 // served over HTTP, Redis. Delete the default source, add the local mirror with its keyring, select, import, read.
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const regionBin = join(repoRoot, 'packages/region/bin/bootsync-region.js');
 const cliBin = join(repoRoot, 'packages/cli/bin/bootsync.js');
 
 interface Run {
@@ -26,7 +21,7 @@ interface Run {
 let dir: string;
 let mirror: GeneratedMirror;
 let server: MisbehavingServer;
-let region: ChildProcess;
+let region: Daemon;
 let regionUrl: string;
 
 function run(bin: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
@@ -39,14 +34,6 @@ function run(bin: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<
 
 const bootsync = (...args: string[]): Promise<Run> => run(cliBin, args, { BOOTSYNC_CONFIG_DIR: join(dir, 'config') });
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bootsync-seed-'));
   await mkdir(join(dir, 'upstream'));
@@ -54,37 +41,18 @@ beforeAll(async () => {
   mirror = await createSignedMirror(join(dir, 'upstream'), { centos: false, releases: noble, arches: ['amd64', 'arm64'] });
   server = await startMisbehavingServer({ root: mirror.root });
   // The default source points at a closed port, standing in for images.maas.io out of reach: the flow deletes it.
-  region = spawn(
-    process.execPath,
-    [regionBin, '--listen', '127.0.0.1:0', '--redis-url', testRedisUrl, '--default-source-url', 'http://127.0.0.1:9/ephemeral-v3/stable/'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BOOTSYNC_DATA_DIR: join(dir, 'region') } },
+  region = await startBin(
+    regionBin,
+    ['--listen', '127.0.0.1:0', '--redis-url', testRedisUrl, '--default-source-url', 'http://127.0.0.1:9/ephemeral-v3/stable/'],
+    'region.started',
+    { BOOTSYNC_DATA_DIR: join(dir, 'region') },
   );
-  let out = '';
-  region.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  region.stderr?.resume();
-  const started = (): { url?: string } | undefined =>
-    out
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { event?: string; url?: string })
-      .find((e) => e.event === 'region.started');
-  await waitFor('region.started', () => started() !== undefined);
-  regionUrl = started()!.url!;
+  regionUrl = region.url;
 });
 
 afterAll(async () => {
-  if (region.exitCode === null && region.signalCode === null) {
-    const exited = new Promise((resolve) => region.once('exit', resolve));
-    region.kill('SIGTERM');
-    await exited;
-  }
-  const regionId = (await readFile(join(dir, 'region', 'region-id'), 'utf8').catch(() => '')).trim();
-  if (regionId !== '') {
-    const redis = new Redis(testRedisUrl);
-    const keys = await redis.keys(`${redisPrefixFor(regionId)}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  }
+  await region?.stop();
+  await deleteRegionKeys(join(dir, 'region'));
   await server.close();
   await rm(dir, { recursive: true, force: true });
 });

@@ -2,12 +2,13 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@bootsync/testkit/net';
 import { testRedisUrl } from '@bootsync/testkit/redis';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,14 +71,6 @@ function refusesConnections(url: string): Promise<boolean> {
   });
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 /** What every successful run must show: both images Synced everywhere, and nothing left running or on disk. */
 async function expectSyncedAndGone(demo: DemoRun): Promise<void> {
   expect(demo.code, demo.stderr).toBe(0);
@@ -114,7 +107,7 @@ describe('npm run demo -- --once', () => {
   }, 100_000);
 
   it('starts a private redis-server when none answers, and stops it at the end', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const demo = await demoOnce({ BOOTSYNC_REDIS_URL: `redis://127.0.0.1:${port}` });
     await expectSyncedAndGone(demo);
     const privateUrl = printed(demo.stdout, /Started a private redis-server at (\S+)/);
@@ -122,7 +115,7 @@ describe('npm run demo -- --once', () => {
   }, 100_000);
 
   it('without Redis and without redis-server, says how to install one and exits 2', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const demo = await demoOnce({ BOOTSYNC_REDIS_URL: `redis://127.0.0.1:${port}`, PATH: '/nonexistent' });
     expect(demo.code).toBe(2);
     expect(demo.stderr).toContain('sudo apt-get install redis-server');

@@ -1,24 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
 import { createLogger } from '@bootsync/shared/logging';
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
 import { createSignedMirror, type GeneratedMirror, type MirrorSpec } from '@bootsync/testkit/mirror';
+import { freePort } from '@bootsync/testkit/net';
 import { testRedisUrl } from '@bootsync/testkit/redis';
 import { createRepositories, formatApiKey, openRegionDatabase } from '@bootsync/region/db';
-import { ensureRegionIdentity, redisPrefixFor } from '@bootsync/region/identity';
+import { ensureRegionIdentity } from '@bootsync/region/identity';
 import { resolveRackConfig } from '@bootsync/rack/config';
 import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
 import { oauthHeader } from '../packages/region/test/api-harness.js';
-import { closedPort } from '../packages/region/test/daemon-harness.js';
+import { REGION_BIN, deleteRegionKeys, startBin } from './daemon-bins.js';
 
-// The real region bin, as npm links it; it runs the built dist/ (`npm test` runs `tsc -b` first).
-export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repoRoot, 'packages/region/bin/bootsync-region.js');
+export { repoRoot } from './daemon-bins.js';
 
 /** Debian's chromium, driven by playwright-core: never a downloaded browser. */
 export function launchChromium(): Promise<Browser> {
@@ -45,22 +41,6 @@ export interface PageWorld {
   close(): Promise<void>;
 }
 
-async function waitForLine(child: ChildProcess, event: string, timeoutMs: number): Promise<Record<string, unknown>> {
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`region did not log ${event} within ${timeoutMs} ms:\n${out}`)), timeoutMs);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      for (const line of out.split('\n')) {
-        if (!line.includes(`"event":"${event}"`)) continue;
-        clearTimeout(timer);
-        resolve(JSON.parse(line) as Record<string, unknown>);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`region exited with ${code} before ${event}:\n${out}`)));
-  });
-}
-
 /**
  * A region as users run it (the bin, a data dir, Redis, SQLite), whose first boot source points where nothing
  * listens, with hourly import off so nothing runs until the page asks; a signed mirror served on 127.0.0.1; and
@@ -85,27 +65,17 @@ export async function startPageWorld(spec: MirrorSpec): Promise<PageWorld> {
     repos.config.set('boot_images_auto_import', false);
     const key = repos.apiKeys.ensureAdmin();
     db.close();
-    cleanups.push(async () => {
-      const redis = new Redis(testRedisUrl);
-      const keys = await redis.keys(`${redisPrefixFor(identity.regionId)}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
-    });
+    cleanups.push(() => deleteRegionKeys(regionDir));
 
-    const unreachableUrl = `http://127.0.0.1:${await closedPort()}/ephemeral-v3/stable/`;
-    const child = spawn(
-      process.execPath,
-      [bin, '--listen', '127.0.0.1:0', '--redis-url', testRedisUrl, '--default-source-url', unreachableUrl, '--default-keyring', mirror.keyring.binary],
-      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BOOTSYNC_DATA_DIR: regionDir } },
+    const unreachableUrl = `http://127.0.0.1:${await freePort()}/ephemeral-v3/stable/`;
+    const region = await startBin(
+      REGION_BIN,
+      ['--listen', '127.0.0.1:0', '--redis-url', testRedisUrl, '--default-source-url', unreachableUrl, '--default-keyring', mirror.keyring.binary],
+      'region.started',
+      { BOOTSYNC_DATA_DIR: regionDir },
     );
-    cleanups.push(async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    });
-    const started = await waitForLine(child, 'region.started', 20_000);
-    const regionUrl = String(started.url);
+    cleanups.push(() => region.stop());
+    const regionUrl = region.url;
 
     const rackName = 'rack-1';
     const rackDir = join(dir, rackName);

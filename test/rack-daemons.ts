@@ -4,65 +4,22 @@ import { mkdir, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { startMisbehavingServer } from '@bootsync/testkit/http';
 import { DEFAULT_RELEASES, createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
-import { redisPrefixFor } from '@bootsync/region/identity';
+import { freePort } from '@bootsync/testkit/net';
+import { eventually } from '@bootsync/testkit/wait';
 import type { SnapshotManifest } from '@bootsync/rack/snapshot';
 import { oauthHeader } from '../packages/region/test/api-harness.js';
 import { partialBytes } from '../packages/region/test/import-harness.js';
-import { eventually } from './rack-harness.js';
+import { RACK_BIN, REGION_BIN, deleteRegionKeys, startBin, type Daemon } from './daemon-bins.js';
 
-// The real bins, as npm links them; they run the built dist/ (`npm test` runs `tsc -b` first).
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const REGION_BIN = join(repoRoot, 'packages/region/bin/bootsync-region.js');
-const RACK_BIN = join(repoRoot, 'packages/rack/bin/bootsync-rack.js');
+export type { Daemon, LogEvent } from './daemon-bins.js';
+
 const run = promisify(execFile);
-
-export type LogEvent = Record<string, unknown> & { event?: string };
-
-/** A daemon started from its bin, its pino lines parsed as they come. */
-export interface Daemon {
-  readonly child: ChildProcess;
-  readonly url: string;
-  events(): LogEvent[];
-  /** SIGTERM, then the exit code. */
-  stop(): Promise<number | null>;
-  /** SIGKILL: a crash, nothing cleaned up. */
-  kill(): Promise<void>;
-}
-
-async function spawnDaemon(bin: string, args: string[], startedEvent: string): Promise<Daemon> {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const events = (): LogEvent[] => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogEvent);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
-  const started = await eventually(() => {
-    if (gone()) throw new Error(`${bin} exited before ${startedEvent}: ${err}${out}`);
-    return events().find((e) => e.event === startedEvent);
-  }, 20_000, startedEvent);
-  return {
-    child,
-    url: String(started.url),
-    events,
-    async stop() {
-      if (!gone()) child.kill('SIGTERM');
-      return exited;
-    },
-    async kill() {
-      if (!gone()) child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
 
 export interface RegionBin extends Daemon {
   readonly dataDir: string;
@@ -86,7 +43,7 @@ export interface RegionBinOptions {
 
 /** `bootsync-region` from its bin, importing from `sourceUrl` (its default source) at start-up. */
 export async function startRegionBin(options: RegionBinOptions): Promise<RegionBin> {
-  const daemon = await spawnDaemon(
+  const daemon = await startBin(
     REGION_BIN,
     [
       '--data-dir', options.dataDir, '--listen', options.listen ?? '127.0.0.1:0', '--redis-url', options.redisUrl,
@@ -106,16 +63,7 @@ export async function startRegionBin(options: RegionBinOptions): Promise<RegionB
       if (response.statusCode !== 200) throw new Error(`${method} ${path}: HTTP ${response.statusCode} ${text}`);
       return response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text;
     },
-    async dropRedisKeys() {
-      const regionId = (await readFile(join(options.dataDir, 'region-id'), 'utf8')).trim();
-      const redis = new Redis(options.redisUrl);
-      try {
-        const keys = await redis.keys(`${redisPrefixFor(regionId)}:*`);
-        if (keys.length > 0) await redis.del(...keys);
-      } finally {
-        redis.disconnect();
-      }
-    },
+    dropRedisKeys: () => deleteRegionKeys(options.dataDir, options.redisUrl),
   };
 }
 
@@ -138,7 +86,7 @@ export async function rackController(region: RegionBin, name: string): Promise<{
 
 /** `bootsync-rack` from its bin, listening on a free port of 127.0.0.1. */
 export function startRackBin(options: { regionUrl: string; secretFile: string; name: string; dataDir: string; redisUrl: string }): Promise<Daemon> {
-  return spawnDaemon(
+  return startBin(
     RACK_BIN,
     ['--region-url', options.regionUrl, '--secret-file', options.secretFile, '--name', options.name, '--data-dir', options.dataDir, '--listen', '127.0.0.1:0', '--redis-url', options.redisUrl],
     'rack.started',
@@ -207,15 +155,6 @@ export async function startThrottle(targetUrl: string, bytesPerSecond: number | 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** A free TCP port on 127.0.0.1 (closed again at once, for a daemon that must come back on the same port). */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A private `redis-server` that keeps nothing on disk, so a restart loses every key, schedulers included. */

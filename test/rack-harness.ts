@@ -6,12 +6,11 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { createLogger, type Logger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
-import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
+import { deleteKeys, testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { createRepositories, openRegionDatabase, type Repositories } from '@bootsync/region/db';
 import { RackService } from '@bootsync/region/racks';
 import { resolveRackConfig } from '@bootsync/rack/config';
 import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
-import { deleteKeys } from '../packages/region/test/import-harness.js';
 
 export const silent = createLogger('test', { level: process.env.BOOTSYNC_TEST_LOG ?? 'silent' });
 export const KERNEL_PATH = 'ubuntu/amd64/ga-24.04/noble/stable/boot-kernel';
@@ -87,13 +86,5 @@ export async function startRack(region: RegionUnderTest, name: string, extra: { 
   return { daemon, dataDir, cleanup: async () => { await daemon.stop(); await rm(dataDir, { recursive: true, force: true }); } };
 }
 
-/** Polls until `check` returns a value (not undefined), or fails after `ms`. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, ms = 15_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+// One copy in the testkit; still importable from here by the tests that always did.
+export { eventually } from '@bootsync/testkit/wait';

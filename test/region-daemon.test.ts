@@ -1,19 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMisbehavingServer } from '@bootsync/testkit/http';
 import { DEFAULT_RELEASES, createSignedMirror } from '@bootsync/testkit/mirror';
 import { testRedisUrl } from '@bootsync/testkit/redis';
-import { redisPrefixFor } from '@bootsync/region/identity';
-
-// The real bin, as npm links it; it runs the built dist/ (`npm test` runs `tsc -b` first).
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repoRoot, 'packages/region/bin/bootsync-region.js');
+import { waitFor } from '@bootsync/testkit/wait';
+import { REGION_BIN as bin, deleteRegionKeys, startBin } from './daemon-bins.js';
 
 interface Finished {
   readonly code: number | null;
@@ -34,14 +28,6 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
 }
 
 const NOBLE = DEFAULT_RELEASES.find((r) => r.release === 'noble')!;
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Log events of a pino JSON stream, one object a line. */
 function events(text: string): { event?: string; url?: string; [k: string]: unknown }[] {
@@ -91,38 +77,28 @@ describe('bootsync-region bin', () => {
     const server = await startMisbehavingServer({ root: mirror.root });
     cleanups.push(() => server.close());
     const regionDir = join(dir, 'region');
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [bin, '--listen', '127.0.0.1:0', '--redis-url', testRedisUrl, '--default-source-url', `${server.url}/`, '--default-keyring', mirror.keyring.binary],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BOOTSYNC_DATA_DIR: regionDir } },
+    cleanups.push(() => deleteRegionKeys(regionDir));
+    // The data dir comes from the environment, as the systemd unit passes it.
+    const region = await startBin(
+      bin,
+      ['--listen', '127.0.0.1:0', '--redis-url', testRedisUrl, '--default-source-url', `${server.url}/`, '--default-keyring', mirror.keyring.binary],
+      'region.started',
+      { BOOTSYNC_DATA_DIR: regionDir },
     );
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      const regionId = (await readFile(join(regionDir, 'region-id'), 'utf8')).trim();
-      const redis = new Redis(testRedisUrl);
-      const keys = await redis.keys(`${redisPrefixFor(regionId)}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
-    });
-    let stdout = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-
-    await waitFor('region.started', () => events(stdout).some((e) => e.event === 'region.started'));
-    const url = events(stdout).find((e) => e.event === 'region.started')?.url;
+    cleanups.push(() => region.kill());
+    const url = region.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: 'ready' });
     const succeeded = 'bootsync_region_imports_total{outcome="succeeded"} 1';
-    await waitFor('a successful import in /metrics', async () => (await (await fetch(`${url}/metrics`)).text()).includes(succeeded));
+    await waitFor('a successful import in /metrics', async () => (await (await fetch(`${url}/metrics`)).text()).includes(succeeded), 20_000);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/^bootsync_region_files_verified_total [1-9]\d*$/m);
     expect(metrics).toMatch(/^bootsync_region_last_successful_import_timestamp_seconds [1-9]/m);
 
     const t0 = Date.now();
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await region.stop()).toBe(0);
     expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(events(stdout).map((e) => e.event)).toEqual(expect.arrayContaining(['region.default_source_created', 'region.stopping', 'region.stopped']));
+    expect(region.events().map((e) => e.event)).toEqual(expect.arrayContaining(['region.default_source_created', 'region.stopping', 'region.stopped']));
   });
 });

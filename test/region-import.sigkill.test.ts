@@ -1,39 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSignedMirror } from '@bootsync/testkit/mirror';
 import { startMisbehavingServer } from '@bootsync/testkit/http';
 import { testRedisUrl } from '@bootsync/testkit/redis';
-import { redisPrefixFor } from '@bootsync/region/identity';
-import { partialBytes, waitFor } from '../packages/region/test/import-harness.js';
+import { waitFor } from '@bootsync/testkit/wait';
+import { partialBytes } from '../packages/region/test/import-harness.js';
+import { REGION_BIN, deleteRegionKeys, startBin, type Daemon } from './daemon-bins.js';
 
-// The real bin, as npm links it; it runs the built dist/ (`npm test` runs `tsc -b` first).
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(repoRoot, 'packages/region/bin/bootsync-region.js');
 const MiB = 1024 * 1024;
 
-interface Region {
-  readonly child: ChildProcess;
-  /** Log events so far, parsed. */
-  events(): Record<string, unknown>[];
-}
-
-function startRegion(dataDir: string, sourceUrl: string, keyring: string): Region {
-  const child = spawn(
-    process.execPath,
-    [bin, '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--redis-url', testRedisUrl, '--default-source-url', sourceUrl, '--default-keyring', keyring],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+function startRegion(dataDir: string, sourceUrl: string, keyring: string): Promise<Daemon> {
+  return startBin(
+    REGION_BIN,
+    ['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--redis-url', testRedisUrl, '--default-source-url', sourceUrl, '--default-keyring', keyring],
+    'region.started',
   );
-  let stdout = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  return {
-    child,
-    events: () => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
 }
 
 describe('a region killed mid-import', () => {
@@ -60,37 +43,23 @@ describe('a region killed mid-import', () => {
 
     const dataDir = join(dir, 'region');
     const storeRoot = join(dataDir, 'store');
-    const first = startRegion(dataDir, `${server.url}/`, mirror.keyring.binary);
-    cleanups.push(async () => {
-      first.child.kill('SIGKILL');
-    });
+    cleanups.push(() => deleteRegionKeys(dataDir));
+    const first = await startRegion(dataDir, `${server.url}/`, mirror.keyring.binary);
+    cleanups.push(() => first.kill());
     await waitFor('a partial squashfs and the small files stored', async () => {
       const verified = first.events().filter((e) => e.event === 'import.file.verified').length;
       return verified >= 4 && (await partialBytes(storeRoot)) > 512 * 1024;
     });
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    await first.kill();
     const kept = await partialBytes(storeRoot);
-    const regionId = (await readFile(join(dataDir, 'region-id'), 'utf8')).trim();
-    cleanups.push(async () => {
-      const redis = new Redis(testRedisUrl);
-      const keys = await redis.keys(`${redisPrefixFor(regionId)}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
-    });
     const completeBefore = new Set(
       first.events().filter((e) => e.event === 'import.file.verified').map((e) => String(e.sha256)),
     );
 
     server.faults.clear(squashfsPath);
     const requestsBefore = server.requests.length;
-    const second = startRegion(dataDir, `${server.url}/`, mirror.keyring.binary);
-    cleanups.push(async () => {
-      if (second.child.exitCode === null) {
-        second.child.kill('SIGTERM');
-        await new Promise((resolve) => second.child.once('exit', resolve));
-      }
-    });
+    const second = await startRegion(dataDir, `${server.url}/`, mirror.keyring.binary);
+    cleanups.push(async () => void (await second.stop()));
     await waitFor('the resumed import to finish', () => second.events().some((e) => e.event === 'import.finished'), 20_000);
 
     expect(second.events().find((e) => e.event === 'import.finished')).toMatchObject({ outcome: 'succeeded' });

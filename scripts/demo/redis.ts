@@ -1,6 +1,6 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { BootsyncError } from '@bootsync/shared/errors';
+import { freePort } from '@bootsync/testkit/net';
 import { ChildStartError, type Children } from './children.js';
 
 /** No Redis answers and none can be started here: the demo says how to get one and exits 2. */
@@ -54,29 +54,4 @@ export async function findOrStartRedis(url: string, children: Children, dir: str
     throw err;
   }
   return { url: `redis://127.0.0.1:${port}`, private: true };
-}
-
-/** Deletes every key under `prefix` (the region's and its racks' queues), so a shared Redis is left as found. */
-export async function deleteKeys(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) {
-      if (keys.length > 0) deleted += await redis.unlink(...keys);
-    }
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConnectProxy, startMisbehavingServer, type ConnectProxy, type MisbehavingServer } from '@bootsync/testkit/http';
 import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
+import { freePort } from '@bootsync/testkit/net';
+import { deleteKeys } from '@bootsync/testkit/redis';
 import { startRegion, type RunningRegion } from '../src/daemon.js';
 import { regionExtensions } from '../src/extensions.js';
 import { maasCall } from './api-harness.js';
-import { closedPort, quietLogger, tempDir, testRegionOptions } from './daemon-harness.js';
-import { deleteKeys } from './import-harness.js';
+import { quietLogger, tempDir, testRegionOptions } from './daemon-harness.js';
 
 // The region as the bin composes it (regionExtensions), so op=fetch goes through the prober the daemon wires.
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   proxy = await startConnectProxy();
   // The default source is a closed port: the start-up import fails at once and fetches nothing through the proxy.
   const options = testRegionOptions(join(dir.path, 'region'), {
-    defaultSourceUrl: `http://127.0.0.1:${await closedPort()}/`,
+    defaultSourceUrl: `http://127.0.0.1:${await freePort()}/`,
     defaultKeyring: mirror.keyring.binary,
   });
   region = await startRegion(options, quietLogger, regionExtensions(options, quietLogger));

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -21,13 +20,3 @@ export function testRegionOptions(dataDir: string, overrides: Partial<RegionOpti
 
 /** A logger that keeps test output quiet. */
 export const quietLogger: Logger = createLogger('bootsync-region-test', { level: 'silent', destination: pino.destination(2) });
-
-/** A TCP port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}

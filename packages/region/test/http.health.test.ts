@@ -1,7 +1,8 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '@bootsync/testkit/net';
 import { startRegion, type RunningRegion } from '../src/daemon.js';
-import { closedPort, quietLogger, tempDir, testRegionOptions } from './daemon-harness.js';
+import { quietLogger, tempDir, testRegionOptions } from './daemon-harness.js';
 
 describe('region HTTP health, readiness and metrics', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -28,7 +29,7 @@ describe('region HTTP health, readiness and metrics', () => {
   });
 
   it('is alive but not ready when Redis is unreachable, and says so', async () => {
-    const region = await start(`redis://127.0.0.1:${await closedPort()}`);
+    const region = await start(`redis://127.0.0.1:${await freePort()}`);
     expect((await fetch(`${region.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${region.url}/readyz`);
     expect(ready.status).toBe(503);

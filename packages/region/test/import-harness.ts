@@ -1,14 +1,11 @@
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { createLogger } from '@bootsync/shared/logging';
 import { createSignedMirror, type GeneratedMirror, type MirrorSpec } from '@bootsync/testkit/mirror';
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
-import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
+import { deleteKeys, testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { createRepositories, openRegionDatabase, type BootSource, type Db, type NewSelection, type Repositories } from '@bootsync/region/db';
 import {
   createImportService,
@@ -120,14 +117,6 @@ export async function createImportHarness(options: HarnessOptions = {}): Promise
   };
 }
 
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 /** Bytes of the partial files in a store: downloads kept for a later resume. */
 export async function partialBytes(storeRoot: string): Promise<number> {
   const dir = join(storeRoot, 'partial');
@@ -139,21 +128,7 @@ export async function partialBytes(storeRoot: string): Promise<number> {
   return total;
 }
 
-/** A port nothing listens on (free a moment ago). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-export async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(testRedisUrl);
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
-}
+// One copy of each in the testkit; still importable from here by the tests that always did.
+export { deleteKeys } from '@bootsync/testkit/redis';
+export { freePort } from '@bootsync/testkit/net';
+export { waitFor } from '@bootsync/testkit/wait';
