@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import { encodeMaasMultipart, plaintextOAuthHeader } from '../../cli/src/api-client/index.js';
 import { maasApiPlugin, MAAS_API_PREFIX, type ApiDeps } from '../src/api/index.js';
 import { createRepositories, formatApiKey, openRegionDatabase, type ApiKey, type Repositories } from '../src/db/index.js';
 
@@ -54,42 +55,18 @@ function notWired<T extends object>(what: string): T {
   });
 }
 
-/** The Authorization header maascli (oauthlib, PLAINTEXT, empty consumer secret) sends. */
-export function oauthHeader(key: Pick<ApiKey, 'consumerKey' | 'tokenKey' | 'tokenSecret'>): string {
-  const nonce = String(Math.floor(Math.random() * 1e20));
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return (
-    `OAuth oauth_nonce="${nonce}", oauth_timestamp="${timestamp}", oauth_version="1.0", ` +
-    `oauth_signature_method="PLAINTEXT", oauth_consumer_key="${key.consumerKey}", ` +
-    `oauth_token="${key.tokenKey}", oauth_signature="%26${key.tokenSecret}"`
-  );
-}
-
-/**
- * A multipart body exactly as maascli builds it with Python's email package: quoted `===============<digits>==`
- * boundary, each value base64 in 76-column CRLF lines, one part per value (repeated keys repeat parts).
- */
-export function maasMultipart(fields: readonly (readonly [string, string | Buffer, 'file'?])[]): {
-  contentType: string;
-  body: Buffer;
-} {
-  const boundary = `===============${String(Math.floor(Math.random() * 1e18)).padStart(19, '0')}==`;
-  const parts = fields.map(([name, value, file]) => {
-    const b64 = Buffer.from(value).toString('base64').replace(/(.{76})/g, '$1\r\n').replace(/\r\n$/, '');
-    const disposition = `form-data; name="${name}"${file ? `; filename="${name}"` : ''}`;
-    const type = file ? 'application/octet-stream' : 'text/plain; charset="utf-8"';
-    return (
-      `--${boundary}\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: ${disposition}\r\n` +
-      `MIME-Version: 1.0\r\nContent-Type: ${type}\r\n\r\n${b64}\r\n\r\n`
-    );
-  });
-  return {
-    contentType: `multipart/form-data; boundary="${boundary}"`,
-    body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`),
-  };
-}
+/** The Authorization header maascli (oauthlib, PLAINTEXT, empty consumer secret) sends: the CLI's own. */
+export const oauthHeader: (key: Pick<ApiKey, 'consumerKey' | 'tokenKey' | 'tokenSecret'>) => string = plaintextOAuthHeader;
 
 export type Field = readonly [string, string | Buffer, 'file'?];
+
+/**
+ * A multipart body exactly as maascli builds it with Python's email package (quoted boundary, base64 parts, one part
+ * per value): the CLI's encoder, which cli-output.test.ts checks byte for byte against Python's.
+ */
+export function maasMultipart(fields: readonly Field[]): { contentType: string; body: Buffer } {
+  return encodeMaasMultipart(fields.map(([name, value, file]) => ({ name, value, file: file === 'file' })));
+}
 
 /**
  * A call as the maas CLI makes it: key=values in the query for GET and DELETE, in a base64 multipart body
