@@ -1,3 +1,5 @@
+import { alignColumns } from '@bootsync/cli/table';
+
 /** One image the region holds, as the MAAS API's `boot-resources read` lists it. */
 export interface RegionImage {
   readonly name: string;
@@ -47,7 +49,5 @@ export function formatStatusTable(images: readonly RegionImage[], racks: readonl
     .sort((a, b) => a.name.localeCompare(b.name) || a.architecture.localeCompare(b.architecture))
     .map((image) => [`${image.name} ${image.architecture}`, image.status, ...sortedRacks.map((rack) => rackImageStatus(rack, image))]);
   const header = ['IMAGE', 'REGION', ...sortedRacks.map((rack) => rack.name.toUpperCase())];
-  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((row) => row[col]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  return alignColumns([header, ...rows]).join('\n');
 }

@@ -1,4 +1,5 @@
 import type { FieldValue } from '@bootsync/shared/streams';
+import { alignColumns } from './table/index.js';
 
 /** One row of `bootsync stream query`: the flattened fields plus `item_url`. */
 export type ItemRow = Readonly<Record<string, FieldValue>>;
@@ -21,11 +22,6 @@ export function formatRowsJson(rows: readonly ItemRow[]): string {
 export function formatRowsTable(rows: readonly ItemRow[]): string {
   if (rows.length === 0) return '';
   const cells = rows.map((row) => COLUMNS.map((c) => (row[c.field] === undefined ? '' : String(row[c.field]))));
-  const widths = COLUMNS.map((c, i) => Math.max(c.header.length, ...cells.map((line) => line[i]!.length)));
-  const render = (line: readonly string[]): string =>
-    line
-      .map((cell, i) => (COLUMNS[i]!.right ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return `${[render(COLUMNS.map((c) => c.header)), ...cells.map(render)].join('\n')}\n`;
+  const right = COLUMNS.flatMap((c, i) => (c.right ? [i] : []));
+  return `${alignColumns([COLUMNS.map((c) => c.header), ...cells], right).join('\n')}\n`;
 }

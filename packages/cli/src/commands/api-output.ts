@@ -1,4 +1,5 @@
 import type { ApiResponse } from '../api-client/index.js';
+import { alignColumns } from '../table/index.js';
 
 /**
  * What a region answered, for people and scripts: JSON pretty-printed (the default) or an aligned table
@@ -43,6 +44,5 @@ function cell(v: unknown): string {
 }
 
 function alignRows(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return `${alignColumns(rows).join('\n')}\n`;
 }
