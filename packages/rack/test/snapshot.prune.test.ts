@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContentStore } from '@bootsync/shared/store';
 import { planSnapshot, publishSnapshot, pruneDataDir } from '@bootsync/rack/snapshot';
-import { bootItem, storeBlob, tempDir } from './rack-fixtures.js';
+import { bootItem, sha256Of, storeBlob, tempDir } from './rack-fixtures.js';
 
 let cleanup: () => Promise<void>;
 let dataDir: string;
@@ -41,4 +41,25 @@ describe('pruneDataDir', () => {
     expect((await readdir(dataDir)).sort()).toEqual(['cache', 'current', 'snapshot-20250724-080100-000']);
     await access(join(dataDir, 'current/ubuntu/amd64/ga-24.04/noble/stable/boot-kernel'));
   });
+
+  it('drops partial downloads the region no longer wants after a sync, and keeps them when nobody says what is wanted', async () => {
+    const partialOf = async (content: string) => {
+      const writing = await cache.partial({ checksums: { sha256: sha256Of(content) }, size: content.length + 10 });
+      await writing.append(Buffer.from(content));
+      await writing.close();
+      return `sha256-${sha256Of(content)}.part`;
+    };
+    const partials = async () => (await readdir(join(dataDir, 'cache', 'partial'))).filter((n) => n.endsWith('.part')).sort();
+    await publishKernel('kernel v1', new Date('2025-07-24T08:00:00Z'));
+    const stale = await partialOf('an image unselected mid-download');
+    const wanted = await partialOf('the next kernel, half fetched');
+
+    // The daemon's start-up prune does not know what the region wants: a killed sync's head start survives it.
+    await pruneDataDir({ dataDir, cache });
+    expect(await partials()).toEqual([stale, wanted].sort());
+
+    await pruneDataDir({ dataDir, cache, keep: new Set([sha256Of('the next kernel, half fetched')]) });
+    expect(await partials()).toEqual([wanted]);
+  });
 });
+

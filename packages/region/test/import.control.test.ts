@@ -95,6 +95,23 @@ describe('controlling an import', () => {
     expect(await partialBytes(h.storeRoot)).toBeGreaterThan(64 * 1024);
   });
 
+  it('drops the partial of an image unselected after a stopped import, at the next import', async () => {
+    h = await createImportHarness({ spec: SLOW_SPEC });
+    h.server.faults.set(squashfsPath(h, 'noble'), { bytesPerSecond: 512 * 1024 });
+    const stopped = h.nextFinish();
+    await h.service.triggerImport();
+    await waitFor('part of the squashfs on disk', async () => (await partialBytes(h!.storeRoot)) > 64 * 1024);
+    await h.service.stopImport();
+    expect((await stopped).outcome).toBe('stopped');
+
+    const noble = h.repos.selections.listForSource(h.source.id)[0];
+    h.repos.selections.delete(h.source.id, noble?.id ?? -1);
+    h.repos.selections.create(h.source.id, { os: 'ubuntu', release: 'jammy', arches: ['amd64'] });
+    expect((await h.importNow()).outcome).toBe('succeeded');
+
+    expect(await partialBytes(h.storeRoot)).toBe(0);
+  });
+
   it('starts over with the new selections when they change during an import (MAAS bug 1766370)', async () => {
     h = await createImportHarness({ spec: SLOW_SPEC });
     h.server.faults.set(squashfsPath(h, 'noble'), { bytesPerSecond: 256 * 1024 });

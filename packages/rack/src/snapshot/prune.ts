@@ -27,7 +27,8 @@ export const DEFAULT_SNAPSHOT_GRACE_MS = 10 * 60 * 1000;
 
 /**
  * Removes what no booting machine can still need: the entries `snapshotsToRemove` names, then every cache blob
- * that no remaining snapshot's manifest (nor `keep`) lists. Partial downloads in the cache are left alone.
+ * that no remaining snapshot's manifest (nor `keep`) lists. Partial downloads are removed only when `keep` says what
+ * is still wanted.
  * The caller makes sure no publish runs meanwhile.
  */
 export async function pruneDataDir(options: PruneOptions): Promise<PruneResult> {
@@ -41,7 +42,9 @@ export async function pruneDataDir(options: PruneOptions): Promise<PruneResult> 
     const manifest = await readManifest(join(dataDir, name));
     if (manifest) for (const sha256 of planBlobs(manifest.plan).keys()) live.add(sha256);
   }
-  const gc = await cache.gc(live);
+  // Only a sync knows what the region wants (`keep`); without it a partial may be the head start of a sync that
+  // was killed, so it stays.
+  const gc = await cache.gc(live, options.keep ? { wantedPartials: options.keep } : {});
   return { removedSnapshots: doomed, removedBlobs: gc.removed.length, freedBytes: gc.bytes };
 }
 

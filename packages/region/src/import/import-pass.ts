@@ -201,6 +201,8 @@ async function cleanUp(
       dropped(`${set.image.identity.name} ${set.image.identity.architecture} ${set.version}`, () => repos.resourceSets.delete(setId));
     }
   }
-  const gc = await ctx.store.gc(repos.resourceSets.referencedSha256());
+  // Partials of files no set references any more (an image unselected mid-download) go with the blobs.
+  const referenced = repos.resourceSets.referencedSha256();
+  const gc = await ctx.store.gc(referenced, { wantedPartials: referenced });
   if (gc.removed.length > 0) ctx.log.info({ event: 'import.gc', blobs: gc.removed.length, bytes: gc.bytes });
 }
