@@ -5,7 +5,7 @@ import type { RegionOptions } from './config/index.js';
 import type { RegionExtensions, RegionPart } from './daemon.js';
 import { createImportService } from './import/index.js';
 import { imagesPagePlugin } from './page/index.js';
-import { RackService, parseSyncInterval } from './racks/index.js';
+import { RackService } from './racks/index.js';
 import { createSourceProber } from './source-prober.js';
 
 /**
@@ -35,7 +35,7 @@ export function regionExtensions(options: RegionOptions, logger: Logger): Region
         secret: identity.secret,
         redisUrl: options.redisUrl,
         redisPrefix: identity.redisPrefix,
-        syncIntervalMs: parseSyncInterval(options.syncInterval),
+        syncIntervalMs: options.syncInterval,
         logger,
         isImporting: () => imports.isImporting(),
         metrics: metrics.racks,

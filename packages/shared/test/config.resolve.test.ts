@@ -6,6 +6,7 @@ import {
   ConfigError,
   ConfigFileError,
   booleanOption,
+  durationOption,
   hostPortOption,
   integerOption,
   loadConfig,
@@ -56,6 +57,31 @@ describe('resolveConfig precedence', () => {
     expect(values.dataDir).toBe('/d');
     expect(values.listen).toEqual({ host: '::1', port: 0 });
     expect(values.verbose).toBe(true);
+  });
+});
+
+describe('durationOption', () => {
+  const durations = { interval: durationOption({ description: 'every', default: 300_000, minMs: 1_000 }) };
+
+  it.each([
+    ['300', 300_000],
+    ['45s', 45_000],
+    ['5m', 300_000],
+    ['2h', 7_200_000],
+    [90, 90_000],
+  ])('reads %j as %d ms', (raw, ms) => {
+    expect(resolveConfig(durations, { file: { path: '/f.yaml', values: { interval: raw }, lines: {} } }).values.interval).toBe(ms);
+  });
+
+  it.each(['0', '5 minutes', '1d', '-3s', ''])('refuses %j, naming the flag and what it takes', (raw) => {
+    expect(() => resolveConfig(durations, { env: { BOOTSYNC_INTERVAL: raw || ' ' } })).toThrow(
+      /^--interval: expected a duration such as 300, 300s, 5m or 1h, at least 1s \(got ".*" from env BOOTSYNC_INTERVAL\)$/,
+    );
+  });
+
+  it('shows a default in its largest whole unit', () => {
+    const show = durations.interval.format;
+    expect([300_000, 7_200_000, 90_000, 45_000, 1_500].map((ms) => show?.(ms))).toEqual(['5m', '2h', '90s', '45s', '1500ms']);
   });
 });
 

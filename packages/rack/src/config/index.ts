@@ -3,7 +3,6 @@ export {
   RACK_DEFAULTS,
   RACK_SETTINGS,
   loadRackConfig,
-  parseDuration,
   rackOptions,
   resolveRackConfig,
   type ListenAddress,

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import {
+  durationOption,
   flagName,
   hostPortOption,
   loadConfig,
@@ -36,7 +37,6 @@ export const RACK_DEFAULTS = Object.freeze({
   dataDir: '/var/lib/bootsync/rack',
   listen: '0.0.0.0:5248',
   redisUrl: 'redis://127.0.0.1:6379',
-  snapshotGrace: '10m',
 });
 
 /**
@@ -55,14 +55,7 @@ export const rackOptions = {
   dataDir: stringOption({ description: 'snapshots and cache', default: RACK_DEFAULTS.dataDir, valueName: 'DIR' }),
   listen: hostPortOption({ description: 'HTTP address images are served on', default: { host: '0.0.0.0', port: 5248 } }),
   redisUrl: urlOption({ description: 'Redis shared with the region', default: RACK_DEFAULTS.redisUrl, protocols: ['redis:', 'rediss:'] }),
-  snapshotGrace: stringOption({
-    description: 'how long a replaced snapshot stays (300, 300s, 10m, 1h)',
-    default: RACK_DEFAULTS.snapshotGrace,
-    valueName: 'DURATION',
-    validate(value) {
-      if (durationSeconds(value) === undefined) throw new Error(DURATION_EXPECTED);
-    },
-  }),
+  snapshotGrace: durationOption({ description: 'how long a replaced snapshot stays (300, 300s, 10m, 1h)', default: 10 * 60_000 }),
   config: stringOption({ description: 'YAML file with these same settings', default: undefined, valueName: 'FILE' }),
 };
 
@@ -94,22 +87,6 @@ function finish(values: ConfigValues<typeof rackOptions>): RackConfig {
     dataDir: values.dataDir,
     listen: values.listen,
     redisUrl: values.redisUrl,
-    snapshotGraceMs: parseDuration(values.snapshotGrace, '--snapshot-grace') * 1000,
+    snapshotGraceMs: values.snapshotGrace,
   };
-}
-
-const DURATION_EXPECTED = 'expected a duration such as 300, 300s, 5m or 1h';
-
-/** Seconds from `300`, `300s`, `5m` or `1h`. */
-export function parseDuration(value: string, setting: string): number {
-  const seconds = durationSeconds(value);
-  if (seconds === undefined) throw new RackConfigError(setting, value, DURATION_EXPECTED);
-  return seconds;
-}
-
-function durationSeconds(value: string): number | undefined {
-  const match = /^(\d+)\s*([smh]?)$/.exec(value.trim());
-  if (!match) return undefined;
-  const unit = match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1;
-  return Number(match[1]) * unit;
 }

@@ -1,5 +1,6 @@
 import { validate as validateCron } from 'node-cron';
 import {
+  durationOption,
   hostPortOption,
   integerOption,
   stringOption,
@@ -7,7 +8,6 @@ import {
   type ConfigValues,
 } from '@bootsync/shared/config';
 import { UBUNTU_IMAGES_KEYRING } from '@bootsync/shared/signing';
-import { DEFAULT_SYNC_INTERVAL, parseSyncInterval } from '../racks/sync-interval.js';
 
 export const DEFAULT_SOURCE_URL = 'http://images.maas.io/ephemeral-v3/stable/';
 export const DEFAULT_KEYRING = UBUNTU_IMAGES_KEYRING;
@@ -36,11 +36,11 @@ export const regionOptions = {
   }),
   defaultKeyring: stringOption({ description: 'keyring file of that default source', default: DEFAULT_KEYRING, valueName: 'FILE' }),
   config: stringOption({ description: 'YAML file with these same settings', default: undefined, valueName: 'FILE' }),
-  syncInterval: stringOption({
+  /** Milliseconds. */
+  syncInterval: durationOption({
     description: 'how often each rack pulls from the region: seconds, or with a unit (300, 300s, 5m)',
-    default: DEFAULT_SYNC_INTERVAL,
-    valueName: 'DURATION',
-    validate: (value) => void parseSyncInterval(value),
+    default: 5 * 60_000,
+    minMs: 1_000,
   }),
 };
 

@@ -2,6 +2,7 @@ export {
   stringOption,
   integerOption,
   booleanOption,
+  durationOption,
   urlOption,
   hostPortOption,
   parseHostPort,

@@ -96,6 +96,36 @@ export function urlOption<T extends string | undefined>(o: Common<T> & { readonl
   });
 }
 
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+/**
+ * A duration, in milliseconds: `300` (seconds), `300s`, `5m` or `1h`, as an operator writes it (tests use seconds).
+ * `minMs` refuses what would make no sense (a zero sync interval); `--help` and the docs show the default back in
+ * the largest whole unit (`5m`).
+ */
+export function durationOption(o: Common<number> & { readonly minMs?: number }): OptionSpec<number> {
+  const min = o.minMs ?? 0;
+  return {
+    ...o,
+    valueName: o.valueName ?? 'DURATION',
+    parse(raw) {
+      const m = /^(\d+)\s*([smh]?)$/.exec(scalarText(raw));
+      const ms = m ? Number(m[1]) * UNIT_MS[(m[2] || 's') as keyof typeof UNIT_MS] : NaN;
+      if (!Number.isSafeInteger(ms) || ms < min) {
+        throw new Error(`expected a duration such as 300, 300s, 5m or 1h${min > 0 ? `, at least ${formatDuration(min)}` : ''}`);
+      }
+      return ms;
+    },
+    format: formatDuration,
+  };
+}
+
+function formatDuration(ms: number): string {
+  if (ms >= UNIT_MS.h && ms % UNIT_MS.h === 0) return `${ms / UNIT_MS.h}h`;
+  if (ms >= UNIT_MS.m && ms % UNIT_MS.m === 0) return `${ms / UNIT_MS.m}m`;
+  return ms % UNIT_MS.s === 0 ? `${ms / UNIT_MS.s}s` : `${ms}ms`;
+}
+
 export interface HostPort {
   readonly host: string;
   readonly port: number;
