@@ -1,4 +1,3 @@
-export { parseRange, type ByteRange } from './byte-range.js';
 export { startConnectProxy, type ConnectProxy } from './connect-proxy.js';
 export { FaultSwitch, type Fault } from './faults.js';
 export {

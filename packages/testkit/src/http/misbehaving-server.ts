@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseRange } from './byte-range.js';
+import { parseByteRange } from '@bootsync/shared/http';
 import { FaultSwitch, type Fault } from './faults.js';
 
 /** One request as the server saw it, filled in as the answer goes out. */
@@ -106,7 +106,7 @@ async function serve(
   const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
   const lastModified = info.mtime.toUTCString();
   const validatorOk = record.ifRange === undefined || record.ifRange === etag || record.ifRange === lastModified;
-  const range = fault?.ignoreRange || !validatorOk ? undefined : parseRange(record.range, info.size);
+  const range = fault?.ignoreRange || !validatorOk ? undefined : parseByteRange(record.range, info.size);
   res.setHeader('etag', etag);
   res.setHeader('last-modified', lastModified);
   res.setHeader('accept-ranges', 'bytes');
