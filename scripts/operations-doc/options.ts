@@ -1,15 +1,9 @@
-import { envName, flagName, type AnyOptionSpec, type OptionSpecs } from '@bootsync/shared/config';
+import { envName, flagName, formatDefault, type OptionSpecs } from '@bootsync/shared/config';
 import { regionOptions } from '@bootsync/region/config';
 import { rackOptions } from '@bootsync/rack/config';
 import { markdownTable } from './markdown.js';
 
 const code = (text: string): string => `\`${text}\``;
-
-function shownDefault(spec: AnyOptionSpec): string {
-  if (spec.default === undefined) return '(none)';
-  const format = (spec.format ?? String) as (value: unknown) => string;
-  return code(format(spec.default));
-}
 
 /**
  * One row per setting: flag, env variable, config-file key, default, meaning; straight from the option specs.
@@ -18,13 +12,16 @@ function shownDefault(spec: AnyOptionSpec): string {
 export function optionsTable<S extends OptionSpecs>(specs: S, noDefault: Partial<Record<keyof S, string>> = {}): string {
   return markdownTable(
     ['flag', 'environment', 'config file key', 'default', 'meaning'],
-    Object.entries(specs).map(([key, spec]) => [
-      code(`--${flagName(key)}${spec.valueName ? ` ${spec.valueName}` : ''}`),
-      code(envName(key)),
-      code(flagName(key)),
-      noDefault[key] ?? shownDefault(spec),
-      spec.description,
-    ]),
+    Object.entries(specs).map(([key, spec]) => {
+      const shown = formatDefault(spec);
+      return [
+        code(`--${flagName(key)}${spec.valueName ? ` ${spec.valueName}` : ''}`),
+        code(envName(key)),
+        code(flagName(key)),
+        noDefault[key] ?? (shown === undefined ? '(none)' : code(shown)),
+        spec.description,
+      ];
+    }),
   );
 }
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { BootsyncError } from '@bootsync/shared/errors';
-import { envName, flagName } from '@bootsync/shared/config';
+import { optionHelp } from '@bootsync/shared/config';
 import { createLogger } from '@bootsync/shared/logging';
 import { loadRackConfig, rackOptions } from './config/index.js';
 import { startRackDaemon } from './daemon/index.js';
@@ -10,8 +10,8 @@ const program = new Command('bootsync-rack')
   .description('Rack daemon: pulls boot images from its region through BullMQ jobs and serves them at /images/')
   .showHelpAfterError();
 for (const [key, spec] of Object.entries(rackOptions)) {
-  const shown = spec.default === undefined ? '' : `; default ${(spec.format ?? String)(spec.default as never)}`;
-  program.option(`--${flagName(key)} <${spec.valueName}>`, `${spec.description} (env ${envName(key)}${shown})`);
+  const { flags, description } = optionHelp(key, spec);
+  program.option(flags, description);
 }
 
 const logger = createLogger('bootsync-rack');

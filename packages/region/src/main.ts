@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { BootsyncError } from '@bootsync/shared/errors';
-import { envName, flagName, loadConfig, type AnyOptionSpec } from '@bootsync/shared/config';
+import { loadConfig, optionHelp, type AnyOptionSpec } from '@bootsync/shared/config';
 import { createLogger, type Logger } from '@bootsync/shared/logging';
 import { regionOptions } from './config/index.js';
 import { startRegion } from './daemon.js';
@@ -13,10 +13,8 @@ import { ensureRegionIdentity } from './identity/index.js';
 const STOP_DEADLINE_MS = 9_000;
 
 function addOption(command: Command, key: string, spec: AnyOptionSpec): void {
-  const flag = spec.valueName === undefined ? `--${flagName(key)}` : `--${flagName(key)} <${spec.valueName}>`;
-  const format = (spec.format ?? String) as (value: unknown) => string;
-  const shown = spec.default === undefined ? '' : `; default ${format(spec.default)}`;
-  command.option(flag, `${spec.description} (env ${envName(key)}${shown})`);
+  const { flags, description } = optionHelp(key, spec);
+  command.option(flags, description);
 }
 
 async function runDaemon(flags: Record<string, unknown>): Promise<void> {

@@ -16,3 +16,4 @@ export { ConfigError, ConfigFileError, describeOrigin, type ValueOrigin } from '
 export { parseConfigFile, readConfigFile, type ConfigFile } from './config-file.js';
 export { resolveConfig, specKey, flagName, envName, type ConfigInputs, type ResolvedConfig } from './resolve.js';
 export { loadConfig } from './load.js';
+export { formatDefault, optionHelp } from './help.js';
