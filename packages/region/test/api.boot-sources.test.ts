@@ -180,4 +180,11 @@ describe('boot-sources op=fetch', () => {
     expect(res.body).toContain('Failed to read boot source http://127.0.0.1:9/');
   });
 
+  it('answers a 400, not a 500, for an index URL with bad percent-encoding', async () => {
+    const url = 'http://127.0.0.1:9/streams/v1/%E0.json';
+    const res = await maasCall(api, 'POST', 'boot-sources/?op=fetch', [['url', url]]);
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(`Failed to read boot source ${url}: bad mirror location`);
+    expect(res.body).toContain('bad percent-encoding');
+  });
 });

@@ -143,6 +143,9 @@ describe('mirror locations', () => {
       indexPath: 'streams/v1/com.ubuntu.maas:stable:v3:download.sjson',
     });
     expect(() => parseMirrorLocation('ftp://mirror/')).toThrow(MirrorLocationError);
+    expect(() => parseMirrorLocation('http://h/m/streams/v1/%E0.sjson')).toThrow(
+      expect.objectContaining({ code: 'SS_ERR_LOCATION', message: expect.stringContaining('bad percent-encoding in streams/v1/%E0.sjson') }),
+    );
   });
 
   it('joins segment by segment, so colons never read as a scheme, and refuses a way out', () => {

@@ -42,7 +42,7 @@ export function parseMirrorLocation(location: string): MirrorLocation {
     const base = split ? split[1]! : href;
     return {
       root: { kind: 'url', url: base.endsWith('/') ? base : `${base}/` },
-      ...(split ? { indexPath: decodeURIComponent(split[2]!) } : {}),
+      ...(split ? { indexPath: decodePath(location, split[2]!) } : {}),
     };
   }
   const absolute = resolve(trimmed);
@@ -50,6 +50,14 @@ export function parseMirrorLocation(location: string): MirrorLocation {
   return split
     ? { root: { kind: 'path', dir: resolve(split[1]!) }, indexPath: split[2]! }
     : { root: { kind: 'path', dir: absolute } };
+}
+
+function decodePath(location: string, encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new MirrorLocationError(location, `bad percent-encoding in ${encoded}`);
+  }
 }
 
 /**
