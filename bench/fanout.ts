@@ -9,7 +9,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { redisPrefixFor } from '@bootsync/region/identity';
 import { DEFAULT_RELEASES, createSignedMirror } from '@bootsync/testkit/mirror';
-import { checkFreeDisk, mb, sh, timed } from './lib/machine.js';
+import { checkFreeDisk, mb, processCpuSeconds, sh, timed } from './lib/machine.js';
 import { startStaticServer } from './lib/nginx.js';
 
 const MiB = 2 ** 20;
@@ -134,8 +134,14 @@ async function main(): Promise<void> {
     const imports = region.events().filter((e) => e.event === 'import.finished').length;
     await api('POST', 'boot-resources/?op=import');
     const importEnd = at(await region.waitFor('import.finished', imports + 1));
+    // CPU of the region (serving) and the racks (receiving, hashing, writing) over the transfer: is it CPU-bound?
+    const cpuOf = (): Promise<number[]> => Promise.all([region, ...racks].map((d) => processCpuSeconds(d.child.pid!)));
+    const cpuBefore = await cpuOf();
     await until(async () => (await rackRows()).every((r) => r.image_sync_status === 'synced') && racks.every((r) => published(r) !== undefined), 'every rack synced');
     const allSynced = Date.now();
+    const cpuUsed = (await cpuOf()).map((c, i) => c - (cpuBefore[i] ?? 0));
+    const regionCpu = cpuUsed[0] ?? 0;
+    const racksCpu = cpuUsed.slice(1).reduce((sum, c) => sum + c, 0);
     const syncs = racks.map((r) => published(r)!);
     const rackBytes = syncs.reduce((sum, s) => sum + Number(s.bytes), 0);
     const lastPublished = Math.max(...syncs.map(at));
@@ -173,6 +179,7 @@ async function main(): Promise<void> {
     // The same through the region's stream server (a rack's token), to tell the region's serving from the racks' side.
     const streamUrls = await regionFileUrls(regionUrl, token, wanted);
     await sh('sync');
+    const regionCpuBefore = await processCpuSeconds(region.child.pid!);
     const curlRegion = await timed(() =>
       Promise.all(
         Array.from({ length: rackCount }, async (_, i) => {
@@ -183,14 +190,19 @@ async function main(): Promise<void> {
       ),
     );
     const curlRegionMBps = (rackCount * fileBytes) / 1e6 / (curlRegion.ms / 1000);
+    const regionServingCpu = (await processCpuSeconds(region.child.pid!)) - regionCpuBefore;
     await api('DELETE', 'rackcontrollers/bench-probe/');
 
     const lines = [
       `fan-out: ${rackCount} racks, ${mb(fileBytes)} MB of new images each (${files.length} files), ${nginx.kind} upstream, sync interval 5m`,
       `racks: ${mb(rackBytes)} MB fetched in ${((lastPublished - importEnd) / 1000).toFixed(2)} s from the import's end: ${rackMBps.toFixed(0)} MB/s aggregate`,
       `curl -o x ${rackCount} in parallel from nginx: ${mb(rackCount * fileBytes)} MB in ${(curl.ms / 1000).toFixed(2)} s: ${curlMBps.toFixed(0)} MB/s aggregate`,
-      `curl -o x ${rackCount} in parallel from the region's stream: ${(curlRegion.ms / 1000).toFixed(2)} s: ${curlRegionMBps.toFixed(0)} MB/s aggregate`,
+      `curl -o x ${rackCount} in parallel from the region's stream: ${(curlRegion.ms / 1000).toFixed(2)} s: ${curlRegionMBps.toFixed(0)} MB/s aggregate, ` +
+        `region CPU ${(regionServingCpu / ((rackCount * fileBytes) / 1e9)).toFixed(2)} s/GB served`,
       `ratio racks / curl from nginx: ${(rackMBps / curlMBps).toFixed(2)} (target >= 0.7); racks / curl from the region: ${(rackMBps / curlRegionMBps).toFixed(2)}`,
+      `CPU from the import's end to all synced: region ${regionCpu.toFixed(1)} s (${(regionCpu / (rackBytes / 1e9)).toFixed(2)} s/GB served), ` +
+        `racks ${racksCpu.toFixed(1)} s (${(racksCpu / (rackBytes / 1e9)).toFixed(2)} s/GB fetched), ` +
+        `of ${(((allSynced - importEnd) / 1000) * availableParallelism()).toFixed(1)} s on ${availableParallelism()} cores`,
       `import end -> all racks synced: ${((allSynced - importEnd) / 1000).toFixed(2)} s; slowest rack sync ${(slowestMs / 1000).toFixed(2)} s; ` +
         `beyond the transfer: ${((allSynced - importEnd - slowestMs) / 1000).toFixed(2)} s (target < 10 s)`,
       `no-op rack sync: ${noopMs.map((m) => m.toFixed(1)).join(', ')} ms (target < 100 ms)`,

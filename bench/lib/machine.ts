@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { statfs } from 'node:fs/promises';
+import { readFile, statfs } from 'node:fs/promises';
 
 /** Refuses to start when the benchmark's files would not fit, rather than filling the disk. */
 export async function checkFreeDisk(dir: string, needed: number): Promise<void> {
@@ -35,3 +35,13 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
   const value = await fn();
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, value };
 }
+
+/** CPU time (user + system, all threads) a live process has used so far, in seconds, from /proc (Linux). */
+export async function processCpuSeconds(pid: number): Promise<number> {
+  // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th, in clock ticks.
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ, 100 on every Linux build that matters here. */
+const CLOCK_TICKS_PER_SECOND = 100;
