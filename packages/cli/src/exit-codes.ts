@@ -1,4 +1,6 @@
 import { BootsyncError } from '@bootsync/shared/errors';
+import { ApiKeyFormatError } from './api-client/index.js';
+import { ProfileError } from './profiles/index.js';
 import { KeyringError } from '@bootsync/shared/signing';
 import { ItemFilterError } from '@bootsync/shared/streams';
 import { MirrorLocationError, MirrorReadError } from '@bootsync/shared/source';
@@ -14,11 +16,12 @@ export class UsageError extends BootsyncError {
 }
 
 /**
- * 1 when the data is wrong (bad signature, malformed stream), 2 when the invocation or the environment is
- * (bad filter, unreadable keyring, unreachable mirror): the operator fixes different things.
+ * 1 when the data is wrong (bad signature, malformed stream, the region refused the call), 2 when the invocation or
+ * the environment is (bad filter, a key that is not three parts, unreadable keyring or profiles file, unreachable
+ * mirror): the operator fixes different things.
  */
 export function exitCodeFor(err: unknown): number {
-  const environment = [UsageError, KeyringError, ItemFilterError, MirrorLocationError, MirrorReadError];
+  const environment = [UsageError, ApiKeyFormatError, ProfileError, KeyringError, ItemFilterError, MirrorLocationError, MirrorReadError];
   if (environment.some((kind) => err instanceof kind)) return EXIT.usage;
   return EXIT.failed;
 }

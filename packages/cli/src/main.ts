@@ -9,10 +9,10 @@ const program = new Command('bootsync')
   .description('boot-image sync for bare-metal provisioning')
   .exitOverride()
   .showHelpAfterError();
-registerStreamCommands(program);
-registerApiCommands(program);
-
 try {
+  registerStreamCommands(program);
+  // Reads the profiles file: a broken one is reported like any other error, not as a stack trace.
+  registerApiCommands(program);
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {

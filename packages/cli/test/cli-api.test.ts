@@ -21,14 +21,16 @@ interface Run {
   stderr: string;
 }
 
-/** The real `bootsync` bin (built by tsc -b), with its profiles in a temp dir. */
-function bootsync(...args: string[]): Promise<Run> {
+/** The real `bootsync` bin (built by tsc -b), with its profiles in `dir`. */
+function bootsyncIn(dir: string, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile('node', [bin, ...args], { env: { ...process.env, BOOTSYNC_CONFIG_DIR: configDir } }, (err, stdout, stderr) => {
+    execFile('node', [bin, ...args], { env: { ...process.env, BOOTSYNC_CONFIG_DIR: dir } }, (err, stdout, stderr) => {
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
     });
   });
 }
+
+const bootsync = (...args: string[]): Promise<Run> => bootsyncIn(configDir, ...args);
 
 beforeAll(async () => {
   configDir = mkdtempSync(path.join(tmpdir(), 'bootsync-cli-'));
@@ -71,9 +73,21 @@ describe('bootsync login', () => {
     expect((await bootsync('logout', 'stale')).stderr).toContain("no profile named 'stale'");
   });
 
+  it('exits 2 with one line naming a profiles file it cannot read', async () => {
+    const broken = mkdtempSync(path.join(tmpdir(), 'bootsync-cli-broken-'));
+    try {
+      writeFileSync(path.join(broken, 'profiles.json'), '{');
+      const res = await bootsyncIn(broken, 'refresh');
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(new RegExp(`^bootsync: ${path.join(broken, 'profiles.json')} is not valid JSON .*; fix or delete it\n$`));
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a malformed key', async () => {
     const res = await bootsync('login', 'bad', url, 'just-one-part');
-    expect(res.code).not.toBe(0);
+    expect(res.code).toBe(2);
     expect(res.stderr).toContain('consumer_key:token_key:token_secret');
   });
 });
