@@ -73,13 +73,16 @@ describe('bootsync login', () => {
     expect((await bootsync('logout', 'stale')).stderr).toContain("no profile named 'stale'");
   });
 
-  it('exits 2 with one line naming a profiles file it cannot read', async () => {
+  it.each([
+    ['{', 'is not valid JSON .*'],
+    ['null', 'is not a \\{"profiles": \\{\\.\\.\\.\\}\\} document'],
+  ])('exits 2 with one line naming a profiles file holding %j', async (text, why) => {
     const broken = mkdtempSync(path.join(tmpdir(), 'bootsync-cli-broken-'));
     try {
-      writeFileSync(path.join(broken, 'profiles.json'), '{');
+      writeFileSync(path.join(broken, 'profiles.json'), text);
       const res = await bootsyncIn(broken, 'refresh');
       expect(res.code).toBe(2);
-      expect(res.stderr).toMatch(new RegExp(`^bootsync: ${path.join(broken, 'profiles.json')} is not valid JSON .*; fix or delete it\n$`));
+      expect(res.stderr).toMatch(new RegExp(`^bootsync: ${path.join(broken, 'profiles.json')} ${why}; fix or delete it\n$`));
     } finally {
       rmSync(broken, { recursive: true, force: true });
     }

@@ -75,12 +75,15 @@ export class ProfileStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw new ProfileError(`cannot read ${this.file}: ${(err as Error).message}`, this.file);
     }
+    let doc: unknown;
     try {
-      const doc = JSON.parse(text) as { profiles?: Record<string, Profile> };
-      return { ...doc.profiles };
+      doc = JSON.parse(text);
     } catch (err) {
       throw new ProfileError(`${this.file} is not valid JSON (${(err as Error).message}); fix or delete it`, this.file);
     }
+    const profiles = isObject(doc) ? (doc.profiles ?? {}) : undefined;
+    if (!isObject(profiles)) throw new ProfileError(`${this.file} is not a {"profiles": {...}} document; fix or delete it`, this.file);
+    return { ...(profiles as Record<string, Profile>) };
   }
 
   /** Written to a temp file created 0600 then renamed, so the keys are never readable by others, even briefly. */
@@ -91,4 +94,8 @@ export class ProfileStore {
     chmodSync(temp, 0o600);
     renameSync(temp, this.file);
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
