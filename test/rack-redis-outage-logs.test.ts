@@ -1,22 +1,8 @@
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@bootsync/shared/logging';
+import { capturingLogger, type LogLine as Line } from '@bootsync/testkit/logs';
 import { eventually, startRack, startRegion, type RegionUnderTest } from './rack-harness.js';
 import { startPrivateRedis } from './rack-daemons.js';
-
-type Line = Record<string, unknown> & { event?: string };
-
-/** A real pino logger whose lines land parsed in `lines`. */
-function capturingLogger(lines: Line[]): ReturnType<typeof createLogger> {
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const text of chunk.toString('utf8').split('\n')) if (text.trim() !== '') lines.push(JSON.parse(text) as Line);
-      done();
-    },
-  });
-  return createLogger('outage-test', { destination: sink, level: 'info' });
-}
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -27,11 +13,11 @@ describe('Redis down under a region and a rack', () => {
   it('each logs the outage once (not once per reconnection attempt) and once more when Redis is back', async () => {
     const redis = await startPrivateRedis();
     cleanups.push(() => redis.stop());
-    const regionLines: Line[] = [];
-    const rackLines: Line[] = [];
-    const region: RegionUnderTest = await startRegion({ intervalMs: 60_000, redisUrl: redis.url, logger: capturingLogger(regionLines) });
+    const { logger: regionLogger, lines: regionLines } = capturingLogger('outage-test');
+    const { logger: rackLogger, lines: rackLines } = capturingLogger('outage-test');
+    const region: RegionUnderTest = await startRegion({ intervalMs: 60_000, redisUrl: redis.url, logger: regionLogger });
     cleanups.push(() => region.close());
-    const rack = await startRack(region, 'rack-outage', { redisUrl: redis.url, logger: capturingLogger(rackLines) });
+    const rack = await startRack(region, 'rack-outage', { redisUrl: redis.url, logger: rackLogger });
     cleanups.push(() => rack.cleanup());
 
     await redis.stop();

@@ -1,11 +1,10 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { Client, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@bootsync/shared/logging';
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
+import { capturingLogger, type LogLine } from '@bootsync/testkit/logs';
 import { createSignedMirror } from '@bootsync/testkit/mirror';
 import { deleteKeys } from '@bootsync/testkit/redis';
 import { eventually } from '@bootsync/testkit/wait';
@@ -23,7 +22,7 @@ const seed = seedFromEnv();
 let dir: string;
 let upstream: MisbehavingServer;
 let region: RunningRegion;
-const logs: Record<string, unknown>[] = [];
+let logs: LogLine[] = [];
 
 /** The whole region as the bin runs it (import, racks, MAAS API, page), imported once from a local signed mirror. */
 beforeAll(async () => {
@@ -32,13 +31,8 @@ beforeAll(async () => {
   const mirror = await createSignedMirror(join(dir, 'upstream'));
   upstream = await startMisbehavingServer({ root: mirror.root });
   const options = testRegionOptions(join(dir, 'region'), { defaultSourceUrl: `${upstream.url}/`, defaultKeyring: mirror.keyring.binary });
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = createLogger('bootsync-region', { destination: sink, level: 'info' });
+  const { logger, lines } = capturingLogger('bootsync-region');
+  logs = lines;
   region = await startRegion(options, logger, regionExtensions(options, logger));
   await eventually(() => (region.imports?.lastRuns(1)[0]?.outcome === 'succeeded' ? true : undefined), 30_000, 'the start-up import');
   region.repositories.config.set('boot_images_auto_import', false);

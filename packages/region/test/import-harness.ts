@@ -1,10 +1,9 @@
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createLogger } from '@bootsync/shared/logging';
 import { createSignedMirror, type GeneratedMirror, type MirrorSpec } from '@bootsync/testkit/mirror';
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
+import { capturingLogger } from '@bootsync/testkit/logs';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { createRepositories, openRegionDatabase, type BootSource, type Db, type NewSelection, type Repositories } from '@bootsync/region/db';
 import {
@@ -69,13 +68,7 @@ export async function createImportHarness(options: HarnessOptions = {}): Promise
   const source = repos.bootSources.create({ url: `${server.url}/`, keyringFilename: mirror.keyring.binary });
   for (const selection of options.selections ?? [NOBLE_AMD64]) repos.selections.create(source.id, selection);
 
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { logger, lines: logs } = capturingLogger('bootsync-region-test', 'debug');
   const redisPrefix = uniquePrefix('import');
   const storeRoot = join(dir, 'store');
   const service = createImportService({
@@ -84,7 +77,7 @@ export async function createImportHarness(options: HarnessOptions = {}): Promise
     redisPrefix,
     storeRoot,
     retention: options.retention ?? 1,
-    logger: createLogger('bootsync-region-test', { destination: sink, level: 'debug' }),
+    logger,
     tuning: { ...FAST_TUNING, ...options.tuning },
     ...options.deps,
   });
