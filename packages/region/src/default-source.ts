@@ -1,5 +1,4 @@
-import type { Repositories } from './db/index.js';
-import type { BootSource } from './db/index.js';
+import type { BootSource, Repositories } from './db/index.js';
 
 export interface DefaultSourceOptions {
   readonly url: string;

@@ -38,6 +38,11 @@ export function normalizeSourceUrl(url: string): string {
   return url.trim().replace(/\/+$/, '');
 }
 
+/** MAAS's default for `skip_keyring_verification`: true only for a URL naming an unsigned `.json` index. */
+export function skipsVerificationByDefault(url: string): boolean {
+  return normalizeSourceUrl(url).endsWith('.json');
+}
+
 /** The model rules of MAAS's BootSource, applied to a complete record before it is written. */
 function validate(s: BootSourceRecord): void {
   const errors = new FieldErrorCollector();
@@ -122,7 +127,7 @@ export class BootSourceRepository {
       enabled: input.enabled ?? true,
       keyringFilename: input.keyringFilename ?? '',
       keyringData: input.keyringData ?? null,
-      skipKeyringVerification: input.skipKeyringVerification ?? url.endsWith('.json'),
+      skipKeyringVerification: input.skipKeyringVerification ?? skipsVerificationByDefault(url),
     };
     validate(record);
     const now = nowIso();

@@ -3,7 +3,7 @@ export { migrations, type Migration } from './migrations/index.js';
 export { NotFoundError, ValidationError, type FieldErrors } from './errors.js';
 export { maasDate } from './rows.js';
 export { createRepositories, type Repositories } from './repositories.js';
-export { BootSourceRepository, normalizeSourceUrl } from './boot-sources.js';
+export { BootSourceRepository, normalizeSourceUrl, skipsVerificationByDefault } from './boot-sources.js';
 export { SelectionRepository } from './selections.js';
 export { SourceCacheRepository } from './source-cache.js';
 export { BootResourceRepository, type BootResourceInput } from './boot-resources.js';

@@ -1,6 +1,6 @@
 import { BootsyncError } from '@bootsync/shared/errors';
 import type { ProductItem } from '@bootsync/shared/streams';
-import type { BootSourceUpdate } from '../../db/index.js';
+import { skipsVerificationByDefault, type BootSourceUpdate } from '../../db/index.js';
 import type { SourceProber } from '../deps.js';
 import { BadRequestError, FormError } from '../errors.js';
 
@@ -13,7 +13,7 @@ export async function probeSource(
   fields: BootSourceUpdate & { url: string },
   signal: AbortSignal,
 ): Promise<readonly ProductItem[]> {
-  const skip = fields.skipKeyringVerification ?? fields.url.endsWith('.json');
+  const skip = fields.skipKeyringVerification ?? skipsVerificationByDefault(fields.url);
   const keyringData = fields.keyringData ?? undefined;
   const keyringFilename = fields.keyringFilename || undefined;
   if (!skip && keyringData === undefined && keyringFilename === undefined) {
