@@ -1,5 +1,6 @@
 import { BootsyncError } from '../errors/index.js';
-import { formatItemRef, type ItemRef } from '../streams/index.js';
+// item-ref directly: the streams index would load openpgp (~9 MB) into processes that only download.
+import { formatItemRef, type ItemRef } from '../streams/item-ref.js';
 
 function where(url: string, ref: ItemRef | undefined): string {
   return ref ? `${formatItemRef(ref)} (${url})` : url;
