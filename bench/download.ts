@@ -4,17 +4,14 @@
  *
  *   npm run bench:download -- [--files 4] [--size-mib 256] [--runs 3] [--concurrency 4] [--dir /tmp]
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Downloader } from '@bootsync/shared/download';
 import { ContentStore } from '@bootsync/shared/store';
-import { checkFreeDisk, mb, peakRssMb, sh, timed } from './lib/machine.js';
-import { startStaticServer } from './lib/nginx.js';
-import { writeRandomFiles, type BenchFile } from './lib/payloads.js';
+import { mb, peakRssMb, runAsChild, sh, timed, type ChildMeasure } from './lib/machine.js';
+import { PAYLOAD_ARGS, serveRandomFiles, type BenchFile } from './lib/payloads.js';
 
 interface ChildJob {
   readonly storeRoot: string;
@@ -23,23 +20,9 @@ interface ChildJob {
   readonly concurrency: number;
 }
 
-interface ChildResult {
-  readonly ms: number;
-  readonly peakRssMb: number;
-  /** CPU time of every thread of the process during the download: less sensitive than ms to a busy machine. */
-  readonly cpuMs: number;
-}
+type ChildResult = ChildMeasure;
 
-const { values: args } = parseArgs({
-  options: {
-    files: { type: 'string', default: '4' },
-    'size-mib': { type: 'string', default: '256' },
-    runs: { type: 'string', default: '3' },
-    concurrency: { type: 'string', default: '4' },
-    dir: { type: 'string', default: tmpdir() },
-    child: { type: 'string' },
-  },
-});
+const { values: args } = parseArgs({ options: { ...PAYLOAD_ARGS, concurrency: { type: 'string', default: '4' } } });
 
 /** The measured side runs in a child process of its own, so its peak RSS is bootsync's alone. */
 async function runChild(job: ChildJob): Promise<void> {
@@ -57,14 +40,7 @@ async function runChild(job: ChildJob): Promise<void> {
 }
 
 function bootsync(job: ChildJob): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(job)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ChildResult) : reject(new Error(`bootsync run: exit ${code}`))));
-  });
+  return runAsChild<ChildResult>(import.meta.url, job, 'bootsync run');
 }
 
 async function curlOut(baseUrl: string, files: readonly BenchFile[], outDir: string): Promise<void> {
@@ -85,12 +61,7 @@ async function main(): Promise<void> {
   const concurrency = Number(args.concurrency);
   const work = await mkdtemp(path.join(args.dir, 'bst-bench-download-'));
   try {
-    // Sources plus one method's output at a time, plus room to breathe.
-    await checkFreeDisk(work, 2.2 * count * size);
-    const srcDir = path.join(work, 'src');
-    await mkdir(srcDir);
-    const files = await writeRandomFiles(srcDir, count, size);
-    const server = await startStaticServer(srcDir, work);
+    const { files, server } = await serveRandomFiles(work, count, size);
     const total = count * size;
     const times: Record<'curl -o' | 'curl | tee | sha256sum' | 'bootsync', number[]> = {
       'curl -o': [],

@@ -5,18 +5,16 @@
  *
  *   npm run bench:import -- [--squashfs-mib 420] [--runs 3] [--concurrency 4] [--dir /tmp]
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createLogger } from '@bootsync/shared/logging';
 import { createRepositories, openRegionDatabase } from '@bootsync/region/db';
 import { createImportService, type ImportFinishedEvent } from '@bootsync/region/import';
 import { createSignedMirror, type GeneratedFile } from '@bootsync/testkit/mirror';
-import { checkFreeDisk, mb, peakRssMb, sh, timed } from './lib/machine.js';
+import { checkFreeDisk, mb, peakRssMb, runAsChild, sh, timed } from './lib/machine.js';
 import { startStaticServer } from './lib/nginx.js';
 
 const MiB = 2 ** 20;
@@ -96,14 +94,7 @@ async function runChild(job: ChildJob): Promise<void> {
 }
 
 function region(job: ChildJob): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(job)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ChildResult) : reject(new Error(`region run: exit ${code}`))));
-  });
+  return runAsChild<ChildResult>(import.meta.url, job, 'region run');
 }
 
 async function curlOut(baseUrl: string, files: readonly GeneratedFile[], outDir: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { readFile, statfs } from 'node:fs/promises';
 
 /** Refuses to start when the benchmark's files would not fit, rather than filling the disk. */
@@ -45,3 +46,24 @@ export async function processCpuSeconds(pid: number): Promise<number> {
 
 /** USER_HZ, 100 on every Linux build that matters here. */
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * Runs this benchmark script again as a child (`--child <job as JSON>`), so what it measures (peak RSS, CPU) is the
+ * child's alone; resolves with the JSON line the child prints on stdout.
+ */
+export function runAsChild<T>(scriptUrl: string, job: unknown, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(scriptUrl), '--child', JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${what}: exit ${code}`))));
+  });
+}
+
+/** What a measured child process reports. */
+export interface ChildMeasure {
+  readonly ms: number;
+  /** CPU time of every thread of the process during the work: less sensitive than ms to a busy machine. */
+  readonly cpuMs: number;
+  readonly peakRssMb: number;
+}

@@ -1,6 +1,9 @@
 import { createHash, randomFillSync } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { checkFreeDisk } from './machine.js';
+import { startStaticServer, type StaticServer } from './nginx.js';
 
 export interface BenchFile {
   readonly name: string;
@@ -31,4 +34,26 @@ export async function writeRandomFiles(dir: string, count: number, size: number)
     files.push({ name, size, sha256: hash.digest('hex') });
   }
   return files;
+}
+
+/** Command-line options shared by the benchmarks that serve random files (for `parseArgs`). */
+export const PAYLOAD_ARGS = {
+  files: { type: 'string', default: '4' },
+  'size-mib': { type: 'string', default: '256' },
+  runs: { type: 'string', default: '3' },
+  dir: { type: 'string', default: tmpdir() },
+  /** Set by `runAsChild`: the job of a measured child process. */
+  child: { type: 'string' },
+} as const;
+
+/**
+ * `count` random files of `size` bytes in `<work>/src`, served by nginx (or the Node fallback). Refuses to start
+ * unless the sources plus one method's copy of them, plus room to breathe, fit on the disk.
+ */
+export async function serveRandomFiles(work: string, count: number, size: number): Promise<{ files: BenchFile[]; server: StaticServer }> {
+  await checkFreeDisk(work, 2.2 * count * size);
+  const srcDir = path.join(work, 'src');
+  await mkdir(srcDir);
+  const files = await writeRandomFiles(srcDir, count, size);
+  return { files, server: await startStaticServer(srcDir, work) };
 }
