@@ -89,7 +89,6 @@ async function run(work: string, children: Children, cleanups: (() => Promise<un
   const redis = await findOrStartRedis(process.env.BOOTSYNC_REDIS_URL || 'redis://127.0.0.1:6379', children, work);
   say(redis.private ? `Started a private redis-server at ${redis.url}` : `Using Redis at ${withoutPassword(redis.url)}`);
 
-  await mkdir(join(work, 'stream'));
   const mirror = await createSignedMirror(join(work, 'stream'), { arches: ['amd64'], versions: ['20250718'], centos: false });
   const server: MisbehavingServer = await startMisbehavingServer({ root: mirror.root });
   cleanups.push(() => server.close());

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,6 @@ const bootsync = (...args: string[]): Promise<Run> => run(cliBin, args, { BOOTSY
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bootsync-seed-'));
-  await mkdir(join(dir, 'upstream'));
   const noble = DEFAULT_RELEASES.filter((r) => r.release === 'noble');
   mirror = await createSignedMirror(join(dir, 'upstream'), { centos: false, releases: noble, arches: ['amd64', 'arm64'] });
   server = await startMisbehavingServer({ root: mirror.root });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -53,7 +53,6 @@ export async function startPageWorld(spec: MirrorSpec): Promise<PageWorld> {
     for (const c of cleanups.splice(0).reverse()) await c();
   };
   try {
-    await mkdir(join(dir, 'upstream'));
     const mirror = await createSignedMirror(join(dir, 'upstream'), spec);
     const upstream = await startMisbehavingServer({ root: mirror.root });
     cleanups.push(() => upstream.close());

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -213,7 +213,6 @@ export async function startRackScene(options: { rack: string; redisUrl: string; 
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
   };
   try {
-    await mkdir(join(dir, 'upstream'));
     const noble = DEFAULT_RELEASES.filter((r) => r.release === 'noble');
     const mirror = await createSignedMirror(join(dir, 'upstream'), {
       bootloaders: false, centos: false, releases: noble, arches: ['amd64'], versions: ['20250718'], sizes: { squashfs: options.squashfsBytes },

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -72,7 +72,6 @@ describe('bootsync-region bin', () => {
 
   it('imports from its default source at start-up, answers /readyz and /metrics, and stops on SIGTERM with exit 0 within 10 s', async () => {
     const dir = await dataDir();
-    await mkdir(join(dir, 'upstream'));
     const mirror = await createSignedMirror(join(dir, 'upstream'), { bootloaders: false, centos: false, releases: [NOBLE], arches: ['amd64'], versions: ['20250718'] });
     const server = await startMisbehavingServer({ root: mirror.root });
     cleanups.push(() => server.close());

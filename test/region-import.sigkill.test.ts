@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,7 +28,6 @@ describe('a region killed mid-import', () => {
   it('resumes its partial file with a Range request after SIGKILL and re-fetches nothing complete', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bootsync-sigkill-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    await mkdir(join(dir, 'upstream'));
     const mirror = await createSignedMirror(join(dir, 'upstream'), {
       bootloaders: false,
       centos: false,

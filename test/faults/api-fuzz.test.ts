@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, request } from 'undici';
@@ -27,7 +27,6 @@ let logs: LogLine[] = [];
 /** The whole region as the bin runs it (import, racks, MAAS API, page), imported once from a local signed mirror. */
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bootsync-fuzz-'));
-  await mkdir(join(dir, 'upstream'));
   const mirror = await createSignedMirror(join(dir, 'upstream'));
   upstream = await startMisbehavingServer({ root: mirror.root });
   const options = testRegionOptions(join(dir, 'region'), { defaultSourceUrl: `${upstream.url}/`, defaultKeyring: mirror.keyring.binary });

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConnectProxy, startMisbehavingServer, type ConnectProxy, type MisbehavingServer } from '@bootsync/testkit/http';
@@ -19,7 +18,6 @@ let region: RunningRegion;
 
 beforeAll(async () => {
   dir = await tempDir('fetch-proxy');
-  await mkdir(join(dir.path, 'upstream'));
   mirror = await createSignedMirror(join(dir.path, 'upstream'), { bootloaders: false, centos: false, versions: ['20250718'] });
   upstream = await startMisbehavingServer({ root: mirror.root });
   proxy = await startConnectProxy();

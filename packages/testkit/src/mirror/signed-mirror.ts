@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PrivateKey } from 'openpgp';
 import {
@@ -56,10 +56,11 @@ export interface GeneratedMirror {
 
 /**
  * Writes a MAAS-v3-shaped signed mirror under `dir/mirror` (payloads, `.json`, `.json.gpg`, `.sjson`) and the
- * throwaway public key under `dir/keyring.{gpg,asc}`.
+ * throwaway public key under `dir/keyring.{gpg,asc}`; `dir` is created if need be.
  */
 export async function createSignedMirror(dir: string, spec: MirrorSpec = {}): Promise<GeneratedMirror> {
   const resolved = resolveSpec(spec);
+  await mkdir(dir, { recursive: true });
   const key = await generateTestKey();
   const keyring = { binary: join(dir, 'keyring.gpg'), armored: join(dir, 'keyring.asc') };
   await writeFile(keyring.binary, key.publicKey.write());
