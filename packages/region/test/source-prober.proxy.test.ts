@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConnectProxy, startMisbehavingServer, type ConnectProxy, type MisbehavingServer } from '@bootsync/testkit/http';
@@ -17,7 +16,6 @@ describe('source prober', () => {
 
   beforeAll(async () => {
     dir = await tempDir('prober');
-    await mkdir(join(dir.path, 'upstream'));
     mirror = await createSignedMirror(join(dir.path, 'upstream'), { bootloaders: false, centos: false, versions: ['20250718'] });
     upstream = await startMisbehavingServer({ root: mirror.root });
     proxy = await startConnectProxy();
@@ -48,7 +46,6 @@ describe('source prober', () => {
   });
 
   it('refuses a source signed by another key', async () => {
-    await mkdir(join(dir.path, 'other'));
     const other = await createSignedMirror(join(dir.path, 'other'), { bootloaders: false, centos: false, versions: ['20250718'] });
     await expect(
       createSourceProber().probe(
