@@ -66,12 +66,23 @@ function validateFiles(files: readonly NewResourceFile[]): void {
 export class ResourceSetRepository {
   constructor(private readonly db: Db) {}
 
-  /** Sets of a resource, newest first, with their files and progress sums. */
+  /**
+   * Sets of a resource, newest first, with their files and progress sums. Two queries however many sets: every
+   * `boot-resources read` (the Images page polls it each second) calls this once per image.
+   */
   listForResource(resourceId: number): ResourceSetWithFiles[] {
     const rows = this.db
       .prepare('SELECT * FROM resource_sets WHERE resource_id = ? ORDER BY id DESC')
       .all(resourceId) as SetRow[];
-    return rows.map((r) => this.withFiles(toSet(r)));
+    const files = this.db
+      .prepare(
+        `SELECT f.* FROM resource_files f JOIN resource_sets s ON s.id = f.set_id WHERE s.resource_id = ?
+         ORDER BY f.filename`,
+      )
+      .all(resourceId) as FileRow[];
+    const bySet = new Map<number, ResourceFile[]>();
+    for (const f of files.map(toFile)) bySet.set(f.setId, [...(bySet.get(f.setId) ?? []), f]);
+    return rows.map((r) => withSums(toSet(r), bySet.get(r.id) ?? []));
   }
 
   find(id: number): ResourceSetWithFiles | undefined {
@@ -151,11 +162,15 @@ export class ResourceSetRepository {
 
   private withFiles(set: ResourceSet): ResourceSetWithFiles {
     const files = (this.db.prepare('SELECT * FROM resource_files WHERE set_id = ? ORDER BY filename').all(set.id) as FileRow[]).map(toFile);
-    return {
-      ...set,
-      files,
-      size: files.reduce((n, f) => n + f.size, 0),
-      bytesDone: files.reduce((n, f) => n + f.bytesDone, 0),
-    };
+    return withSums(set, files);
   }
+}
+
+function withSums(set: ResourceSet, files: readonly ResourceFile[]): ResourceSetWithFiles {
+  return {
+    ...set,
+    files,
+    size: files.reduce((n, f) => n + f.size, 0),
+    bytesDone: files.reduce((n, f) => n + f.bytesDone, 0),
+  };
 }
