@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 
 /** Takes one chunk; returns a promise when the next chunk must wait for it (backpressure). */
 export type ChunkSink = (chunk: Buffer) => Promise<void> | undefined;
@@ -29,11 +29,13 @@ export function receive(body: Readable, sink: ChunkSink): Promise<void> {
         body.resume();
       }, fail);
     });
-    body.once('end', () => {
-      if (waiting) waiting.then(resolve, reject);
+    // finished() also settles on a close without 'end' or 'error' (a connection cut under a paused body), which
+    // 'end'/'error' listeners alone would wait on forever.
+    finished(body, (err) => {
+      if (err) reject(err);
+      else if (waiting) waiting.then(resolve, reject);
       else resolve();
     });
-    body.once('error', reject);
   });
 }
 
