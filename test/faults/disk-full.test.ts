@@ -1,4 +1,4 @@
-import { open, rm } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ContentStore } from '@bootsync/shared/store';
@@ -106,7 +106,10 @@ describe('the region store on a disk that fills up', () => {
 
     const finishing = h.nextFinish();
     await h.service.triggerImport();
-    await waitFor('part of the squashfs on disk', async () => (await partialBytes(storeRoot)) > 256 * 1024);
+    // The squashfs's own partial: the kernel's and initrd's download beside it and would satisfy a total alone,
+    // while the squashfs's first write batch (1 MiB) is still in memory.
+    const squashfsPartial = join(storeRoot, 'partial', `sha256-${squashfs.sha256}.part`);
+    await waitFor('part of the squashfs on disk', async () => ((await stat(squashfsPartial).catch(() => undefined))?.size ?? 0) > 256 * 1024);
     const filler = join(fs.dir, 'other-writer.bin');
     const taken = await fillUp(filler);
     const full = await finishing;
