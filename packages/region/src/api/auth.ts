@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../identity/index.js';
 import { UnauthorizedError } from './errors.js';
 
 /** The three parts of a MAAS API key `consumer_key:token_key:token_secret`. */
@@ -56,14 +56,8 @@ export function verifyPlaintextOAuth<K extends ApiKeyParts>(
     throw new UnauthorizedError('OAuth header lacks oauth_consumer_key, oauth_token or oauth_signature.');
   }
   const key = lookup(tokenKey);
-  if (!key || key.consumerKey !== consumerKey || !sameText(signature, `&${key.tokenSecret}`)) {
+  if (!key || key.consumerKey !== consumerKey || !sameSecret(signature, `&${key.tokenSecret}`)) {
     throw new UnauthorizedError('Invalid API key.');
   }
   return key;
-}
-
-function sameText(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
 }

@@ -1,10 +1,11 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { OutageThrottle, type Logger } from '@bootsync/shared/logging';
 import type { ContentStore } from '@bootsync/shared/store';
 import { NotFoundError, type Db, type Repositories } from '../db/index.js';
+import { sameSecret } from '../identity/index.js';
 import type { RackSyncState } from '../status/index.js';
 import { InvalidRackNameError } from './rack-errors.js';
 import type { RackGauges } from './rack-metrics.js';
@@ -261,12 +262,6 @@ export class RackService {
     }
     return isApiUser(authorization, (tokenKey) => this.deps.repos.apiKeys.findByTokenKey(tokenKey));
   }
-}
-
-function sameSecret(presented: string, secret: string): boolean {
-  const a = Buffer.from(presented);
-  const b = Buffer.from(secret);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function parseResult(value: unknown): RackSyncResult {
