@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SchemaTooNewError, migrate, migrations, openDatabase } from '@bootsync/region/db';
+import { join } from 'node:path';
+import { SchemaTooNewError, createRepositories, migrate, migrations, openDatabase } from '@bootsync/region/db';
 import { useTempRegionDb } from './db-harness.js';
 
 describe('region database migrations', () => {
@@ -22,6 +23,27 @@ describe('region database migrations', () => {
     db().bootSources.create({ url: 'http://mirror.example/streams/v1/index.json' });
     migrate(db().db);
     expect(db().bootSources.list().map((s) => s.url)).toEqual(['http://mirror.example/streams/v1/index.json']);
+  });
+
+  it('0003 records the bootloader type of bootloaders imported before it, from their name', () => {
+    const old = openDatabase(join(db().dir, 'before-0003.db'));
+    try {
+      migrate(old, migrations.filter((m) => m.version < 3));
+      const repos = createRepositories(old);
+      const extra = { subarches: 'generic', title: 'imported before 0003' };
+      for (const name of ['grub-efi-signed/uefi', 'pxelinux/pxe', 'ubuntu/noble']) repos.bootResources.upsert({ rtype: 'synced', name, architecture: 'amd64/generic', extra });
+      expect(migrate(old)).toEqual([3]);
+      const types = repos.bootResources.list({}).map((r) => [r.name, r.extra.bootloader_type, r.extra.title]);
+      expect(types).toEqual(
+        expect.arrayContaining([
+          ['grub-efi-signed/uefi', 'uefi', 'imported before 0003'],
+          ['pxelinux/pxe', 'pxe', 'imported before 0003'],
+          ['ubuntu/noble', undefined, 'imported before 0003'],
+        ]),
+      );
+    } finally {
+      old.close();
+    }
   });
 
   it('opens in WAL mode with foreign keys enforced', () => {

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planImport, type Selection } from '@bootsync/shared/select';
+import { planImport, type Selection, type WantedSet } from '@bootsync/shared/select';
 import { parseIndex, parseProducts, readMirror, type ProductItem } from '@bootsync/shared/streams';
 import { planSnapshot, type SnapshotPlan } from '@bootsync/rack/snapshot';
 import { createRepositories, openRegionDatabase, type Db, type Repositories } from '../src/db/index.js';
 import { ensureSetRows } from '../src/import/held-sets.js';
-import { buildRegionStream, publishedImages, type RegionStream } from '../src/racks/index.js';
+import { buildRegionStream, publishedImages, REGION_CONTENT_ID, type RegionStream } from '../src/racks/index.js';
+import { PRODUCTS_PATH } from '../src/racks/region-stream.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const realStream = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07');
@@ -36,6 +37,7 @@ let db: Db;
 let repos: Repositories;
 let stream: RegionStream;
 let items: ProductItem[];
+let wantedSets: readonly WantedSet[];
 /** The rack's plan of its snapshot tree; it throws (SnapshotPlanError) on a stream it cannot lay out. */
 const rackPlan = (): SnapshotPlan => planSnapshot(items);
 
@@ -46,7 +48,8 @@ beforeAll(async () => {
   // The region's rows written by the import's own code for the real stream, every set complete.
   const mirror = await readMirror(realStream, { verify: false });
   const imported = planImport({ sources: [{ sourceId: 1, items: [...mirror.items, ...lowlatencyTwin(mirror.items)], selections: SELECTIONS }], storeHas: () => true, held: [] });
-  for (const wanted of imported.wantedSets) repos.resourceSets.markComplete(ensureSetRows(repos, wanted, () => true).id);
+  wantedSets = imported.wantedSets;
+  for (const wanted of wantedSets) repos.resourceSets.markComplete(ensureSetRows(repos, wanted, () => true).id);
 
   stream = buildRegionStream(publishedImages(repos));
   // Read back as a rack reads it: the index, then each products file it names.
@@ -60,9 +63,9 @@ afterAll(() => {
 });
 
 describe('buildRegionStream on resources as the import writes them', () => {
-  it('starts from resources whose extra holds only what MAAS keeps there (no kind)', () => {
+  it('starts from resources whose extra holds only what MAAS keeps there (no kind; bootloader_type on bootloaders)', () => {
     const extras = repos.bootResources.list({}).map((r) => Object.keys(r.extra).sort().join(','));
-    expect(new Set(extras)).toEqual(new Set(['subarches,title']));
+    expect(new Set(extras)).toEqual(new Set(['subarches,title', 'bootloader_type,subarches,title']));
   });
 
   it.each([
@@ -94,6 +97,22 @@ describe('buildRegionStream on resources as the import writes them', () => {
     const held = new Set([...plan.files, ...plan.archives].map((e) => `${e.ref.product} ${e.ref.version}`));
     expect(held).toEqual(new Set(stream.images.map((i) => `${i.product} ${i.version}`)));
     expect(stream.images.length).toBe(repos.bootResources.list({}).length);
+  });
+
+  it('publishes the bootloader-type the import recorded, whatever the resource is named', () => {
+    const uefi = wantedSets.find((w) => w.image.identity.name === 'grub-efi-signed/uefi' && w.image.identity.architecture === 'amd64/generic')!;
+    const renamed = { ...uefi, image: { ...uefi.image, identity: { ...uefi.image.identity, name: 'grub-efi-signed-2025/secureboot' } } };
+    const other = openRegionDatabase(path.join(dir, 'renamed.db'));
+    try {
+      const otherRepos = createRepositories(other);
+      otherRepos.resourceSets.markComplete(ensureSetRows(otherRepos, renamed, () => true).id);
+      const built = buildRegionStream(publishedImages(otherRepos));
+      const products = parseProducts(built.documents.get(PRODUCTS_PATH)!.body, `http://region/${PRODUCTS_PATH}`, REGION_CONTENT_ID);
+      expect(products.items.length).toBeGreaterThan(0);
+      for (const item of products.items) expect(item.fields).toMatchObject({ os: 'grub-efi-signed-2025', 'bootloader-type': 'uefi' });
+    } finally {
+      other.close();
+    }
   });
 
   it('gives the same bytes and ETags for the same sets', () => {

@@ -3,7 +3,7 @@ import type { BootResource, Repositories, ResourceSetWithFiles } from '../db/ind
 
 /**
  * The region's synced images as the import plans with them, and the rows it writes for wanted sets.
- * A resource's `extra` holds what MAAS keeps there (subarches, title); matching needs nothing more.
+ * A resource's `extra` holds what MAAS keeps there (subarches, title, a bootloader's bootloader_type).
  */
 export interface HeldSetRow extends HeldSet {
   readonly resourceId: number;
@@ -46,7 +46,12 @@ export function ensureSetRows(repos: ImportRepos, wanted: WantedSet, stored: (sh
     rtype: 'synced',
     name: image.identity.name,
     architecture: image.identity.architecture,
-    extra: { subarches: image.subarches.join(','), title: image.title },
+    extra: {
+      subarches: image.subarches.join(','),
+      title: image.title,
+      // MAAS keeps a bootloader's type on its BootResource; the region stream publishes it as `bootloader-type`.
+      ...(image.kind === 'bootloader' ? { bootloader_type: image.bootloaderType } : {}),
+    },
   });
   const existing = repos.resourceSets.findByVersion(resource.id, wanted.version);
   if (existing) return existing;

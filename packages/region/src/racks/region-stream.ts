@@ -63,8 +63,7 @@ export function buildRegionStream(images: readonly PublishedImage[]): RegionStre
     const [os = '', release = ''] = resource.name.split('/');
     const [arch = '', subarch = ''] = resource.architecture.split('/');
     const product = productName(resource);
-    // The import names bootloaders `<package>/<bootloader type>` (grub-efi-signed/uefi) and keeps no kind in extra.
-    const bootloader = resource.extra.kind === 'bootloader' || ['pxe', 'uefi', 'open-firmware'].includes(release);
+    const bootloaderType = typeof resource.extra.bootloader_type === 'string' ? resource.extra.bootloader_type : undefined;
     const subarches = typeof resource.extra.subarches === 'string' ? resource.extra.subarches : subarch;
     const items: Record<string, Record<string, string | number>> = {};
     for (const file of set.files) {
@@ -75,7 +74,7 @@ export function buildRegionStream(images: readonly PublishedImage[]): RegionStre
     products[product] = {
       fields: {
         os, arch, subarch, release, label: set.label, subarches,
-        ...(bootloader ? { 'bootloader-type': release } : {}),
+        ...(bootloaderType !== undefined ? { 'bootloader-type': bootloaderType } : {}),
         ...(typeof resource.extra.title === 'string' ? { release_title: resource.extra.title } : {}),
       },
       versions: { [set.version]: { items } },
