@@ -4,13 +4,14 @@
  *
  *   npm run bench:download -- [--files 4] [--size-mib 256] [--runs 3] [--concurrency 4] [--dir /tmp]
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Downloader } from '@bootsync/shared/download';
 import { ContentStore } from '@bootsync/shared/store';
-import { mb, peakRssMb, runAsChild, sh, timed, type ChildMeasure } from './lib/machine.js';
+import { timeCurlBaselines } from './lib/curl-baselines.js';
+import { mb, peakRssMb, runAsChild, timed, type ChildMeasure } from './lib/machine.js';
 import { PAYLOAD_ARGS, serveRandomFiles, type BenchFile } from './lib/payloads.js';
 
 interface ChildJob {
@@ -43,17 +44,6 @@ function bootsync(job: ChildJob): Promise<ChildResult> {
   return runAsChild<ChildResult>(import.meta.url, job, 'bootsync run');
 }
 
-async function curlOut(baseUrl: string, files: readonly BenchFile[], outDir: string): Promise<void> {
-  for (const f of files) await sh(`curl -fsS -o '${path.join(outDir, f.name)}' '${baseUrl}/${f.name}'`);
-}
-
-async function curlTeeSha(baseUrl: string, files: readonly BenchFile[], outDir: string): Promise<void> {
-  for (const f of files) {
-    const sum = await sh(`curl -fsS '${baseUrl}/${f.name}' | tee '${path.join(outDir, f.name)}' | sha256sum`);
-    if (!sum.startsWith(f.sha256)) throw new Error(`curl|tee|sha256sum: wrong sha256 for ${f.name}: ${sum}`);
-  }
-}
-
 async function main(): Promise<void> {
   const count = Number(args.files);
   const size = Number(args['size-mib']) * 2 ** 20;
@@ -63,6 +53,7 @@ async function main(): Promise<void> {
   try {
     const { files, server } = await serveRandomFiles(work, count, size);
     const total = count * size;
+    const curlFiles = files.map((f) => ({ urlPath: f.name, sha256: f.sha256 }));
     const times: Record<'curl -o' | 'curl | tee | sha256sum' | 'bootsync', number[]> = {
       'curl -o': [],
       'curl | tee | sha256sum': [],
@@ -73,17 +64,7 @@ async function main(): Promise<void> {
     try {
       for (let run = 1; run <= runs; run++) {
         const out = path.join(work, `out-${run}`);
-        const fresh = async (): Promise<void> => {
-          await rm(out, { recursive: true, force: true });
-          await mkdir(out);
-          // Earlier runs' dirty pages must not be written back on the next run's clock.
-          await sh('sync');
-        };
-        await fresh();
-        times['curl -o'].push((await timed(() => curlOut(server.url, files, out))).ms);
-        await fresh();
-        times['curl | tee | sha256sum'].push((await timed(() => curlTeeSha(server.url, files, out))).ms);
-        await fresh();
+        await timeCurlBaselines(server.url, curlFiles, out, times);
         const result = await bootsync({ storeRoot: out, baseUrl: server.url, files, concurrency });
         times.bootsync.push(result.ms);
         rss = Math.max(rss, result.peakRssMb);

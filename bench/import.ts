@@ -5,7 +5,7 @@
  *
  *   npm run bench:import -- [--squashfs-mib 420] [--runs 3] [--concurrency 4] [--dir /tmp]
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,8 +13,9 @@ import { Redis } from 'ioredis';
 import { createLogger } from '@bootsync/shared/logging';
 import { createRepositories, openRegionDatabase } from '@bootsync/region/db';
 import { createImportService, type ImportFinishedEvent } from '@bootsync/region/import';
-import { createSignedMirror, type GeneratedFile } from '@bootsync/testkit/mirror';
-import { checkFreeDisk, mb, peakRssMb, runAsChild, sh, timed } from './lib/machine.js';
+import { createSignedMirror } from '@bootsync/testkit/mirror';
+import { timeCurlBaselines } from './lib/curl-baselines.js';
+import { checkFreeDisk, mb, peakRssMb, runAsChild, timed } from './lib/machine.js';
 import { startStaticServer } from './lib/nginx.js';
 
 const MiB = 2 ** 20;
@@ -97,17 +98,6 @@ function region(job: ChildJob): Promise<ChildResult> {
   return runAsChild<ChildResult>(import.meta.url, job, 'region run');
 }
 
-async function curlOut(baseUrl: string, files: readonly GeneratedFile[], outDir: string): Promise<void> {
-  for (const [i, f] of files.entries()) await sh(`curl -fsS -o '${path.join(outDir, String(i))}' '${baseUrl}/${f.path}'`);
-}
-
-async function curlTeeSha(baseUrl: string, files: readonly GeneratedFile[], outDir: string): Promise<void> {
-  for (const [i, f] of files.entries()) {
-    const sum = await sh(`curl -fsS '${baseUrl}/${f.path}' | tee '${path.join(outDir, String(i))}' | sha256sum`);
-    if (!sum.startsWith(f.sha256)) throw new Error(`curl|tee|sha256sum: wrong sha256 for ${f.path}: ${sum}`);
-  }
-}
-
 async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
   const keys = await redis.keys(`${prefix}:*`);
@@ -131,6 +121,7 @@ async function main(): Promise<void> {
     });
     const files = mirror.files;
     const total = files.reduce((n, f) => n + f.size, 0);
+    const curlFiles = files.map((f) => ({ urlPath: f.path, sha256: f.sha256 }));
     const server = await startStaticServer(mirror.root, work);
     const times: Record<'curl -o' | 'curl | tee | sha256sum' | 'bootsync import', number[]> = {
       'curl -o': [],
@@ -144,17 +135,7 @@ async function main(): Promise<void> {
     try {
       for (let run = 1; run <= runs; run++) {
         const out = path.join(work, `out-${run}`);
-        const fresh = async (): Promise<void> => {
-          await rm(out, { recursive: true, force: true });
-          await mkdir(out);
-          // Earlier runs' dirty pages must not be written back on the next run's clock.
-          await sh('sync');
-        };
-        await fresh();
-        times['curl -o'].push((await timed(() => curlOut(server.url, files, out))).ms);
-        await fresh();
-        times['curl | tee | sha256sum'].push((await timed(() => curlTeeSha(server.url, files, out))).ms);
-        await fresh();
+        await timeCurlBaselines(server.url, curlFiles, out, times);
         const redisPrefix = `bst-bench-import-${process.pid}-${run}`;
         try {
           const result = await region({ work: out, sourceUrl: `${server.url}/`, keyring: mirror.keyring.binary, concurrency, redisPrefix });
