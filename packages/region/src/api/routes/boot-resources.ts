@@ -63,7 +63,8 @@ export const bootResourcesResource: ApiResource = {
       summary: 'Whether an import is running, and the last import runs.',
       params: [{ name: 'runs', type: 'Int', doc: 'Optional. How many runs to list, newest first (default 5, at most 100).' }],
       handle: async ({ deps, args }) => {
-        const runs = args.text('runs') === undefined ? 5 : parseWholeNumber('runs', args.text('runs')!);
+        const given = args.text('runs');
+        const runs = given === undefined ? 5 : parseWholeNumber('runs', given);
         if (runs < 1 || runs > 100) throw new FormError({ runs: ['Ensure this value is between 1 and 100.'] });
         return json({
           importing: await deps.imports.isImporting(),
