@@ -6,10 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../../region/test/api-harness.js';
 import { sourceProber } from '../../region/src/source-prober.js';
+import { realFixtures } from '@bootsync/testkit/fixtures';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(repoRoot, 'packages/cli/bin/bootsync.js');
-const realStream = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07/streams/v1/index.json');
+const realStream = realFixtures.maasStable2025Index;
 
 let api: ApiHarness;
 let url: string;

@@ -5,12 +5,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
+import { realFixtures } from '@bootsync/testkit/fixtures';
 
 // Runs the built bin as a user would (`npx tsc -b` first; `npm test` does).
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(repoRoot, 'packages/cli/bin/bootsync.js');
-const maasStable = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07');
-const signed2016 = path.resolve(repoRoot, '../shared/fixtures/real/cloud-images-signed-2016');
+const maasStable = realFixtures.maasStable2025;
+const signed2016 = realFixtures.cloudImagesSigned2016;
 
 interface Run {
   code: number;

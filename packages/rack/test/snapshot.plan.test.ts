@@ -1,12 +1,10 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readMirror } from '@bootsync/shared/streams';
 import { planBlobs, planSnapshot } from '@bootsync/rack/snapshot';
 import { bootItem } from './rack-fixtures.js';
+import { realFixtures } from '@bootsync/testkit/fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const realStream = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07');
+const realStream = realFixtures.maasStable2025;
 
 describe('planSnapshot', () => {
   it('lays out the real images.maas.io stream as a MAAS rack tree, newest version of each image', async () => {

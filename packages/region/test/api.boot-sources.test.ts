@@ -1,14 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
 import { sourceProber } from '../src/source-prober.js';
 import { maasCall, startApi, type ApiHarness } from './api-harness.js';
+import { realFixtures } from '@bootsync/testkit/fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const realStream = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07/streams/v1/index.json');
+const realStream = realFixtures.maasStable2025Index;
 const P = '/MAAS/api/2.0/';
 
 let api: ApiHarness;

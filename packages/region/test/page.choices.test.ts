@@ -1,15 +1,15 @@
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { summarizeOffer } from '@bootsync/shared/select';
 import { readMirror } from '@bootsync/shared/streams';
 import { PAGE_ASSET_DIR } from '@bootsync/region/page';
+import { realFixtures } from '@bootsync/testkit/fixtures';
 
 // The page's checkbox logic (assets/choices.js) is plain browser JavaScript with no DOM use, so Node runs the very
 // file the browser gets. The offer is what op=fetch answers for the real July 2025 stream excerpt.
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const realMirror = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07');
+const realMirror = realFixtures.maasStable2025;
 
 interface OfferedImage {
   readonly kind: string;

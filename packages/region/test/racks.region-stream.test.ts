@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planImport, type Selection, type WantedSet } from '@bootsync/shared/select';
 import { parseIndex, parseProducts, readMirror, type ProductItem } from '@bootsync/shared/streams';
@@ -11,9 +10,9 @@ import { createRepositories, openRegionDatabase, type Db, type Repositories } fr
 import { ensureSetRows } from '../src/import/held-sets.js';
 import { buildRegionStream, publishedImages, REGION_CONTENT_ID, type RegionStream } from '../src/racks/index.js';
 import { PRODUCTS_PATH } from '../src/racks/region-stream.js';
+import { realFixtures } from '@bootsync/testkit/fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const realStream = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07');
+const realStream = realFixtures.maasStable2025;
 const INDEX = 'streams/v1/index.json';
 
 const all = (os: string, release: string): Selection => ({ os, release, arches: ['*'], subarches: ['*'], labels: ['*'] });

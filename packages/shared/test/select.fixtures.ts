@@ -1,11 +1,9 @@
 // Stream items for the select tests: MAAS-shaped products built as literals, and the real July 2025 excerpt.
 import { createHash } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readMirror, type Checksums, type FieldValue, type ProductItem } from '@bootsync/shared/streams';
+import { realFixtures } from '@bootsync/testkit/fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const realMirror = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07');
+export const realMirror = realFixtures.maasStable2025;
 
 const UBUNTU_CONTENT = 'com.ubuntu.maas:stable:v3:download';
 const BOOTLOADER_CONTENT = 'com.ubuntu.maas:stable:1:bootloader-download';

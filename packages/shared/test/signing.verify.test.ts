@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,9 +15,9 @@ import {
   verifyDetached,
   type Keyring,
 } from '@bootsync/shared/signing';
+import { realFixtures } from '@bootsync/testkit/fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const real = path.resolve(repoRoot, '../shared/fixtures/real/cloud-images-signed-2016');
+const real = realFixtures.cloudImagesSigned2016;
 const CANONICAL_KEY = '7FF3F408476CF100';
 
 let signed: string;

@@ -3,14 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyringError, loadKeyring, SignatureMissingError, type Keyring } from '@bootsync/shared/signing';
 import { locate, MirrorLocationError, MirrorReadError, parseMirrorLocation, readLocation } from '@bootsync/shared/source';
 import { readMirror } from '@bootsync/shared/streams';
 import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
+import { realFixtures } from '@bootsync/testkit/fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 let dir: string;
 let mirror: GeneratedMirror;
 let keyring: Keyring;
@@ -124,7 +124,7 @@ describe('read failures', () => {
   });
 
   it('does not fall back to an unsigned index when verifying', async () => {
-    const unsignedOnly = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07');
+    const unsignedOnly = realFixtures.maasStable2025;
     await expect(readMirror(unsignedOnly, { verify: true, keyring })).rejects.toMatchObject({ code: 'SS_ERR_READ', notFound: true });
     await expect(readMirror(path.join(unsignedOnly, 'streams/v1/index.json'), { verify: true, keyring })).rejects.toBeInstanceOf(SignatureMissingError);
   });

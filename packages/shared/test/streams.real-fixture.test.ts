@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readMirror, type Mirror, type ProductItem } from '@bootsync/shared/streams';
+import { realFixtures } from '@bootsync/testkit/fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const fixture = path.resolve(repoRoot, '../shared/fixtures/real/maas-stable-2025-07');
+const fixture = realFixtures.maasStable2025;
 
 /** product → version → item names, as the real July 2025 stream lists them (read off the files by hand). */
 const EXPECTED: Record<string, Record<string, Record<string, string[]>>> = {
