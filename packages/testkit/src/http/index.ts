@@ -8,3 +8,4 @@ export {
 } from './misbehaving-server.js';
 export { writePayload, type PayloadFile } from './payload.js';
 export { servePayloads, type ServedPayloads } from './served-payloads.js';
+export { startPythonFileServer, type PythonFileServer } from './python-server.js';
