@@ -20,12 +20,13 @@ describe('rack configuration', () => {
       listen: { host: '0.0.0.0', port: 5248 },
       redisUrl: 'redis://127.0.0.1:6379',
       snapshotGraceMs: 600_000,
+      pruneIntervalMs: 60_000,
     });
   });
 
   it('lets flags win over BOOTSYNC_* variables, and variables over the YAML file', () => {
     const file = parseConfigFile(
-      ['region-url: http://region.example:5240', 'secret_file: /from/file', 'data-dir: /from/file', 'listen: 10.0.0.3:5248', 'snapshot-grace: 2m', 'redis-url: rediss://redis.example:6380'].join('\n'),
+      ['region-url: http://region.example:5240', 'secret_file: /from/file', 'data-dir: /from/file', 'listen: 10.0.0.3:5248', 'snapshot-grace: 2m', 'prune-interval: 30s', 'redis-url: rediss://redis.example:6380'].join('\n'),
       '/etc/bootsync/rack.yaml',
     );
     const env = { BOOTSYNC_DATA_DIR: '/srv/rack', BOOTSYNC_LISTEN: '127.0.0.1:6000', BOOTSYNC_NAME: 'from-env' };
@@ -37,6 +38,7 @@ describe('rack configuration', () => {
       listen: { host: '::1', port: 7000 },
       redisUrl: 'rediss://redis.example:6380',
       snapshotGraceMs: 120_000,
+      pruneIntervalMs: 30_000,
     });
   });
 
@@ -45,6 +47,7 @@ describe('rack configuration', () => {
     [{ 'region-url': 'ftp://region' }, '--region-url'],
     [{ listen: '0.0.0.0' }, '--listen'],
     [{ 'snapshot-grace': 'ten minutes' }, '--snapshot-grace'],
+    [{ 'prune-interval': '0' }, '--prune-interval'],
     [{ 'redis-url': 'http://redis' }, '--redis-url'],
     [{ name: 'rack:1' }, '--name'],
   ])('refuses %o, naming %s', (over, setting) => {

@@ -31,6 +31,8 @@ export interface RackConfig {
   readonly redisUrl: string;
   /** How long a replaced snapshot stays on disk, so a machine mid-boot is not cut off. @defaultValue 10 minutes */
   readonly snapshotGraceMs: number;
+  /** How often replaced snapshots and blobs nothing wants any more are removed. @defaultValue 1 minute */
+  readonly pruneIntervalMs: number;
 }
 
 export const RACK_DEFAULTS = Object.freeze({
@@ -56,11 +58,12 @@ export const rackOptions = {
   listen: hostPortOption({ description: 'HTTP address images are served on', default: { host: '0.0.0.0', port: 5248 } }),
   redisUrl: urlOption({ description: 'Redis shared with the region', default: RACK_DEFAULTS.redisUrl, protocols: ['redis:', 'rediss:'] }),
   snapshotGrace: durationOption({ description: 'how long a replaced snapshot stays (300, 300s, 10m, 1h)', default: 10 * 60_000 }),
+  pruneInterval: durationOption({ description: 'how often replaced snapshots and unwanted blobs are removed', default: 60_000, minMs: 1_000 }),
   config: stringOption({ description: 'YAML file with these same settings', default: undefined, valueName: 'FILE' }),
 };
 
 /** The settings `bootsync-rack` accepts, by flag name; each also reads env `BOOTSYNC_<NAME>` (dashes → underscores). */
-export const RACK_SETTINGS = ['region-url', 'secret-file', 'name', 'data-dir', 'listen', 'redis-url', 'snapshot-grace', 'config'] as const;
+export const RACK_SETTINGS = ['region-url', 'secret-file', 'name', 'data-dir', 'listen', 'redis-url', 'snapshot-grace', 'prune-interval', 'config'] as const;
 export type RackSetting = (typeof RACK_SETTINGS)[number];
 export type RackConfigInput = Partial<Record<RackSetting, string>>;
 
@@ -88,5 +91,6 @@ function finish(values: ConfigValues<typeof rackOptions>): RackConfig {
     listen: values.listen,
     redisUrl: values.redisUrl,
     snapshotGraceMs: values.snapshotGrace,
+    pruneIntervalMs: values.pruneInterval,
   };
 }

@@ -20,8 +20,6 @@ export interface RackDaemon {
   stop(): Promise<void>;
 }
 
-const PRUNE_EVERY_MS = 60_000;
-
 /**
  * Starts a rack: serve `current/` at once (a restarted rack keeps booting machines), register with the region,
  * then run a BullMQ worker on the rack's queue. `stop()` aborts a running sync so `worker.close()` cannot hang.
@@ -84,7 +82,7 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
     void lock.run(() => pruneDataDir({ dataDir: config.dataDir, cache, graceMs: config.snapshotGraceMs })).catch((err: unknown) =>
       logger.warn({ event: 'rack.prune.failed', err }),
     );
-  }, PRUNE_EVERY_MS);
+  }, config.pruneIntervalMs);
   pruning.unref();
 
   return {
