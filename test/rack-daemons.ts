@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { startMisbehavingServer } from '@bootsync/testkit/http';
-import { DEFAULT_RELEASES, createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
+import { DEFAULT_RELEASES, createSignedMirror, type GeneratedMirror, type PayloadFtype } from '@bootsync/testkit/mirror';
 import { freePort } from '@bootsync/testkit/net';
 import { eventually } from '@bootsync/testkit/wait';
 import type { SnapshotManifest } from '@bootsync/rack/snapshot';
@@ -84,11 +84,14 @@ export async function rackController(region: RegionBin, name: string): Promise<{
   return (await region.api(`rackcontrollers/${name}/`)) as { image_sync_status: string; last_image_sync: string | null; connected: boolean };
 }
 
-/** `bootsync-rack` from its bin, listening on a free port of 127.0.0.1. */
-export function startRackBin(options: { regionUrl: string; secretFile: string; name: string; dataDir: string; redisUrl: string }): Promise<Daemon> {
+/** `bootsync-rack` from its bin, listening on a free port of 127.0.0.1; `flags` are added (e.g. `--prune-interval 1s`). */
+export function startRackBin(options: { regionUrl: string; secretFile: string; name: string; dataDir: string; redisUrl: string; flags?: readonly string[] }): Promise<Daemon> {
   return startBin(
     RACK_BIN,
-    ['--region-url', options.regionUrl, '--secret-file', options.secretFile, '--name', options.name, '--data-dir', options.dataDir, '--listen', '127.0.0.1:0', '--redis-url', options.redisUrl],
+    [
+      '--region-url', options.regionUrl, '--secret-file', options.secretFile, '--name', options.name, '--data-dir', options.dataDir,
+      '--listen', '127.0.0.1:0', '--redis-url', options.redisUrl, ...(options.flags ?? []),
+    ],
     'rack.started',
   );
 }
@@ -117,12 +120,17 @@ export async function wholeCurrent(dataDir: string): Promise<SnapshotManifest | 
 }
 
 /**
- * A TCP forwarder that sends the target's answers at `bytesPerSecond` at most (undefined: full speed), so a
- * rack's sync lasts long enough to be interrupted. With the target down, clients see their connection dropped.
+ * A TCP forwarder that sends the target's answers at `bytesPerSecond` at most per connection (undefined: full
+ * speed), so a rack's sync lasts long enough to be interrupted. With the target down, clients see their connection
+ * dropped. `bytesSent` counts what crossed it towards the clients (headers included): what a link carried.
  */
-export async function startThrottle(targetUrl: string, bytesPerSecond: number | undefined): Promise<{ url: string; setRate(bps: number | undefined): void; close(): Promise<void> }> {
+export async function startThrottle(
+  targetUrl: string,
+  bytesPerSecond: number | undefined,
+): Promise<{ url: string; setRate(bps: number | undefined): void; bytesSent(): number; close(): Promise<void> }> {
   const target = new URL(targetUrl);
   let rate = bytesPerSecond;
+  let sent = 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(Number(target.port), target.hostname);
@@ -137,7 +145,9 @@ export async function startThrottle(targetUrl: string, bytesPerSecond: number | 
       for await (const chunk of upstream as AsyncIterable<Buffer>) {
         const slice = rate ? Math.max(1, Math.floor(rate / 20)) : chunk.length;
         for (let at = 0; at < chunk.length; at += slice) {
-          if (!client.write(chunk.subarray(at, at + slice))) await once(client, 'drain');
+          const piece = chunk.subarray(at, at + slice);
+          sent += piece.length;
+          if (!client.write(piece)) await once(client, 'drain');
           if (rate) await sleep(50);
         }
       }
@@ -150,6 +160,7 @@ export async function startThrottle(targetUrl: string, bytesPerSecond: number | 
   return {
     url: `http://127.0.0.1:${port}`,
     setRate: (bps) => void (rate = bps),
+    bytesSent: () => sent,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -206,7 +217,19 @@ export interface RackScene {
   close(): Promise<void>;
 }
 
-export async function startRackScene(options: { rack: string; redisUrl: string; squashfsBytes: number }): Promise<RackScene> {
+export interface RackSceneOptions {
+  readonly rack: string;
+  readonly redisUrl: string;
+  readonly squashfsBytes: number;
+  /** Sizes of the other payloads (the mirror's defaults are a few KiB). */
+  readonly sizes?: Partial<Record<PayloadFtype, number>>;
+  /** Added to the rack's command line, e.g. `['--prune-interval', '1s']`. */
+  readonly rackFlags?: readonly string[];
+  /** The rack's first sync through a link this slow (bytes per second per connection); full speed when absent. */
+  readonly firstSync?: { readonly bytesPerSecond: number; readonly timeoutMs: number };
+}
+
+export async function startRackScene(options: RackSceneOptions): Promise<RackScene> {
   const dir = await mkdtemp(join(tmpdir(), `bootsync-${options.rack}-`));
   const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
   const close = async (): Promise<void> => {
@@ -215,7 +238,7 @@ export async function startRackScene(options: { rack: string; redisUrl: string; 
   try {
     const noble = DEFAULT_RELEASES.filter((r) => r.release === 'noble');
     const mirror = await createSignedMirror(join(dir, 'upstream'), {
-      bootloaders: false, centos: false, releases: noble, arches: ['amd64'], versions: ['20250718'], sizes: { squashfs: options.squashfsBytes },
+      bootloaders: false, centos: false, releases: noble, arches: ['amd64'], versions: ['20250718'], sizes: { ...options.sizes, squashfs: options.squashfsBytes },
     });
     const source = await startMisbehavingServer({ root: mirror.root });
     cleanups.push(() => source.close());
@@ -227,14 +250,21 @@ export async function startRackScene(options: { rack: string; redisUrl: string; 
     const region = live.region;
     cleanups.push(() => region.dropRedisKeys(), () => live.region.kill());
     await eventually(() => imagesRead(region, 'Synced'), 20_000, 'the first import');
-    const throttle = await startThrottle(region.url, undefined);
+    const throttle = await startThrottle(region.url, options.firstSync?.bytesPerSecond);
     cleanups.push(() => throttle.close());
     const rackDir = join(dir, 'rack');
     const startRack = async (): Promise<Daemon> =>
-      (live.rack = await startRackBin({ regionUrl: throttle.url, secretFile: region.secretFile, name: options.rack, dataDir: rackDir, redisUrl: options.redisUrl }));
+      (live.rack = await startRackBin({
+        regionUrl: throttle.url, secretFile: region.secretFile, name: options.rack, dataDir: rackDir, redisUrl: options.redisUrl,
+        ...(options.rackFlags ? { flags: options.rackFlags } : {}),
+      }));
     cleanups.push(async () => live.rack?.kill());
     await startRack();
-    await eventually(async () => ((await rackController(region, options.rack)).image_sync_status === 'synced' ? true : undefined), 20_000, 'the rack synced');
+    await eventually(
+      async () => ((await rackController(region, options.rack)).image_sync_status === 'synced' ? true : undefined),
+      options.firstSync?.timeoutMs ?? 20_000,
+      'the rack synced',
+    );
     const scene: RackScene = {
       dir, rackDir, mirror, throttle,
       get region() {

@@ -2,9 +2,10 @@ import { readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContentStore } from '@bootsync/shared/store';
 import type { SnapshotManifest } from './current-link.js';
-import { CURRENT_LINK, MANIFEST_FILE } from './snapshot-names.js';
+import { CURRENT_LINK, MANIFEST_FILE, snapshotTime } from './snapshot-names.js';
 import { planBlobs } from './snapshot-plan.js';
 import { snapshotsToRemove } from './snapshot-retention.js';
+import { readSyncTarget } from './sync-target.js';
 
 export interface PruneOptions {
   readonly dataDir: string;
@@ -13,8 +14,6 @@ export interface PruneOptions {
   readonly graceMs?: number;
   /** @defaultValue the current time */
   readonly now?: Date;
-  /** Blobs to keep although no snapshot links them yet (a sync that will retry with them). */
-  readonly keep?: ReadonlySet<string>;
 }
 
 export interface PruneResult {
@@ -26,25 +25,26 @@ export interface PruneResult {
 export const DEFAULT_SNAPSHOT_GRACE_MS = 10 * 60 * 1000;
 
 /**
- * Removes what no booting machine can still need: the entries `snapshotsToRemove` names, then every cache blob
- * that no remaining snapshot's manifest (nor `keep`) lists. Partial downloads are removed only when `keep` says what
- * is still wanted.
- * The caller makes sure no publish runs meanwhile.
+ * Removes what nothing can still need: the entries `snapshotsToRemove` names, then every cache blob that neither a
+ * remaining snapshot's manifest nor the sync target (what the newest sync set out to hold, fetched or not yet)
+ * lists, and the partial downloads of blobs the target does not list.
+ * The caller holds the lock a sync takes to record its target and to publish, so neither changes meanwhile.
  */
 export async function pruneDataDir(options: PruneOptions): Promise<PruneResult> {
   const { dataDir, cache } = options;
   const entries = await readdir(dataDir).catch(() => [] as string[]);
   const current = await readlink(join(dataDir, CURRENT_LINK)).catch(() => undefined);
+  const target = await readSyncTarget(dataDir);
   const doomed = snapshotsToRemove(entries, current, options.now ?? new Date(), options.graceMs ?? DEFAULT_SNAPSHOT_GRACE_MS);
   for (const name of doomed) await rm(join(dataDir, name), { recursive: true, force: true });
-  const live = new Set(options.keep);
-  for (const name of entries.filter((e) => !doomed.includes(e) && e !== CURRENT_LINK)) {
+  const wanted = new Set(Object.keys(target?.blobs ?? {}));
+  const live = new Set(wanted);
+  for (const name of entries.filter((e) => !doomed.includes(e) && snapshotTime(e) !== undefined)) {
     const manifest = await readManifest(join(dataDir, name));
     if (manifest) for (const sha256 of planBlobs(manifest.plan).keys()) live.add(sha256);
   }
-  // Only a sync knows what the region wants (`keep`); without it a partial may be the head start of a sync that
-  // was killed, so it stays.
-  const gc = await cache.gc(live, options.keep ? { wantedPartials: options.keep } : {});
+  // A data dir from before sync targets has none: its partials may be a killed sync's head start, so they stay.
+  const gc = await cache.gc(live, target ? { wantedPartials: wanted } : {});
   return { removedSnapshots: doomed, removedBlobs: gc.removed.length, freedBytes: gc.bytes };
 }
 

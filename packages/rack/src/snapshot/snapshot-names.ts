@@ -3,6 +3,8 @@ export const CURRENT_LINK = 'current';
 export const PARTIAL_SUFFIX = '.partial';
 export const MANIFEST_FILE = '.snapshot.json';
 export const SWAP_LINK_PREFIX = '.current-';
+/** The blobs the newest sync set out to hold (sync-target.ts). */
+export const SYNC_TARGET_FILE = '.sync-target.json';
 
 const SNAPSHOT_NAME = /^snapshot-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-(\d{3})$/;
 

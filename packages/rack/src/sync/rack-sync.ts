@@ -4,7 +4,7 @@ import type { Logger } from '@bootsync/shared/logging';
 import type { ContentStore } from '@bootsync/shared/store';
 import type { ProductItem } from '@bootsync/shared/streams';
 import type { RackMetrics } from '../metrics/index.js';
-import { planBlobs, planSnapshot, publishSnapshot, pruneDataDir, readCurrent, type SnapshotPlan } from '../snapshot/index.js';
+import { planBlobs, planSnapshot, publishSnapshot, pruneDataDir, readCurrent, writeSyncTarget, type SnapshotPlan } from '../snapshot/index.js';
 import type { RegionStreamClient } from './region-stream-client.js';
 import type { SerialLock } from './serial-lock.js';
 
@@ -41,9 +41,10 @@ export interface RackSyncDeps {
 }
 
 /**
- * One sync: read the region stream (one request when unchanged), download only the blobs the cache lacks (free
- * space checked first, every file verified), then publish a new snapshot and prune. Any failure leaves `current`
- * on the previous snapshot; downloaded blobs stay in the cache for the retry.
+ * One sync: read the region stream (one request when unchanged), record the plan's blobs as the sync target (under
+ * the lock pruning takes, so from then on no prune removes them), download only the blobs the cache lacks (free
+ * space checked first, every file verified), then publish a new snapshot and prune under that lock again. Any
+ * failure leaves `current` on the previous snapshot; fetched blobs and partials stay claimed for the retry.
  */
 export async function syncRack(
   deps: RackSyncDeps,
@@ -54,12 +55,15 @@ export async function syncRack(
   const stream = await deps.client.read(signal);
   const current = await readCurrent(deps.dataDir);
   if (current && current.manifest.source === stream.tag) {
+    // The region went back to what `current` holds: a target left by a failed sync of another state claims no more.
+    await claim(deps, stream.tag, planBlobs(current.manifest.plan));
     options.onProgress?.({ bytesDone: 0, bytesTotal: 0 });
     deps.metrics.recordSync(started);
     return result(current.name, current.manifest.plan, false, 0);
   }
   const plan = planSnapshot(stream.items);
   const needed = planBlobs(plan);
+  await claim(deps, stream.tag, needed);
   const missing = await missingFiles(deps, stream.items, needed);
   await deps.cache.ensureFreeSpace(missing.reduce((sum, f) => sum + f.size, 0));
   const outcomes = await deps.downloader.download(missing, {
@@ -76,12 +80,17 @@ export async function syncRack(
   if (failed && !failed.ok) throw failed.error;
   const published = await deps.lock.run(async () => {
     const snapshot = await publishSnapshot({ dataDir: deps.dataDir, plan, blobPath: (s) => deps.cache.pathOf(s), source: stream.tag, ...(signal ? { signal } : {}) });
-    await pruneDataDir({ dataDir: deps.dataDir, cache: deps.cache, graceMs: deps.graceMs, keep: new Set(needed.keys()) });
+    await pruneDataDir({ dataDir: deps.dataDir, cache: deps.cache, graceMs: deps.graceMs });
     return snapshot;
   });
   deps.metrics.recordSync(started);
   deps.logger.info({ event: 'rack.sync.published', snapshot: published.name, bytes: fetched, files: missing.length, ms: Date.now() - started });
   return result(published.name, plan, true, fetched);
+}
+
+/** From here on no prune removes these blobs or their partials, until a sync of another stream state claims others. */
+function claim(deps: RackSyncDeps, source: string, blobs: ReadonlyMap<string, number>): Promise<void> {
+  return deps.lock.run(() => writeSyncTarget(deps.dataDir, { source, blobs: Object.fromEntries(blobs) }));
 }
 
 async function missingFiles(deps: RackSyncDeps, items: readonly ProductItem[], needed: Map<string, number>): Promise<FileRequest[]> {

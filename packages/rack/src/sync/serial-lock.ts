@@ -1,4 +1,4 @@
-/** Runs tasks one at a time: publishing and pruning a data dir must never overlap. */
+/** Runs tasks one at a time: recording a sync target, publishing and pruning a data dir must never overlap. */
 export class SerialLock {
   #tail: Promise<unknown> = Promise.resolve();
 
