@@ -1,4 +1,4 @@
-import { Agent, interceptors, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import type { ContentStore } from '../store/index.js';
 import { DownloadAbortedError } from './errors.js';
 import { fetchFile } from './fetch-file.js';
@@ -6,8 +6,6 @@ import { DOWNLOADER_DEFAULTS, type DownloaderOptions, type RetryPolicy } from '.
 import { bypassesProxy, parseNoProxy } from './proxy.js';
 import { sourceFor, type HttpSettings } from './sources.js';
 import type { DownloadCallOptions, FileOutcome, FileRequest } from './types.js';
-
-const MAX_REDIRECTIONS = 5;
 
 /**
  * Fetches files into a ContentStore: verified on the way, resumed from partial files, retried per policy, a
@@ -110,7 +108,7 @@ export class Downloader {
 
   #keep(agent: Dispatcher): Dispatcher {
     this.#agents.push(agent);
-    return agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }));
+    return agent;
   }
 }
 

@@ -69,3 +69,16 @@ export class SourceFileError extends BootsyncError {
     super('DOWNLOAD_SOURCE_FILE', `${where(url, ref)}: cannot read source file: ${reason}`, { cause });
   }
 }
+
+/** A redirect bootsync will not follow: a loop, more than MAX_REDIRECTS hops, or a target that is not http(s). */
+export class RedirectError extends BootsyncError {
+  constructor(
+    /** Every URL requested, the first one first. */
+    readonly chain: readonly string[],
+    /** Where the last answer pointed. */
+    readonly target: string,
+    readonly reason: string,
+  ) {
+    super('DOWNLOAD_ERR_REDIRECT', `${chain[0]}: redirect not followed (${reason}): ${[...chain, target].join(' -> ')}`);
+  }
+}

@@ -2,6 +2,7 @@ export { Downloader } from './downloader.js';
 export {
   DownloadAbortedError,
   HttpStatusError,
+  RedirectError,
   RetriesExhaustedError,
   SourceFileError,
   UnsupportedSourceError,
@@ -12,3 +13,4 @@ export type { DownloadCallOptions, DownloadProgress, FileOutcome, FileRequest } 
 export { ChecksumMismatchError, InsufficientSpaceError, SizeMismatchError } from '../store/index.js';
 export { bypassesProxy, parseNoProxy } from './proxy.js';
 export { backoffDelay, RetryStreak } from './retry.js';
+export { getFollowingRedirects, MAX_REDIRECTS, type FollowedResponse, type GetOptions } from './redirects.js';

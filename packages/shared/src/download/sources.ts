@@ -3,9 +3,10 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { ItemRef } from '../streams/index.js';
 import { HttpStatusError, SourceFileError, UnsupportedSourceError } from './errors.js';
+import { getFollowingRedirects } from './redirects.js';
 
 /** The body of one attempt, and where in the file it starts. */
 export interface OpenedBody {
@@ -48,10 +49,9 @@ class HttpSource implements ByteSource {
     const headers: Record<string, string> = { ...this.http.headers };
     // If-Range: the server sends the rest only if the file is unchanged, otherwise the whole new file (200).
     if (resume) Object.assign(headers, { range: `bytes=${offset}-`, 'if-range': validator });
-    const res = await request(this.url, {
-      method: 'GET',
+    const { response: res } = await getFollowingRedirects(this.url, {
       headers,
-      dispatcher: this.http.dispatcherFor(this.url),
+      dispatcherFor: this.http.dispatcherFor,
       signal,
       headersTimeout: this.http.idleTimeoutMs,
       bodyTimeout: this.http.idleTimeoutMs,

@@ -1,5 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { getGlobalDispatcher, interceptors, request, type Dispatcher } from 'undici';
+import { getGlobalDispatcher, type Dispatcher } from 'undici';
+// The files themselves, not the download index: a process that only reads documents loads no store code.
+import { RedirectError } from '../download/errors.js';
+import { getFollowingRedirects } from '../download/redirects.js';
 import { MirrorReadError } from './errors.js';
 import { localPath } from './location.js';
 
@@ -11,7 +14,6 @@ export interface ReadOptions {
   readonly dispatcher?: Dispatcher;
 }
 
-const MAX_REDIRECTIONS = 5;
 const USER_AGENT = 'bootsync';
 
 /**
@@ -33,19 +35,17 @@ async function readLocal(location: string, path: string, signal: AbortSignal | u
 }
 
 async function readHttp(url: string, options: ReadOptions): Promise<Buffer> {
-  // images.maas.io redirects (daily → stable), so follow a few redirects whichever dispatcher the caller gave.
-  const dispatcher = (options.dispatcher ?? getGlobalDispatcher()).compose(
-    interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }),
-  );
+  const dispatcher = options.dispatcher ?? getGlobalDispatcher();
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(url, {
-      method: 'GET',
+    // images.maas.io redirects (daily → stable), and so do CDNs (http → https, another host).
+    ({ response } = await getFollowingRedirects(new URL(url), {
       headers: { 'user-agent': USER_AGENT, ...options.headers },
       signal: options.signal,
-      dispatcher,
-    });
+      dispatcherFor: () => dispatcher,
+    }));
   } catch (cause) {
+    if (cause instanceof RedirectError) throw cause;
     throw new MirrorReadError(url, { cause });
   }
   if (response.statusCode < 200 || response.statusCode >= 300) {

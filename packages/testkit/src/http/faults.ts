@@ -2,6 +2,8 @@
 export interface Fault {
   /** Answer this status (e.g. 500, 404) with a short text body instead of the file. */
   readonly status?: number;
+  /** Redirect here instead (`Location`, absolute or relative), with `status` or 302. */
+  readonly redirectTo?: string;
   /** Cut the connection after sending this many body bytes. */
   readonly dropAfterBytes?: number;
   /** Send this many body bytes, then nothing more while keeping the connection open (an idle server). */

@@ -96,6 +96,10 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  if (fault?.redirectTo !== undefined) {
+    res.setHeader('location', fault.redirectTo);
+    return answer(res, record, fault.status ?? 302, `moved to ${fault.redirectTo}\n`);
+  }
   if (fault?.status !== undefined) return answer(res, record, fault.status, `fault: status ${fault.status}\n`);
   if (record.method !== 'GET' && record.method !== 'HEAD') return answer(res, record, 405, 'GET or HEAD only\n');
   const file = path.join(root, record.path);

@@ -1,0 +1,77 @@
+import { request, type Dispatcher } from 'undici';
+import { RedirectError } from './errors.js';
+
+/** Hops followed before giving up (curl -L and python requests follow more; a mirror or CDN needs one or two). */
+export const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Not sent on to another host, as curl -L and python requests do not. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+
+export interface GetOptions {
+  /** The connection pool for each URL of the chain (a proxy for some hosts, direct for others). */
+  readonly dispatcherFor: (url: URL) => Dispatcher;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal | undefined;
+  readonly headersTimeout?: number;
+  readonly bodyTimeout?: number;
+}
+
+export interface FollowedResponse {
+  readonly response: Dispatcher.ResponseData;
+  /** The URL that answered (the last of the chain). */
+  readonly url: URL;
+}
+
+/**
+ * A GET that follows redirects as curl -L does: up to MAX_REDIRECTS hops, to http and https only, never in a loop;
+ * credentials stay with the host they were meant for. One piece of code for mirror documents and payloads.
+ * Anything else fails with a RedirectError naming the chain.
+ */
+export async function getFollowingRedirects(url: URL, options: GetOptions): Promise<FollowedResponse> {
+  const chain: URL[] = [url];
+  let current = url;
+  let headers: Record<string, string> = { ...options.headers };
+  for (;;) {
+    const response = await request(current, {
+      method: 'GET',
+      headers,
+      dispatcher: options.dispatcherFor(current),
+      signal: options.signal,
+      ...(options.headersTimeout !== undefined ? { headersTimeout: options.headersTimeout } : {}),
+      ...(options.bodyTimeout !== undefined ? { bodyTimeout: options.bodyTimeout } : {}),
+    });
+    const location = first(response.headers.location);
+    if (!REDIRECT_STATUSES.has(response.statusCode) || location === undefined) return { response, url: current };
+    await response.body.dump();
+    const next = nextUrl(chain, current, location);
+    if (next.hostname !== current.hostname) headers = withoutCredentials(headers);
+    chain.push(next);
+    current = next;
+  }
+}
+
+/** Where a redirect leads, or a RedirectError when it must not be followed. Pure. */
+function nextUrl(chain: readonly URL[], current: URL, location: string): URL {
+  const hrefs = chain.map((u) => u.href);
+  let next: URL;
+  try {
+    next = new URL(location, current);
+  } catch {
+    throw new RedirectError(hrefs, location, 'Location is not a URL');
+  }
+  next.hash = '';
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new RedirectError(hrefs, next.href, `${next.protocol.replace(/:$/, '')} is not http(s)`);
+  }
+  if (hrefs.includes(next.href)) throw new RedirectError(hrefs, next.href, 'redirect loop');
+  if (chain.length > MAX_REDIRECTS) throw new RedirectError(hrefs, next.href, `more than ${MAX_REDIRECTS} redirects`);
+  return next;
+}
+
+function withoutCredentials(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase())));
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
