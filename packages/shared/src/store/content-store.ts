@@ -88,6 +88,25 @@ export class ContentStore {
     return hash.digest('hex') === sha256;
   }
 
+  /**
+   * Moves a blob whose bytes went bad out of the store, to `<root>/quarantine/<sha256>` (one per digest, the latest),
+   * so nothing serves it again and an operator can still look at it. Returns where it went, or undefined when the
+   * blob was not stored.
+   */
+  async quarantine(sha256: string): Promise<string | undefined> {
+    const from = this.pathOf(sha256);
+    const dir = path.join(this.root, 'quarantine');
+    await mkdir(dir, { recursive: true });
+    const to = path.join(dir, sha256);
+    try {
+      await rename(from, to);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    return to;
+  }
+
   async remove(sha256: string): Promise<void> {
     await rm(this.pathOf(sha256), { force: true });
   }

@@ -10,4 +10,13 @@ export {
   type ChecksumAlgorithm,
 } from './errors.js';
 export { availableBytes } from './free-space.js';
+export { ReadPacer } from './read-pacer.js';
+export {
+  DEFAULT_SCRUB_BYTES_PER_SECOND,
+  scrubStore,
+  type ScrubMismatch,
+  type ScrubOptions,
+  type ScrubProgress,
+  type ScrubResult,
+} from './scrub.js';
 export type { ContentStoreOptions, ExpectedContent, GcOptions, GcResult, PartialFile, StoredBlob } from './types.js';

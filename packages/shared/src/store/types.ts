@@ -36,7 +36,10 @@ export interface GcOptions {
 }
 
 export interface ContentStoreOptions {
-  /** Blobs live in `<root>/sha256/<2 hex>/<64 hex>`, partial files in `<root>/partial/`. */
+  /**
+   * Blobs live in `<root>/sha256/<2 hex>/<64 hex>`, partial files in `<root>/partial/`, blobs found damaged in
+   * `<root>/quarantine/`.
+   */
   readonly root: string;
   /**
    * fsync each blob (and its directory) before it counts as stored, so a power cut cannot publish a hole.
