@@ -11,6 +11,8 @@ export interface Tmpfs {
   readonly dir: string;
   /** Grows (or shrinks) the file system in place; files stay. */
   resize(bytes: number): Promise<void>;
+  /** Remounts it read-only (EROFS for every write) or read-write again; files stay. */
+  readOnly(on: boolean): Promise<void>;
   unmount(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export async function mountTmpfs(bytes: number): Promise<Tmpfs | { readonly refu
   return {
     dir,
     resize: async (size) => void (await run('mount', ['-o', `remount,size=${size}`, dir])),
+    readOnly: async (on) => void (await run('mount', ['-o', `remount,${on ? 'ro' : 'rw'}`, dir])),
     async unmount() {
       await run('umount', [dir]);
       await rm(parent, { recursive: true, force: true });

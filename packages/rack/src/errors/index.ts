@@ -88,3 +88,25 @@ export class RegistrationRefusedError extends BootsyncError {
     );
   }
 }
+
+/**
+ * The rack cannot write its data dir (a read-only file system, or permissions): no sync can publish until an
+ * operator fixes it; the rack keeps serving the snapshot it has.
+ */
+export class DataDirUnwritableError extends BootsyncError {
+  constructor(
+    readonly dataDir: string,
+    /** The file system's answer: EROFS, EACCES or EPERM. */
+    readonly errno: string,
+    /** Where it was refused: the data dir itself, a file in it, or the nearest existing parent of a missing one. */
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    const why = errno === 'EROFS' ? 'read-only file system' : 'permission denied';
+    super(
+      'RACK_DATA_DIR_UNWRITABLE',
+      `rack data dir ${dataDir} cannot be written (${errno}: ${why}, ${path}): make it writable by the rack's user, or point --data-dir elsewhere`,
+      options,
+    );
+  }
+}

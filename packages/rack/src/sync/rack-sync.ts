@@ -4,7 +4,17 @@ import type { Logger } from '@bootsync/shared/logging';
 import type { ContentStore } from '@bootsync/shared/store';
 import type { ProductItem } from '@bootsync/shared/streams';
 import type { RackMetrics } from '../metrics/index.js';
-import { planBlobs, planSnapshot, publishSnapshot, pruneDataDir, readCurrent, writeSyncTarget, type SnapshotPlan } from '../snapshot/index.js';
+import {
+  ensureWritableDataDir,
+  planBlobs,
+  planSnapshot,
+  publishSnapshot,
+  pruneDataDir,
+  readCurrent,
+  unwritableDataDir,
+  writeSyncTarget,
+  type SnapshotPlan,
+} from '../snapshot/index.js';
 import type { RegionStreamClient } from './region-stream-client.js';
 import type { SerialLock } from './serial-lock.js';
 
@@ -29,6 +39,11 @@ export interface SyncResult {
   readonly images: readonly HeldImage[];
 }
 
+export interface SyncOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: SyncProgress) => void;
+}
+
 export interface RackSyncDeps {
   readonly dataDir: string;
   readonly cache: ContentStore;
@@ -46,10 +61,16 @@ export interface RackSyncDeps {
  * space checked first, every file verified), then publish a new snapshot and prune under that lock again. Any
  * failure leaves `current` on the previous snapshot; fetched blobs and partials stay claimed for the retry.
  */
-export async function syncRack(
-  deps: RackSyncDeps,
-  options: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {},
-): Promise<SyncResult> {
+export async function syncRack(deps: RackSyncDeps, options: SyncOptions = {}): Promise<SyncResult> {
+  try {
+    return await sync(deps, options);
+  } catch (err) {
+    // A refused write says so (EROFS/EACCES and the path), whichever step met it first.
+    throw unwritableDataDir(deps.dataDir, err) ?? err;
+  }
+}
+
+async function sync(deps: RackSyncDeps, options: SyncOptions): Promise<SyncResult> {
   const { signal } = options;
   const started = Date.now();
   const stream = await deps.client.read(signal);
@@ -63,6 +84,7 @@ export async function syncRack(
   }
   const plan = planSnapshot(stream.items);
   const needed = planBlobs(plan);
+  await ensureWritableDataDir(deps.dataDir);
   await claim(deps, stream.tag, needed);
   const missing = await missingFiles(deps, stream.items, needed);
   await deps.cache.ensureFreeSpace(missing.reduce((sum, f) => sum + f.size, 0));
