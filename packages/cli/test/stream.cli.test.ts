@@ -163,3 +163,24 @@ describe('bootsync stream verify', () => {
     expect(missing.stderr).toContain(`${lonely}: no signature`);
   });
 });
+
+describe('bootsync stream --max-document-size', () => {
+  it('refuses an index or products document over the limit, naming it, the size and the limit (exit 1)', async () => {
+    const index = path.join(mirror.root, 'streams/v1/index.sjson');
+    const size = (await readFile(index)).length;
+    const query = await bootsync(['stream', 'query', mirror.root, '--keyring', mirror.keyring.binary, '--max-document-size', '1KiB']);
+    expect(query.code).toBe(1);
+    expect(query.stderr).toBe(`bootsync: ${index}: document is ${size} bytes, over the limit of 1024 bytes (--max-document-size); refused unread. Raise the limit only if this mirror is trusted to publish documents that large\n`);
+    const verify = await bootsync(['stream', 'verify', index, '--keyring', mirror.keyring.binary, '--max-document-size', '1024']);
+    expect(verify.code).toBe(1);
+    expect(verify.stderr).toContain(`document is ${size} bytes, over the limit of 1024 bytes`);
+    const enough = await bootsync(['stream', 'verify', index, '--keyring', mirror.keyring.binary, '--max-document-size', '1MiB']);
+    expect(enough.code).toBe(0);
+  });
+
+  it('takes sizes as the region does, and refuses a bad one as a usage error (exit 2)', async () => {
+    const run = await bootsync(['stream', 'query', mirror.root, '--no-verify', '--max-document-size', '64 megabytes']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--max-document-size: expected a size such as 67108864, 512KiB, 64MiB or 1GiB, at least 1KiB');
+  });
+});

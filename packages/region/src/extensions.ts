@@ -23,6 +23,7 @@ export function regionExtensions(options: RegionOptions, logger: Logger): Region
         storeRoot: identity.paths.store,
         schedule: options.importSchedule,
         retention: options.retention,
+        maxDocumentSize: options.maxDocumentSize,
         logger,
         metrics,
       }),
@@ -56,7 +57,7 @@ export function regionExtensions(options: RegionOptions, logger: Logger): Region
       const apiPart: RegionPart = {
         name: 'api',
         http: async (app) => {
-          await app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps: { ...repositories, imports, prober: createSourceProber(repositories.config), racks } });
+          await app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps: { ...repositories, imports, prober: createSourceProber(repositories.config, { maxDocumentSize: options.maxDocumentSize }), racks } });
         },
       };
       const pagePart: RegionPart = {

@@ -8,7 +8,7 @@ import { importProxy, proxyFor, readBootSource } from './import/index.js';
  * With the region's config, it goes through the same proxy an import would (read at each probe, so a
  * `maas set-config` applies at once); without, it connects directly.
  */
-export function createSourceProber(config?: Pick<RegionConfigRepository, 'get'>): SourceProber {
+export function createSourceProber(config?: Pick<RegionConfigRepository, 'get'>, limits: { maxDocumentSize?: number } = {}): SourceProber {
   return {
     async probe(request, signal) {
       const proxy = config && proxyFor(importProxy(config.get(), [request.url]), request.url);
@@ -21,7 +21,7 @@ export function createSourceProber(config?: Pick<RegionConfigRepository, 'get'>)
             keyringFilename: request.keyringFilename ?? '',
             skipKeyringVerification: request.skipKeyringVerification,
           },
-          { signal, ...(dispatcher && { dispatcher }) },
+          { signal, ...(dispatcher && { dispatcher }), maxBytes: limits.maxDocumentSize },
         );
         return mirror.items;
       } finally {

@@ -7,6 +7,7 @@ import {
   ConfigFileError,
   booleanOption,
   durationOption,
+  byteSizeOption,
   hostPortOption,
   integerOption,
   loadConfig,
@@ -82,6 +83,31 @@ describe('durationOption', () => {
   it('shows a default in its largest whole unit', () => {
     const show = durations.interval.format;
     expect([300_000, 7_200_000, 90_000, 45_000, 1_500].map((ms) => show?.(ms))).toEqual(['5m', '2h', '90s', '45s', '1500ms']);
+  });
+});
+
+describe('byteSizeOption', () => {
+  const sizes = { max: byteSizeOption({ description: 'largest', default: 64 * 2 ** 20, min: 1024 }) };
+
+  it.each([
+    ['67108864', 64 * 2 ** 20],
+    ['64MiB', 64 * 2 ** 20],
+    ['64M', 64 * 2 ** 20],
+    ['512 KiB', 512 * 1024],
+    ['1gb', 2 ** 30],
+    [2048, 2048],
+  ])('reads %j as %d bytes', (raw, bytes) => {
+    expect(resolveConfig(sizes, { file: { path: '/f.yaml', values: { max: raw }, lines: {} } }).values.max).toBe(bytes);
+  });
+
+  it.each(['0', '100', '64 megabytes', '1TiB', '-5M', '1.5M'])('refuses %j, naming the flag and what it takes', (raw) => {
+    expect(() => resolveConfig(sizes, { env: { BOOTSYNC_MAX: raw } })).toThrow(
+      /^--max: expected a size such as 67108864, 512KiB, 64MiB or 1GiB, at least 1KiB \(got ".*" from env BOOTSYNC_MAX\)$/,
+    );
+  });
+
+  it('shows a default in its largest whole unit', () => {
+    expect([64 * 2 ** 20, 2 ** 30, 1536, 1000].map((b) => sizes.max.format?.(b))).toEqual(['64MiB', '1GiB', '1536', '1000']);
   });
 });
 

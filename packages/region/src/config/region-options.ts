@@ -1,5 +1,6 @@
 import { validate as validateCron } from 'node-cron';
 import {
+  byteSizeOption,
   durationOption,
   hostPortOption,
   integerOption,
@@ -8,6 +9,7 @@ import {
   type ConfigValues,
 } from '@bootsync/shared/config';
 import { UBUNTU_IMAGES_KEYRING } from '@bootsync/shared/signing';
+import { DEFAULT_MAX_DOCUMENT_SIZE } from '@bootsync/shared/source';
 
 export const DEFAULT_SOURCE_URL = 'http://images.maas.io/ephemeral-v3/stable/';
 export const DEFAULT_KEYRING = UBUNTU_IMAGES_KEYRING;
@@ -35,6 +37,11 @@ export const regionOptions = {
     protocols: ['http:', 'https:', 'file:'],
   }),
   defaultKeyring: stringOption({ description: 'keyring file of that default source', default: DEFAULT_KEYRING, valueName: 'FILE' }),
+  maxDocumentSize: byteSizeOption({
+    description: 'largest index or products document read from a mirror; a larger one is refused unread (SS_ERR_TOO_LARGE)',
+    default: DEFAULT_MAX_DOCUMENT_SIZE,
+    min: 1024,
+  }),
   config: stringOption({ description: 'YAML file with these same settings', default: undefined, valueName: 'FILE' }),
   /** Milliseconds. */
   syncInterval: durationOption({

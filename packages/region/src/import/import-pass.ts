@@ -21,6 +21,8 @@ export interface PassContext {
   readonly log: Logger;
   readonly run: RunRecorder;
   readonly retention: number;
+  /** Largest index or products document read (`--max-document-size`). */
+  readonly maxDocumentSize: number | undefined;
   readonly tuning: ImportTuning;
   /** Aborted on stop-import, shutdown, or when sources change (then the run starts over). */
   readonly signal: AbortSignal;
@@ -37,6 +39,7 @@ export async function importPass(ctx: PassContext): Promise<{ generation: number
     retry: ctx.tuning.sourceReadRetry,
     proxy: importProxy(repos.config.get(), sources.map((s) => s.url)),
     signal: ctx.signal,
+    maxDocumentSize: ctx.maxDocumentSize,
   });
   if (ctx.signal.aborted) return { generation };
   const readable = recordReads(ctx, reads);

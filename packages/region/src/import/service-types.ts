@@ -45,6 +45,8 @@ export interface ImportServiceDeps {
   readonly schedule?: string;
   /** Complete sets kept per image. @defaultValue 1 */
   readonly retention?: number;
+  /** Largest index or products document read from a source; a larger one fails its read (SS_ERR_TOO_LARGE). @defaultValue 64 MiB */
+  readonly maxDocumentSize?: number;
   readonly logger: Logger;
   readonly metrics?: ImportMetrics;
   /** Knobs with production defaults; tests shorten the retries. */

@@ -17,6 +17,8 @@ export interface SourceReadOptions {
   readonly retry: SourceReadRetry;
   readonly proxy: ImportProxy;
   readonly signal: AbortSignal;
+  /** Largest index or products document read (`--max-document-size`). @defaultValue 64 MiB */
+  readonly maxDocumentSize?: number;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function readSources(sources: readonly BootSourceWithSelections[], 
       sources.map(async (source): Promise<SourceRead> => {
         try {
           const mirror = await withSourceReadRetry(
-            () => readBootSource(source, { signal: options.signal, dispatcher: dispatcherFor(source.url) }),
+            () => readBootSource(source, { signal: options.signal, dispatcher: dispatcherFor(source.url), maxBytes: options.maxDocumentSize }),
             options.retry,
             options.signal,
           );
@@ -59,11 +61,12 @@ export async function readSources(sources: readonly BootSourceWithSelections[], 
  */
 export async function readBootSource(
   source: Pick<BootSource, 'url' | 'keyringData' | 'keyringFilename' | 'skipKeyringVerification'>,
-  options: { signal?: AbortSignal; dispatcher?: Dispatcher },
+  options: { signal?: AbortSignal; dispatcher?: Dispatcher | undefined; maxBytes?: number | undefined },
 ): Promise<Mirror> {
   const verify = !source.skipKeyringVerification;
   const keyring = verify ? await sourceKeyring(source) : undefined;
-  return readMirror(source.url, { verify, keyring, signal: options.signal, dispatcher: options.dispatcher });
+  const { signal, dispatcher, maxBytes } = options;
+  return readMirror(source.url, { verify, keyring, signal, dispatcher, ...(maxBytes !== undefined && { maxBytes }) });
 }
 
 function sourceKeyring(source: Pick<BootSource, 'keyringData' | 'keyringFilename'>): Promise<Keyring> {

@@ -3,6 +3,8 @@ export {
   integerOption,
   booleanOption,
   durationOption,
+  byteSizeOption,
+  formatBytes,
   urlOption,
   hostPortOption,
   parseHostPort,

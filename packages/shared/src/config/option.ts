@@ -126,6 +126,36 @@ function formatDuration(ms: number): string {
   return ms % UNIT_MS.s === 0 ? `${ms / UNIT_MS.s}s` : `${ms}ms`;
 }
 
+const UNIT_BYTES = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as const;
+
+/**
+ * A size in bytes: `67108864`, `64MiB`, `64M`, `512KiB`, `1GiB` (binary units whatever the spelling, as the
+ * operator means them); `--help` and the docs show the default back in the largest whole unit (`64MiB`).
+ */
+export function byteSizeOption(o: Common<number> & { readonly min?: number }): OptionSpec<number> {
+  const min = o.min ?? 0;
+  return {
+    ...o,
+    valueName: o.valueName ?? 'SIZE',
+    parse(raw) {
+      const m = /^(\d+)\s*(?:([kmg])(?:i?b)?|b)?$/i.exec(scalarText(raw));
+      const bytes = m ? Number(m[1]) * UNIT_BYTES[(m[2] ?? '').toLowerCase() as keyof typeof UNIT_BYTES] : NaN;
+      if (!Number.isSafeInteger(bytes) || bytes < min) {
+        throw new Error(`expected a size such as 67108864, 512KiB, 64MiB or 1GiB${min > 0 ? `, at least ${formatBytes(min)}` : ''}`);
+      }
+      return bytes;
+    },
+    format: formatBytes,
+  };
+}
+
+export function formatBytes(bytes: number): string {
+  for (const [unit, size] of [['GiB', UNIT_BYTES.g], ['MiB', UNIT_BYTES.m], ['KiB', UNIT_BYTES.k]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return String(bytes);
+}
+
 export interface HostPort {
   readonly host: string;
   readonly port: number;

@@ -33,3 +33,25 @@ export class MirrorLocationError extends BootsyncError {
     this.location = location;
   }
 }
+
+/** A mirror document larger than the operator allows (`--max-document-size`), refused before it is read whole. */
+export class DocumentTooLargeError extends BootsyncError {
+  readonly location: string;
+  /** Its size when the server or the file system said; else the bytes read when the limit was passed. */
+  readonly size: number;
+  readonly sizeKnown: boolean;
+  readonly limit: number;
+
+  constructor(location: string, detail: { size: number; sizeKnown: boolean; limit: number }) {
+    const size = detail.sizeKnown ? `${detail.size} bytes` : `more than ${detail.limit} bytes`;
+    super(
+      'SS_ERR_TOO_LARGE',
+      `${location}: document is ${size}, over the limit of ${detail.limit} bytes (--max-document-size); ` +
+        'refused unread. Raise the limit only if this mirror is trusted to publish documents that large',
+    );
+    this.location = location;
+    this.size = detail.size;
+    this.sizeKnown = detail.sizeKnown;
+    this.limit = detail.limit;
+  }
+}

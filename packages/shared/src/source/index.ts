@@ -1,4 +1,4 @@
 export { describeRoot, locate, localPath, parseMirrorLocation, type MirrorLocation, type MirrorRoot } from './location.js';
-export { readLocation, type ReadOptions } from './read.js';
+export { DEFAULT_MAX_DOCUMENT_SIZE, readLocation, type ReadOptions } from './read.js';
 export { pathSegments, unsafePathReason } from './relative-path.js';
-export { MirrorLocationError, MirrorReadError } from './errors.js';
+export { DocumentTooLargeError, MirrorLocationError, MirrorReadError } from './errors.js';

@@ -1,10 +1,15 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
 // The files themselves, not the download index: a process that only reads documents loads no store code.
 import { RedirectError } from '../download/errors.js';
 import { getFollowingRedirects } from '../download/redirects.js';
-import { MirrorReadError } from './errors.js';
+import { DocumentTooLargeError, MirrorReadError } from './errors.js';
 import { localPath } from './location.js';
+
+/** Real MAAS products files are a few MB; a document past this is refused unless the operator raises it. */
+export const DEFAULT_MAX_DOCUMENT_SIZE = 64 * 2 ** 20;
 
 export interface ReadOptions {
   readonly signal?: AbortSignal;
@@ -12,6 +17,12 @@ export interface ReadOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** @defaultValue undici's global dispatcher */
   readonly dispatcher?: Dispatcher;
+  /**
+   * Largest document read, in bytes: a larger one fails with DocumentTooLargeError before it is held in memory
+   * (from its Content-Length or file size when known, else as soon as the bytes read pass it).
+   * @defaultValue DEFAULT_MAX_DOCUMENT_SIZE (64 MiB)
+   */
+  readonly maxBytes?: number;
 }
 
 const USER_AGENT = 'bootsync';
@@ -22,19 +33,22 @@ const USER_AGENT = 'bootsync';
  */
 export async function readLocation(location: string, options: ReadOptions = {}): Promise<Buffer> {
   const path = localPath(location);
-  return path === undefined ? readHttp(location, options) : readLocal(location, path, options.signal);
+  const limit = options.maxBytes ?? DEFAULT_MAX_DOCUMENT_SIZE;
+  return path === undefined ? readHttp(location, limit, options) : readLocal(location, path, limit, options.signal);
 }
 
-async function readLocal(location: string, path: string, signal: AbortSignal | undefined): Promise<Buffer> {
+async function readLocal(location: string, path: string, limit: number, signal: AbortSignal | undefined): Promise<Buffer> {
+  let size: number;
   try {
-    return await readFile(path, { signal });
+    size = (await stat(path)).size;
   } catch (cause) {
-    const notFound = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new MirrorReadError(location, { notFound, cause });
+    throw new MirrorReadError(location, { notFound: (cause as NodeJS.ErrnoException).code === 'ENOENT', cause });
   }
+  if (size > limit) throw new DocumentTooLargeError(location, { size, sizeKnown: true, limit });
+  return readBounded(createReadStream(path, signal ? { signal } : {}), location, limit);
 }
 
-async function readHttp(url: string, options: ReadOptions): Promise<Buffer> {
+async function readHttp(url: string, limit: number, options: ReadOptions): Promise<Buffer> {
   const dispatcher = options.dispatcher ?? getGlobalDispatcher();
   let response: Dispatcher.ResponseData;
   try {
@@ -52,9 +66,35 @@ async function readHttp(url: string, options: ReadOptions): Promise<Buffer> {
     await response.body.dump();
     throw new MirrorReadError(url, { status: response.statusCode });
   }
-  try {
-    return Buffer.from(await response.body.arrayBuffer());
-  } catch (cause) {
-    throw new MirrorReadError(url, { cause });
+  const length = Number(first(response.headers['content-length']) ?? NaN);
+  if (length > limit) {
+    // Closes the connection after at most one chunk, instead of reading what was refused.
+    await response.body.dump({ limit: 0 });
+    throw new DocumentTooLargeError(url, { size: length, sizeKnown: true, limit });
   }
+  return readBounded(response.body, url, limit);
+}
+
+/** Reads a body whole, but never more than `limit` bytes of it: past that it is destroyed and refused. */
+async function readBounded(body: Readable, location: string, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > limit) {
+        body.destroy();
+        throw new DocumentTooLargeError(location, { size: bytes, sizeKnown: false, limit });
+      }
+      chunks.push(chunk);
+    }
+  } catch (cause) {
+    if (cause instanceof DocumentTooLargeError) throw cause;
+    throw new MirrorReadError(location, { notFound: (cause as NodeJS.ErrnoException).code === 'ENOENT', cause });
+  }
+  return Buffer.concat(chunks, bytes);
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }
