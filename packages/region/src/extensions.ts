@@ -57,7 +57,7 @@ export function regionExtensions(options: RegionOptions, logger: Logger): Region
       const apiPart: RegionPart = {
         name: 'api',
         http: async (app) => {
-          await app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps: { ...repositories, imports, prober: createSourceProber(repositories.config, { maxDocumentSize: options.maxDocumentSize }), racks } });
+          await app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps: { ...repositories, imports, prober: createSourceProber(repositories.config, { maxDocumentSize: options.maxDocumentSize, log: logger }), racks } });
         },
       };
       const pagePart: RegionPart = {

@@ -1,4 +1,5 @@
 import { ProxyAgent } from 'undici';
+import type { Logger } from '@bootsync/shared/logging';
 import type { SourceProber } from './api/index.js';
 import type { RegionConfigRepository } from './db/index.js';
 import { importProxy, proxyFor, readBootSource } from './import/index.js';
@@ -8,7 +9,10 @@ import { importProxy, proxyFor, readBootSource } from './import/index.js';
  * With the region's config, it goes through the same proxy an import would (read at each probe, so a
  * `maas set-config` applies at once); without, it connects directly.
  */
-export function createSourceProber(config?: Pick<RegionConfigRepository, 'get'>, limits: { maxDocumentSize?: number } = {}): SourceProber {
+export function createSourceProber(
+  config?: Pick<RegionConfigRepository, 'get'>,
+  limits: { maxDocumentSize?: number; log?: Logger } = {},
+): SourceProber {
   return {
     async probe(request, signal) {
       const proxy = config && proxyFor(importProxy(config.get(), [request.url]), request.url);
@@ -21,7 +25,7 @@ export function createSourceProber(config?: Pick<RegionConfigRepository, 'get'>,
             keyringFilename: request.keyringFilename ?? '',
             skipKeyringVerification: request.skipKeyringVerification,
           },
-          { signal, ...(dispatcher && { dispatcher }), maxBytes: limits.maxDocumentSize },
+          { signal, log: limits.log, ...(dispatcher && { dispatcher }), maxBytes: limits.maxDocumentSize },
         );
         return mirror.items;
       } finally {

@@ -36,7 +36,11 @@ export const regionOptions = {
     default: DEFAULT_SOURCE_URL,
     protocols: ['http:', 'https:', 'file:'],
   }),
-  defaultKeyring: stringOption({ description: 'keyring file of that default source', default: DEFAULT_KEYRING, valueName: 'FILE' }),
+  defaultKeyring: stringOption({
+    description: "keyring file of that default source; where Ubuntu's keyring file is absent, bootsync's copy of that key verifies",
+    default: DEFAULT_KEYRING,
+    valueName: 'FILE',
+  }),
   maxDocumentSize: byteSizeOption({
     description: 'largest index or products document read from a mirror; a larger one is refused unread (SS_ERR_TOO_LARGE)',
     default: DEFAULT_MAX_DOCUMENT_SIZE,

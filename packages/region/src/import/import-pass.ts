@@ -40,6 +40,7 @@ export async function importPass(ctx: PassContext): Promise<{ generation: number
     proxy: importProxy(repos.config.get(), sources.map((s) => s.url)),
     signal: ctx.signal,
     maxDocumentSize: ctx.maxDocumentSize,
+    log,
   });
   if (ctx.signal.aborted) return { generation };
   const readable = recordReads(ctx, reads);

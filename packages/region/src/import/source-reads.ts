@@ -1,5 +1,6 @@
 import { ProxyAgent, type Dispatcher } from 'undici';
-import { loadKeyring, type Keyring } from '@bootsync/shared/signing';
+import type { Logger } from '@bootsync/shared/logging';
+import { chooseKeyringFile, loadKeyring, UBUNTU_IMAGES_KEYRING, type Keyring } from '@bootsync/shared/signing';
 import { readMirror, type Mirror } from '@bootsync/shared/streams';
 import type { BootSource, BootSourceWithSelections } from '../db/index.js';
 import { EmptySourceError } from './errors.js';
@@ -19,6 +20,7 @@ export interface SourceReadOptions {
   readonly signal: AbortSignal;
   /** Largest index or products document read (`--max-document-size`). @defaultValue 64 MiB */
   readonly maxDocumentSize?: number;
+  readonly log?: Logger;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function readSources(sources: readonly BootSourceWithSelections[], 
       sources.map(async (source): Promise<SourceRead> => {
         try {
           const mirror = await withSourceReadRetry(
-            () => readBootSource(source, { signal: options.signal, dispatcher: dispatcherFor(source.url), maxBytes: options.maxDocumentSize }),
+            () => readBootSource(source, { signal: options.signal, dispatcher: dispatcherFor(source.url), maxBytes: options.maxDocumentSize, log: options.log }),
             options.retry,
             options.signal,
           );
@@ -61,15 +63,20 @@ export async function readSources(sources: readonly BootSourceWithSelections[], 
  */
 export async function readBootSource(
   source: Pick<BootSource, 'url' | 'keyringData' | 'keyringFilename' | 'skipKeyringVerification'>,
-  options: { signal?: AbortSignal; dispatcher?: Dispatcher | undefined; maxBytes?: number | undefined },
+  options: { signal?: AbortSignal; dispatcher?: Dispatcher | undefined; maxBytes?: number | undefined; log?: Logger | undefined },
 ): Promise<Mirror> {
   const verify = !source.skipKeyringVerification;
-  const keyring = verify ? await sourceKeyring(source) : undefined;
+  const keyring = verify ? await sourceKeyring(source, options.log) : undefined;
   const { signal, dispatcher, maxBytes } = options;
   return readMirror(source.url, { verify, keyring, signal, dispatcher, ...(maxBytes !== undefined && { maxBytes }) });
 }
 
-function sourceKeyring(source: Pick<BootSource, 'keyringData' | 'keyringFilename'>): Promise<Keyring> {
+async function sourceKeyring(source: Pick<BootSource, 'url' | 'keyringData' | 'keyringFilename'>, log: Logger | undefined): Promise<Keyring> {
   if (source.keyringData !== null && source.keyringData.length > 0) return loadKeyring({ bytes: source.keyringData });
-  return loadKeyring({ file: source.keyringFilename });
+  const choice = await chooseKeyringFile(source.keyringFilename);
+  // The Ubuntu package's keyring may be the system's or bootsync's copy of it: say which verified this read.
+  if (source.keyringFilename === UBUNTU_IMAGES_KEYRING) {
+    log?.info({ event: 'source.keyring', source: source.url, keyring: choice.file, bundled: choice.bundled });
+  }
+  return loadKeyring({ file: choice.file });
 }
