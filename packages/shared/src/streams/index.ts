@@ -1,6 +1,6 @@
 export * from './item-ref.js';
 export type * from './types.js';
-export { readMirror, type Mirror, type ReadMirrorOptions } from './read-mirror.js';
+export { readMirror, type Mirror, type ReadMirrorOptions, type SourceDocument } from './read-mirror.js';
 export { readStreamDocument, type SignaturePolicy, type StreamDocument } from './signed-document.js';
 export { INDEX_FORMAT, parseIndex } from './index-v1.js';
 export { parseStreamDocument, type ParsedStreamDocument } from './any-document.js';
@@ -16,6 +16,7 @@ export {
   type ItemFilter,
   type ItemFilterOp,
 } from './item-filter.js';
+export { selectItems, type ItemSelection } from './item-selection.js';
 export {
   buildIndexDocument,
   buildProductsDocument,

@@ -2,10 +2,18 @@ import { locate, MirrorReadError, parseMirrorLocation, type MirrorRoot } from '.
 import { compareItemRefs } from './byte-order.js';
 import { parseIndex } from './index-v1.js';
 import { PRODUCTS_FORMAT, parseProducts } from './products-v1.js';
-import { readStreamDocument, type SignaturePolicy } from './signed-document.js';
+import { readStreamDocument, type SignaturePolicy, type StreamDocument } from './signed-document.js';
 import type { ProductItem, ProductsCatalog, StreamIndex } from './types.js';
 
 export type ReadMirrorOptions = SignaturePolicy;
+
+/** A document of the mirror as read: its path relative to the root, and its bytes and signature. */
+export interface SourceDocument {
+  readonly path: string;
+  /** Its URL or file path. */
+  readonly location: string;
+  readonly document: StreamDocument;
+}
 
 /** What a mirror offers: its index, each products file it points at, and every item of them. */
 export interface Mirror {
@@ -16,6 +24,8 @@ export interface Mirror {
   readonly catalogs: readonly ProductsCatalog[];
   /** All items of all catalogs, sorted by content id, product, version (newest last), item. */
   readonly items: readonly ProductItem[];
+  /** The index first, then the products files in the order of `catalogs` (`documents[i + 1]` is `catalogs[i]`'s). */
+  readonly documents: readonly SourceDocument[];
 }
 
 const SIGNED_INDEX = 'streams/v1/index.sjson';
@@ -29,31 +39,35 @@ const UNSIGNED_INDEX = 'streams/v1/index.json';
  */
 export async function readMirror(location: string, options: ReadMirrorOptions): Promise<Mirror> {
   const { root, indexPath } = parseMirrorLocation(location);
-  const { indexLocation, payload } = await readIndexDocument(root, indexPath, options);
-  const index = parseIndex(payload, indexLocation);
-  const catalogs: ProductsCatalog[] = [];
-  for (const entry of index.entries) {
-    if (entry.format !== PRODUCTS_FORMAT) continue;
-    const productsLocation = locate(root, entry.path);
-    const doc = await readStreamDocument(productsLocation, options);
-    catalogs.push(parseProducts(doc.payload, productsLocation, entry.contentId));
-  }
+  const indexDocument = await readIndexDocument(root, indexPath, options);
+  const index = parseIndex(indexDocument.document.payload, indexDocument.location);
+  const entries = index.entries.filter((entry) => entry.format === PRODUCTS_FORMAT);
+  // Read together: on a no-op run the round trips are most of the time.
+  const products = await Promise.all(
+    entries.map(async (entry): Promise<SourceDocument> => {
+      const productsLocation = locate(root, entry.path);
+      return { path: entry.path, location: productsLocation, document: await readStreamDocument(productsLocation, options) };
+    }),
+  );
+  const catalogs = products.map((doc, i) => parseProducts(doc.document.payload, doc.location, entries[i]!.contentId));
   const items = catalogs.flatMap((c) => c.items).sort((a, b) => compareItemRefs(a.ref, b.ref));
-  return { root, indexLocation, index, catalogs, items };
+  return { root, indexLocation: indexDocument.location, index, catalogs, items, documents: [indexDocument, ...products] };
 }
 
 async function readIndexDocument(
   root: MirrorRoot,
   indexPath: string | undefined,
   options: ReadMirrorOptions,
-): Promise<{ indexLocation: string; payload: string }> {
-  const first = locate(root, indexPath ?? SIGNED_INDEX);
+): Promise<SourceDocument> {
+  const read = async (path: string): Promise<SourceDocument> => {
+    const location = locate(root, path);
+    return { path, location, document: await readStreamDocument(location, options) };
+  };
   try {
-    return { indexLocation: first, payload: (await readStreamDocument(first, options)).payload };
+    return await read(indexPath ?? SIGNED_INDEX);
   } catch (err) {
     const fallBack = indexPath === undefined && !options.verify && err instanceof MirrorReadError && err.notFound;
     if (!fallBack) throw err;
   }
-  const second = locate(root, UNSIGNED_INDEX);
-  return { indexLocation: second, payload: (await readStreamDocument(second, options)).payload };
+  return read(UNSIGNED_INDEX);
 }

@@ -15,6 +15,10 @@ export interface StreamDocument {
   readonly signature: 'clearsigned' | 'detached' | 'none';
   /** Key ids of the good signatures (empty when not verified). */
   readonly keyIds: readonly string[];
+  /** The bytes as read, signature included for a `.sjson`: what a mirror copies so it verifies with the same keyring. */
+  readonly content: Buffer;
+  /** The bytes of the detached `X.json.gpg` that verified a `.json`. */
+  readonly detachedSignature?: Buffer;
 }
 
 /**
@@ -27,14 +31,14 @@ export async function readStreamDocument(location: string, policy: SignaturePoli
   const content = await readLocation(location, policy);
   if (/\.sjson$/i.test(location)) {
     const text = content.toString('utf8');
-    if (!keyring) return { payload: clearsignedPayload(text, location), signature: 'none', keyIds: [] };
+    if (!keyring) return { payload: clearsignedPayload(text, location), signature: 'none', keyIds: [], content };
     const { payload, keyIds } = await verifyClearsigned(text, keyring, location);
-    return { payload, signature: 'clearsigned', keyIds };
+    return { payload, signature: 'clearsigned', keyIds, content };
   }
-  if (!keyring) return { payload: content.toString('utf8'), signature: 'none', keyIds: [] };
-  const signature = await readDetachedSignature(`${location}.gpg`, policy);
-  const { keyIds } = await verifyDetached(content, signature, keyring, location);
-  return { payload: content.toString('utf8'), signature: 'detached', keyIds };
+  if (!keyring) return { payload: content.toString('utf8'), signature: 'none', keyIds: [], content };
+  const detachedSignature = await readDetachedSignature(`${location}.gpg`, policy);
+  const { keyIds } = await verifyDetached(content, detachedSignature, keyring, location);
+  return { payload: content.toString('utf8'), signature: 'detached', keyIds, content, detachedSignature };
 }
 
 async function readDetachedSignature(location: string, options: ReadOptions): Promise<Buffer> {
