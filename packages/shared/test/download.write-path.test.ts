@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Downloader, type DownloadProgress, type FileRequest } from '@bootsync/shared/download';
+import { Downloader, type DownloadProgress, type FileOutcome, type FileRequest } from '@bootsync/shared/download';
 import { ContentStore } from '@bootsync/shared/store';
 import { servePayloads, type PayloadFile, type ServedPayloads } from '@bootsync/testkit/http';
 
@@ -49,5 +49,24 @@ describe('Downloader: the write path of large files', () => {
     expect(bytes.at(-1)).toBe(big.size);
     expect(bytes.filter((b) => b > 0 && b < big.size).length).toBeGreaterThanOrEqual(3);
     expect(seen.length).toBeLessThan(60);
+  });
+
+  it('tells of each file as soon as it is stored, while the others still download', async () => {
+    const [big, , small] = served.files as [PayloadFile, PayloadFile, PayloadFile];
+    served.server.faults.set(big.urlPath, { bytesPerSecond: 64 * 2 ** 20 });
+    const settled: { outcome: FileOutcome; bigBytesOnDisk: number }[] = [];
+    let bigBytes = 0;
+    const outcomes = await downloader.download([request(big), request(small)], {
+      onProgress: (p) => {
+        if (p.request.url === served.urlOf(big)) bigBytes = p.fileBytes;
+      },
+      onFile: (outcome) => settled.push({ outcome, bigBytesOnDisk: bigBytes }),
+    });
+    expect(settled.map((s) => s.outcome.request.url)).toEqual([served.urlOf(small), served.urlOf(big)]);
+    // The small file was announced stored (and was in the store) while the big one was still on its way.
+    expect(settled[0]?.outcome).toMatchObject({ ok: true, sha256: small.sha256 });
+    expect(settled[0]?.bigBytesOnDisk).toBeLessThan(big.size);
+    expect(settled[1]?.outcome).toMatchObject({ ok: true, sha256: big.sha256 });
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true]);
   });
 });

@@ -40,7 +40,7 @@ export class Downloader {
 
   /** Outcomes in the order of `files`. Files with the same checksum are fetched once. */
   async download(files: readonly FileRequest[], options: DownloadCallOptions = {}): Promise<FileOutcome[]> {
-    const { signal, onProgress } = options;
+    const { signal, onProgress, onFile } = options;
     const unique = [...new Map(files.map((f) => [identity(f), f])).values()];
     const onDisk = new Map<FileRequest, number>();
     const totalSize = unique.reduce((sum, f) => sum + f.size, 0);
@@ -57,7 +57,9 @@ export class Downloader {
     const worker = async (): Promise<void> => {
       for (let i = next++; i < unique.length; i = next++) {
         const request = unique[i] as FileRequest;
-        results.set(identity(request), await this.#fetchOne(request, spaceError, signal, report));
+        const outcome = await this.#fetchOne(request, spaceError, signal, report);
+        results.set(identity(request), outcome);
+        onFile?.(outcome);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#concurrency, unique.length) }, worker));

@@ -44,4 +44,9 @@ export interface DownloadCallOptions {
   /** Cancels every file of the call within a second; partial files are kept for a later resume. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: DownloadProgress) => void;
+  /**
+   * Called as each file is stored or has failed, before the call returns: a caller can act on a file (place it,
+   * report it) while the others still download. Files with the same checksum settle once, with the first request.
+   */
+  readonly onFile?: (outcome: FileOutcome) => void;
 }
