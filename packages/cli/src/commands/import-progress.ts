@@ -1,3 +1,5 @@
+import { drawBar } from '../progress/index.js';
+
 /** Where an import stands, from the per-image status strings of `boot-resources read`. Pure. */
 export interface ImportProgress {
   readonly percent: number;
@@ -20,6 +22,5 @@ export function importProgress(statuses: readonly string[]): ImportProgress {
 
 /** `[########------------]  42%  3/7 images`, `width` cells of bar. */
 export function progressBar(p: ImportProgress, width = 30): string {
-  const filled = Math.round((p.percent / 100) * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(p.percent).padStart(3)}%  ${p.ready}/${p.total} images`;
+  return `${drawBar(p.percent / 100, width)} ${String(p.percent).padStart(3)}%  ${p.ready}/${p.total} images`;
 }

@@ -1,0 +1,1 @@
+export { drawBar, formatBytes, formatDuration, formatTransfer, type Transfer } from './bar.js';
