@@ -1,31 +1,15 @@
-import { execFile } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
 import { realFixtures } from '@bootsync/testkit/fixtures';
+import { bootsync } from './cli-run.js';
 
-// Runs the built bin as a user would (`npx tsc -b` first; `npm test` does).
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const bin = path.join(repoRoot, 'packages/cli/bin/bootsync.js');
 const maasStable = realFixtures.maasStable2025;
 const signed2016 = realFixtures.cloudImagesSigned2016;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function bootsync(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 let dir: string;
 let mirror: GeneratedMirror;
@@ -70,7 +54,7 @@ describe('bootsync stream query', () => {
 
   it('prints [] when nothing matches', async () => {
     const run = await bootsync(['stream', 'query', maasStable, '--no-verify', 'release~^focal$', '--json']);
-    expect(run).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+    expect(run).toMatchObject({ code: 0, stdout: '[]\n', stderr: '' });
   });
 
   it('prints an aligned table sorted by product, version, item', async () => {
@@ -95,6 +79,50 @@ describe('bootsync stream query', () => {
     const expected = mirror.items.filter((i) => i.ftype === 'squashfs');
     expect(rows.map((r) => [r.product_name, r.version_name, r.size])).toEqual(expected.map((i) => [i.ref.product, i.ref.version, i.size]));
     expect(rows[0]?.item_url).toBe(`${url}/${expected[0]!.path}`);
+  });
+
+  it('--max N keeps the newest N versions of each product, as sstream-query --max', async () => {
+    const all = await bootsync(['stream', 'query', mirror.root, '--keyring', mirror.keyring.binary, 'ftype=squashfs', '--json']);
+    const newest = await bootsync(['stream', 'query', mirror.root, '--keyring', mirror.keyring.binary, 'ftype=squashfs', '--max', '1', '--json']);
+    const versions = (run: { stdout: string }): string[] => (JSON.parse(run.stdout) as { version_name: string }[]).map((r) => r.version_name);
+    expect(new Set(versions(all))).toEqual(new Set(['20250615', '20250718']));
+    expect(versions(newest)).toEqual(versions(all).filter((v) => v === '20250718'));
+    expect(versions(newest).length).toBe(mirror.items.filter((i) => i.ftype === 'squashfs' && i.ref.version === '20250718').length);
+  });
+
+  it('-o prints one line per item with Python %-formatting, as sstream-query -o', async () => {
+    const run = await bootsync(['stream', 'query', maasStable, '--no-verify', 'os=pxelinux', 'arch=amd64', '-o', '%(version_name)s %(size)10s %(item_url)s']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toBe(`20230615.0     419944 ${path.join(maasStable, 'bootloaders/pxe/amd64/20230615.0/syslinux.tar.xz')}\n`);
+  });
+
+  it('-o names an item lacking a key on stderr and goes on, as sstream-query does', async () => {
+    const run = await bootsync(['stream', 'query', maasStable, '--no-verify', 'os=pxelinux', '--output-format', '%(kflavor)s']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^output format failed\. Missing kflavor\nitem: \{'content_id': 'com\.ubuntu\.maas:stable:1:bootloader-download', /);
+  });
+
+  it('--pretty prints each item as Python pprint does, values as strings like sstream-query', async () => {
+    const args = ['stream', 'query', maasStable, '--no-verify', 'release=noble', 'arch=amd64', 'ftype=squashfs'];
+    const pretty = await bootsync([...args, '--pretty']);
+    const rows = (await bootsync([...args, '--json'])).stdout;
+    const script = 'import json, pprint, sys\nfor row in json.load(sys.stdin): pprint.pprint({k: v if isinstance(v, str) else str(v) for k, v in row.items()})';
+    const python = execFileSync('python3', ['-c', script], { input: rows, encoding: 'utf8' });
+    expect(pretty.code).toBe(0);
+    expect(pretty.stdout).toBe(python);
+    expect(pretty.stdout.split('\n').length).toBeGreaterThan(20);
+  });
+
+  it.each([
+    [['--json', '--pretty']],
+    [['--pretty', '-o', '%(path)s']],
+    [['--max', '0']],
+    [['--max', 'two']],
+  ])('exits 2 on output options that cannot go together or a bad --max: %j', async (extra) => {
+    const run = await bootsync(['stream', 'query', maasStable, '--no-verify', ...extra]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
   });
 
   it('exits 1 with the file named when a signature does not verify', async () => {

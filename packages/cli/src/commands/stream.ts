@@ -1,45 +1,35 @@
-import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { byteSizeOption } from '@bootsync/shared/config';
-import { loadKeyring, UBUNTU_IMAGES_KEYRING, type Keyring } from '@bootsync/shared/signing';
 import {
   compareBytes,
   locate,
-  matchesAll,
   parseItemFilters,
   parseStreamDocument,
   readMirror,
   readStreamDocument,
+  selectItems,
   type ProductItem,
 } from '@bootsync/shared/streams';
-import { DEFAULT_MAX_DOCUMENT_SIZE } from '@bootsync/shared/source';
 import { UsageError } from '../exit-codes.js';
 import { formatRowsJson, formatRowsTable, type ItemRow } from '../item-table.js';
-
-/** The keyring used without --keyring; `BOOTSYNC_IMAGES_KEYRING` overrides it (tests point it at a missing file). */
-const DEFAULT_KEYRING = UBUNTU_IMAGES_KEYRING;
-
-/** The region's --max-document-size, same grammar and default: what the CLI reads, the region would read too. */
-const maxDocumentSize = byteSizeOption({
-  description: 'largest index or products document read; a larger one is refused unread',
-  default: DEFAULT_MAX_DOCUMENT_SIZE,
-  min: 1024,
-});
-const MAX_DOCUMENT_SIZE_FLAG = '--max-document-size <size>';
-const MAX_DOCUMENT_SIZE_HELP = `${maxDocumentSize.description} (default ${maxDocumentSize.format?.(maxDocumentSize.default)})`;
-
-function parseMaxDocumentSize(text: string): number {
-  try {
-    return maxDocumentSize.parse(text);
-  } catch (err) {
-    throw new UsageError(`--max-document-size: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
+import { MissingFormatKeyError, percentFormat, pprintDict, pythonDictRepr } from '../python-format/index.js';
+import {
+  checkVerifyOptions,
+  DEFAULT_KEYRING,
+  keyringFor,
+  MAX_DOCUMENT_SIZE_DEFAULT,
+  MAX_DOCUMENT_SIZE_FLAG,
+  MAX_DOCUMENT_SIZE_HELP,
+  parseMax,
+  parseMaxDocumentSize,
+} from './stream-options.js';
 
 interface QueryOptions {
   keyring?: string;
   verify: boolean;
   json?: boolean;
+  pretty?: boolean;
+  outputFormat?: string;
+  max?: number;
   maxDocumentSize: number;
 }
 
@@ -53,18 +43,24 @@ export function registerStreamCommands(program: Command): void {
     .argument('[filters...]', 'key=value, key!=value, key~regex, key!~regex (all must match)')
     .option('--keyring <file>', `keyring to verify with (default ${DEFAULT_KEYRING})`)
     .option('--no-verify', 'read without checking signatures')
+    .option('--max <n>', 'only the newest N versions of each product', parseMax)
     .option('--json', 'print one JSON array, one object per item')
-    .option(MAX_DOCUMENT_SIZE_FLAG, MAX_DOCUMENT_SIZE_HELP, parseMaxDocumentSize, maxDocumentSize.default)
+    .option('-o, --output-format <format>', "one line per item, Python %-style as sstream-query: '%(product_name)s %(item_url)s'")
+    .option('--pretty', 'each item as Python pprint prints it, as sstream-query --pretty')
+    .option(MAX_DOCUMENT_SIZE_FLAG, MAX_DOCUMENT_SIZE_HELP, parseMaxDocumentSize, MAX_DOCUMENT_SIZE_DEFAULT)
     .action(async (location: string, filterTexts: string[], options: QueryOptions) => {
-      if (options.keyring !== undefined && !options.verify) throw new UsageError('--keyring and --no-verify exclude each other');
+      checkVerifyOptions(options);
+      const outputs = [options.json, options.pretty, options.outputFormat !== undefined].filter(Boolean).length;
+      if (outputs > 1) throw new UsageError('--json, --pretty and -o/--output-format exclude each other');
       const filters = parseItemFilters(filterTexts);
       const keyring = options.verify ? await keyringFor(options.keyring) : undefined;
       const mirror = await readMirror(location, { verify: options.verify, keyring, maxBytes: options.maxDocumentSize });
-      const rows = mirror.items
-        .filter((item) => matchesAll(filters, item.fields))
+      const rows = selectItems(mirror.items, { filters, max: options.max })
         .sort(byProductVersionItem)
         .map((item): ItemRow => ({ ...item.fields, item_url: locate(mirror.root, item.path) }));
-      process.stdout.write(options.json ? formatRowsJson(rows) : formatRowsTable(rows));
+      if (options.outputFormat !== undefined) printFormatted(rows, options.outputFormat);
+      else if (options.pretty) process.stdout.write(rows.map((row) => `${pprintDict(row)}\n`).join(''));
+      else process.stdout.write(options.json ? formatRowsJson(rows) : formatRowsTable(rows));
     });
 
   stream
@@ -72,7 +68,7 @@ export function registerStreamCommands(program: Command): void {
     .description('check the signature of a .sjson, or of a .json with its detached .json.gpg beside it')
     .argument('<file>', 'path or URL of the stream file')
     .option('--keyring <file>', `keyring to verify with (default ${DEFAULT_KEYRING})`)
-    .option(MAX_DOCUMENT_SIZE_FLAG, MAX_DOCUMENT_SIZE_HELP, parseMaxDocumentSize, maxDocumentSize.default)
+    .option(MAX_DOCUMENT_SIZE_FLAG, MAX_DOCUMENT_SIZE_HELP, parseMaxDocumentSize, MAX_DOCUMENT_SIZE_DEFAULT)
     .action(async (file: string, options: { keyring?: string; maxDocumentSize: number }) => {
       const keyring = await keyringFor(options.keyring);
       const doc = await readStreamDocument(file, { verify: true, keyring, maxBytes: options.maxDocumentSize });
@@ -81,16 +77,18 @@ export function registerStreamCommands(program: Command): void {
     });
 }
 
-async function keyringFor(file: string | undefined): Promise<Keyring> {
-  const path = file ?? process.env.BOOTSYNC_IMAGES_KEYRING ?? DEFAULT_KEYRING;
-  if (file === undefined) {
+/** sstream-query's `-o`: a line per item; an item lacking a key is reported on stderr and skipped, as there. */
+function printFormatted(rows: readonly ItemRow[], format: string): void {
+  let out = '';
+  for (const row of rows) {
     try {
-      await access(path);
-    } catch {
-      throw new UsageError(`no keyring at ${path}: install ubuntu-cloudimage-keyring, or pass --keyring FILE or --no-verify`);
+      out += `${percentFormat(format, row)}\n`;
+    } catch (err) {
+      if (!(err instanceof MissingFormatKeyError)) throw new UsageError(`-o ${JSON.stringify(format)}: ${(err as Error).message}`);
+      process.stderr.write(`output format failed. Missing ${err.key}\nitem: ${pythonDictRepr(row)}\n`);
     }
   }
-  return loadKeyring({ file: path });
+  process.stdout.write(out);
 }
 
 /** Signed but meaningless is still refused: the payload must be an index or products document. */
