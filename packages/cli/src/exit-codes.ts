@@ -4,6 +4,8 @@ import { ProfileError } from './profiles/index.js';
 import { KeyringError } from '@bootsync/shared/signing';
 import { ItemFilterError } from '@bootsync/shared/streams';
 import { MirrorLocationError, MirrorReadError } from '@bootsync/shared/source';
+import { MirrorIncompleteError, MirrorLockedError } from './mirror/errors.js';
+import { MirrorStateError } from './mirror/mirror-dir.js';
 
 /** `bootsync` exit codes: what scripts key on. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -16,12 +18,25 @@ export class UsageError extends BootsyncError {
 }
 
 /**
- * 1 when the data is wrong (bad signature, malformed stream, the region refused the call), 2 when the invocation or
- * the environment is (bad filter, a key that is not three parts, unreadable keyring or profiles file, unreachable
- * mirror): the operator fixes different things.
+ * 1 when the data is wrong (bad signature, malformed stream, a file that does not match its checksum, the region
+ * refused the call), 2 when the invocation or the environment is (bad filter, a key that is not three parts,
+ * unreadable keyring or profiles file, unreachable mirror, a mirror directory in use): the operator fixes different
+ * things.
  */
 export function exitCodeFor(err: unknown): number {
-  const environment = [UsageError, ApiKeyFormatError, ProfileError, KeyringError, ItemFilterError, MirrorLocationError, MirrorReadError];
+  // A mirror run that could not fetch everything: bad bytes from the source are data, the rest (network, disk) not.
+  if (err instanceof MirrorIncompleteError) return err.badData ? EXIT.failed : EXIT.usage;
+  const environment = [
+    UsageError,
+    ApiKeyFormatError,
+    ProfileError,
+    KeyringError,
+    ItemFilterError,
+    MirrorLocationError,
+    MirrorReadError,
+    MirrorLockedError,
+    MirrorStateError,
+  ];
   if (environment.some((kind) => err instanceof kind)) return EXIT.usage;
   return EXIT.failed;
 }

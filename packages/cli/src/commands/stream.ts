@@ -12,6 +12,7 @@ import {
 import { UsageError } from '../exit-codes.js';
 import { formatRowsJson, formatRowsTable, type ItemRow } from '../item-table.js';
 import { MissingFormatKeyError, percentFormat, pprintDict, pythonDictRepr } from '../python-format/index.js';
+import { registerStreamMirror } from './stream-mirror.js';
 import {
   checkVerifyOptions,
   DEFAULT_KEYRING,
@@ -34,7 +35,7 @@ interface QueryOptions {
 }
 
 export function registerStreamCommands(program: Command): void {
-  const stream = program.command('stream').description('read and verify simplestreams mirrors');
+  const stream = program.command('stream').description('read, verify and mirror simplestreams mirrors');
 
   stream
     .command('query')
@@ -75,6 +76,8 @@ export function registerStreamCommands(program: Command): void {
       const kind = checkDocument(doc.payload, file);
       process.stdout.write(`${file}: good ${doc.signature} signature by ${doc.keyIds.join(', ')} (${kind})\n`);
     });
+
+  registerStreamMirror(stream);
 }
 
 /** sstream-query's `-o`: a line per item; an item lacking a key is reported on stderr and skipped, as there. */
