@@ -4,47 +4,30 @@ import { createLogger } from '@bootsync/shared/logging';
 import { parseItemFilters } from '@bootsync/shared/streams';
 import { UsageError } from '../exit-codes.js';
 import { formatDryRun, JsonLinesReporter, planRun, runMirror, TerminalReporter, type MirrorReporter } from '../mirror/index.js';
-import {
-  checkVerifyOptions,
-  DEFAULT_KEYRING,
-  keyringFor,
-  MAX_DOCUMENT_SIZE_DEFAULT,
-  MAX_DOCUMENT_SIZE_FLAG,
-  MAX_DOCUMENT_SIZE_HELP,
-  parseMax,
-  parseMaxDocumentSize,
-} from './stream-options.js';
+import { addSourceOptions, sourcePolicy, type SourceOptions } from './stream-options.js';
 
-interface MirrorCommandOptions {
-  keyring?: string;
-  verify: boolean;
-  max?: number;
+interface MirrorCommandOptions extends SourceOptions {
   dryRun?: boolean;
   concurrency: number;
-  maxDocumentSize: number;
 }
 
 export function registerStreamMirror(stream: Command): void {
-  stream
-    .command('mirror')
-    .description('copy a signed mirror into a local directory, as sstream-mirror: documents byte for byte, the selected items verified')
-    .argument('<url>', 'source mirror URL or directory, or a .../streams/v1/index.sjson')
-    .argument('<dir>', 'the local mirror (created if need be); serve it as it is')
-    .argument('[filters...]', 'key=value, key!=value, key~regex, key!~regex (all must match), e.g. arch=amd64 release~(jammy|noble)')
-    .option('--keyring <file>', `keyring to verify with (default ${DEFAULT_KEYRING})`)
-    .option('--no-verify', 'copy without checking signatures')
-    .option('--max <n>', 'keep only the newest N versions of each product', parseMax)
+  addSourceOptions(
+    stream
+      .command('mirror')
+      .description('copy a signed mirror into a local directory, as sstream-mirror: documents byte for byte, the selected items verified')
+      .argument('<url>', 'source mirror URL or directory, or a .../streams/v1/index.sjson')
+      .argument('<dir>', 'the local mirror (created if need be); serve it as it is')
+      .argument('[filters...]', 'key=value, key!=value, key~regex, key!~regex (all must match), e.g. arch=amd64 release~(jammy|noble)'),
+  )
     .option('--dry-run', 'print what would be fetched and removed, with sizes, and change nothing')
     .option('--concurrency <n>', 'files fetched at once', parseConcurrency, DOWNLOADER_DEFAULTS.concurrency)
-    .option(MAX_DOCUMENT_SIZE_FLAG, MAX_DOCUMENT_SIZE_HELP, parseMaxDocumentSize, MAX_DOCUMENT_SIZE_DEFAULT)
     .action(async (url: string, dir: string, filterTexts: string[], options: MirrorCommandOptions) => {
-      checkVerifyOptions(options);
       const filters = parseItemFilters(filterTexts);
-      const keyring = options.verify ? await keyringFor(options.keyring) : undefined;
       const common = {
         source: url,
         dir,
-        policy: { verify: options.verify, keyring, maxBytes: options.maxDocumentSize },
+        policy: await sourcePolicy(options),
         filters,
         max: options.max,
         concurrency: options.concurrency,

@@ -1,7 +1,9 @@
 import { access } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
 import { byteSizeOption } from '@bootsync/shared/config';
 import { loadKeyring, UBUNTU_IMAGES_KEYRING, type Keyring } from '@bootsync/shared/signing';
 import { DEFAULT_MAX_DOCUMENT_SIZE } from '@bootsync/shared/source';
+import type { SignaturePolicy } from '@bootsync/shared/streams';
 import { UsageError } from '../exit-codes.js';
 
 // The options the `bootsync stream` commands share: keyring, --no-verify, --max, --max-document-size.
@@ -22,13 +24,32 @@ export async function keyringFor(file: string | undefined): Promise<Keyring> {
   return loadKeyring({ file: path });
 }
 
-/** `--keyring` with `--no-verify` is a contradiction, refused rather than guessed at. */
-export function checkVerifyOptions(options: { keyring?: string; verify: boolean }): void {
+/** How `stream query` and `stream mirror` read a source, as their options give it. */
+export interface SourceOptions {
+  keyring?: string;
+  verify: boolean;
+  max?: number;
+  maxDocumentSize: number;
+}
+
+/** Adds the options of SourceOptions: --keyring, --no-verify, --max N, --max-document-size. */
+export function addSourceOptions(command: Command): Command {
+  return command
+    .option('--keyring <file>', `keyring to verify with (default ${DEFAULT_KEYRING})`)
+    .option('--no-verify', 'do not check signatures (a source published unsigned)')
+    .option('--max <n>', 'only the newest N versions of each product', parseMax)
+    .addOption(maxDocumentSizeOption());
+}
+
+/** The signature policy those options ask for; `--keyring` with `--no-verify` is refused rather than guessed at. */
+export async function sourcePolicy(options: SourceOptions): Promise<SignaturePolicy> {
   if (options.keyring !== undefined && !options.verify) throw new UsageError('--keyring and --no-verify exclude each other');
+  const keyring = options.verify ? await keyringFor(options.keyring) : undefined;
+  return { verify: options.verify, keyring, maxBytes: options.maxDocumentSize };
 }
 
 /** `--max N`: a positive whole number of versions per product. */
-export function parseMax(text: string): number {
+function parseMax(text: string): number {
   const max = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(max) || max < 1) {
     throw new UsageError(`--max takes a whole number of versions >= 1, not ${JSON.stringify(text)}`);
@@ -42,11 +63,14 @@ const maxDocumentSize = byteSizeOption({
   default: DEFAULT_MAX_DOCUMENT_SIZE,
   min: 1024,
 });
-export const MAX_DOCUMENT_SIZE_FLAG = '--max-document-size <size>';
-export const MAX_DOCUMENT_SIZE_HELP = `${maxDocumentSize.description} (default ${maxDocumentSize.format?.(maxDocumentSize.default)})`;
-export const MAX_DOCUMENT_SIZE_DEFAULT = maxDocumentSize.default;
 
-export function parseMaxDocumentSize(text: string): number {
+/** `--max-document-size <size>`, parsed to bytes (`options.maxDocumentSize`), for every stream command. */
+export function maxDocumentSizeOption(): Option {
+  const help = `${maxDocumentSize.description} (default ${maxDocumentSize.format?.(maxDocumentSize.default)})`;
+  return new Option('--max-document-size <size>', help).argParser(parseMaxDocumentSize).default(maxDocumentSize.default);
+}
+
+function parseMaxDocumentSize(text: string): number {
   try {
     return maxDocumentSize.parse(text);
   } catch (err) {

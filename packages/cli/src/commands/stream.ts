@@ -13,49 +13,32 @@ import { UsageError } from '../exit-codes.js';
 import { formatRowsJson, formatRowsTable, type ItemRow } from '../item-table.js';
 import { MissingFormatKeyError, percentFormat, pprintDict, pythonDictRepr } from '../python-format/index.js';
 import { registerStreamMirror } from './stream-mirror.js';
-import {
-  checkVerifyOptions,
-  DEFAULT_KEYRING,
-  keyringFor,
-  MAX_DOCUMENT_SIZE_DEFAULT,
-  MAX_DOCUMENT_SIZE_FLAG,
-  MAX_DOCUMENT_SIZE_HELP,
-  parseMax,
-  parseMaxDocumentSize,
-} from './stream-options.js';
+import { addSourceOptions, DEFAULT_KEYRING, keyringFor, maxDocumentSizeOption, sourcePolicy, type SourceOptions } from './stream-options.js';
 
-interface QueryOptions {
-  keyring?: string;
-  verify: boolean;
+interface QueryOptions extends SourceOptions {
   json?: boolean;
   pretty?: boolean;
   outputFormat?: string;
-  max?: number;
-  maxDocumentSize: number;
 }
 
 export function registerStreamCommands(program: Command): void {
   const stream = program.command('stream').description('read, verify and mirror simplestreams mirrors');
 
-  stream
-    .command('query')
-    .description('list the items a mirror offers, like sstream-query')
-    .argument('<location>', 'mirror URL or directory, or a .../streams/v1/X.json|.sjson')
-    .argument('[filters...]', 'key=value, key!=value, key~regex, key!~regex (all must match)')
-    .option('--keyring <file>', `keyring to verify with (default ${DEFAULT_KEYRING})`)
-    .option('--no-verify', 'read without checking signatures')
-    .option('--max <n>', 'only the newest N versions of each product', parseMax)
+  addSourceOptions(
+    stream
+      .command('query')
+      .description('list the items a mirror offers, like sstream-query')
+      .argument('<location>', 'mirror URL or directory, or a .../streams/v1/X.json|.sjson')
+      .argument('[filters...]', 'key=value, key!=value, key~regex, key!~regex (all must match)'),
+  )
     .option('--json', 'print one JSON array, one object per item')
     .option('-o, --output-format <format>', "one line per item, Python %-style as sstream-query: '%(product_name)s %(item_url)s'")
     .option('--pretty', 'each item as Python pprint prints it, as sstream-query --pretty')
-    .option(MAX_DOCUMENT_SIZE_FLAG, MAX_DOCUMENT_SIZE_HELP, parseMaxDocumentSize, MAX_DOCUMENT_SIZE_DEFAULT)
     .action(async (location: string, filterTexts: string[], options: QueryOptions) => {
-      checkVerifyOptions(options);
       const outputs = [options.json, options.pretty, options.outputFormat !== undefined].filter(Boolean).length;
       if (outputs > 1) throw new UsageError('--json, --pretty and -o/--output-format exclude each other');
       const filters = parseItemFilters(filterTexts);
-      const keyring = options.verify ? await keyringFor(options.keyring) : undefined;
-      const mirror = await readMirror(location, { verify: options.verify, keyring, maxBytes: options.maxDocumentSize });
+      const mirror = await readMirror(location, await sourcePolicy(options));
       const rows = selectItems(mirror.items, { filters, max: options.max })
         .sort(byProductVersionItem)
         .map((item): ItemRow => ({ ...item.fields, item_url: locate(mirror.root, item.path) }));
@@ -69,7 +52,7 @@ export function registerStreamCommands(program: Command): void {
     .description('check the signature of a .sjson, or of a .json with its detached .json.gpg beside it')
     .argument('<file>', 'path or URL of the stream file')
     .option('--keyring <file>', `keyring to verify with (default ${DEFAULT_KEYRING})`)
-    .option(MAX_DOCUMENT_SIZE_FLAG, MAX_DOCUMENT_SIZE_HELP, parseMaxDocumentSize, MAX_DOCUMENT_SIZE_DEFAULT)
+    .addOption(maxDocumentSizeOption())
     .action(async (file: string, options: { keyring?: string; maxDocumentSize: number }) => {
       const keyring = await keyringFor(options.keyring);
       const doc = await readStreamDocument(file, { verify: true, keyring, maxBytes: options.maxDocumentSize });
