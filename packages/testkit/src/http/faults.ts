@@ -2,8 +2,8 @@
 export interface Fault {
   /** Answer this status (e.g. 500, 404) with a short text body instead of the file. */
   readonly status?: number;
-  /** Redirect here instead (`Location`, absolute or relative), with `status` or 302. */
-  readonly redirectTo?: string;
+  /** Redirect here instead (`Location`, absolute or relative; a function of the request path), with `status` or 302. */
+  readonly redirectTo?: string | ((path: string) => string);
   /** Cut the connection after sending this many body bytes. */
   readonly dropAfterBytes?: number;
   /** Send this many body bytes, then nothing more while keeping the connection open (an idle server). */
@@ -12,6 +12,8 @@ export interface Fault {
   readonly ignoreRange?: boolean;
   /** Send bytes of the right length but the wrong content (every byte inverted). */
   readonly corrupt?: boolean;
+  /** Send the body without Content-Length (chunked), as a streaming server or proxy does. */
+  readonly noContentLength?: boolean;
   /** Send at most this many body bytes per second. */
   readonly bytesPerSecond?: number;
   /** Apply to the next `times` matching requests only, then clear itself. Unlimited when absent. */

@@ -97,8 +97,9 @@ async function serve(
   res: ServerResponse,
 ): Promise<void> {
   if (fault?.redirectTo !== undefined) {
-    res.setHeader('location', fault.redirectTo);
-    return answer(res, record, fault.status ?? 302, `moved to ${fault.redirectTo}\n`);
+    const location = typeof fault.redirectTo === 'string' ? fault.redirectTo : fault.redirectTo(record.path);
+    res.setHeader('location', location);
+    return answer(res, record, fault.status ?? 302, `moved to ${location}\n`);
   }
   if (fault?.status !== undefined) return answer(res, record, fault.status, `fault: status ${fault.status}\n`);
   if (record.method !== 'GET' && record.method !== 'HEAD') return answer(res, record, 405, 'GET or HEAD only\n');
@@ -122,7 +123,7 @@ async function serve(
   const end = range?.end ?? info.size - 1;
   if (range) res.setHeader('content-range', `bytes ${start}-${end}/${info.size}`);
   res.setHeader('content-type', 'application/octet-stream');
-  res.setHeader('content-length', String(end - start + 1));
+  if (!fault?.noContentLength) res.setHeader('content-length', String(end - start + 1));
   record.status = range ? 206 : 200;
   res.writeHead(record.status);
   if (record.method === 'HEAD' || info.size === 0) return void res.end();
