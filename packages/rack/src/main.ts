@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { BootsyncError } from '@bootsync/shared/errors';
 import { optionHelp } from '@bootsync/shared/config';
+import { containDependencyFaults } from '@bootsync/shared/download';
 import { createLogger } from '@bootsync/shared/logging';
 import { loadRackConfig, rackOptions } from './config/index.js';
 import { startRackDaemon } from './daemon/index.js';
@@ -18,6 +19,8 @@ const logger = createLogger('bootsync-rack');
 
 async function main(): Promise<void> {
   program.parse();
+  // No download, whatever its server does, may end the rack (docs/reliability.md).
+  containDependencyFaults(logger, (err) => logger.fatal({ event: 'rack.crashed', err }, 'unexpected exception; exiting for a restart'));
   const config = await loadRackConfig(program.opts(), process.env).catch((err: unknown) => {
     // An operator's mistake in a flag, variable or file: one readable line and exit 2, as the region does.
     if (!(err instanceof BootsyncError)) throw err;

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { BootsyncError } from '@bootsync/shared/errors';
 import { loadConfig, optionHelp, type AnyOptionSpec } from '@bootsync/shared/config';
+import { containDependencyFaults } from '@bootsync/shared/download';
 import { createLogger, type Logger } from '@bootsync/shared/logging';
 import { regionOptions } from './config/index.js';
 import { startRegion } from './daemon.js';
@@ -19,6 +20,8 @@ function addOption(command: Command, key: string, spec: AnyOptionSpec): void {
 
 async function runDaemon(flags: Record<string, unknown>): Promise<void> {
   const logger = createLogger('bootsync-region');
+  // No download, whatever its server does, may end the region (docs/reliability.md).
+  containDependencyFaults(logger, (err) => logger.fatal({ event: 'region.crashed', err }, 'unexpected exception; exiting for a restart'));
   const { values: options } = await loadConfig(regionOptions, { flags, env: process.env });
   const region = await startRegion(options, logger, regionExtensions(options, logger));
   const onSignal = (signal: NodeJS.Signals): void => {

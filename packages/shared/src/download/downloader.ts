@@ -1,9 +1,9 @@
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import type { ContentStore } from '../store/index.js';
+import { ConnectionPools } from './connection-pools.js';
 import { DownloadAbortedError } from './errors.js';
 import { fetchFile } from './fetch-file.js';
 import { DOWNLOADER_DEFAULTS, type DownloaderOptions, type RetryPolicy } from './options.js';
-import { bypassesProxy, parseNoProxy } from './proxy.js';
+import { parseNoProxy } from './proxy.js';
 import { sourceFor, type HttpSettings } from './sources.js';
 import type { DownloadCallOptions, FileOutcome, FileRequest } from './types.js';
 
@@ -16,7 +16,7 @@ export class Downloader {
   readonly #concurrency: number;
   readonly #retry: RetryPolicy;
   readonly #http: HttpSettings;
-  readonly #agents: Dispatcher[] = [];
+  readonly #pools: ConnectionPools;
 
   constructor(options: DownloaderOptions) {
     const concurrency = options.concurrency ?? DOWNLOADER_DEFAULTS.concurrency;
@@ -28,11 +28,11 @@ export class Downloader {
     this.#retry = { ...DOWNLOADER_DEFAULTS.retry, ...options.retry };
     const connectTimeout = options.connectTimeoutMs ?? DOWNLOADER_DEFAULTS.connectTimeoutMs;
     const agentOptions = { connections: concurrency, connectTimeout, connect: { timeout: connectTimeout } };
-    const direct = this.#keep(new Agent(agentOptions));
-    const proxied = options.proxy ? this.#keep(new ProxyAgent({ ...agentOptions, uri: options.proxy })) : undefined;
-    const noProxy = parseNoProxy(options.noProxy);
+    const pools = new ConnectionPools({ agent: agentOptions, proxy: options.proxy, noProxy: parseNoProxy(options.noProxy) });
+    this.#pools = pools;
     this.#http = {
-      dispatcherFor: (url) => (proxied && !bypassesProxy(url, noProxy) ? proxied : direct),
+      dispatcherFor: (url) => pools.dispatcherFor(url),
+      connectionsSignal: () => pools.signal,
       headers: { 'user-agent': options.userAgent ?? DOWNLOADER_DEFAULTS.userAgent, ...options.headers },
       idleTimeoutMs: options.idleTimeoutMs ?? DOWNLOADER_DEFAULTS.idleTimeoutMs,
     };
@@ -68,7 +68,7 @@ export class Downloader {
 
   /** Closes the connection pools. */
   async close(): Promise<void> {
-    await Promise.all(this.#agents.map((a) => a.close()));
+    await this.#pools.close();
   }
 
   async #fetchOne(
@@ -106,11 +106,6 @@ export class Downloader {
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }
-  }
-
-  #keep(agent: Dispatcher): Dispatcher {
-    this.#agents.push(agent);
-    return agent;
   }
 }
 

@@ -82,3 +82,14 @@ export class RedirectError extends BootsyncError {
     super('DOWNLOAD_ERR_REDIRECT', `${chain[0]}: redirect not followed (${reason}): ${[...chain, target].join(' -> ')}`);
   }
 }
+
+/**
+ * The connections a request was using were thrown away because the HTTP client failed inside its own connection
+ * handling (an exception no caller could catch); the request is retried on new connections.
+ */
+export class ConnectionsResetError extends BootsyncError {
+  constructor(cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('DOWNLOAD_ERR_CONNECTIONS_RESET', `connections reset after a fault of the HTTP client: ${reason}`, { cause });
+  }
+}

@@ -1,5 +1,6 @@
 export { Downloader } from './downloader.js';
 export {
+  ConnectionsResetError,
   DownloadAbortedError,
   HttpStatusError,
   RedirectError,
@@ -14,3 +15,4 @@ export { ChecksumMismatchError, InsufficientSpaceError, SizeMismatchError } from
 export { bypassesProxy, parseNoProxy } from './proxy.js';
 export { backoffDelay, RetryStreak } from './retry.js';
 export { getFollowingRedirects, MAX_REDIRECTS, type FollowedResponse, type GetOptions } from './redirects.js';
+export { containDependencyFaults, isHttpClientFault } from './dependency-faults.js';

@@ -1,5 +1,5 @@
 /** One `no_proxy` entry: a host or domain suffix, optionally with a port. */
-interface NoProxyRule {
+export interface NoProxyRule {
   readonly host: string;
   readonly port?: string;
 }

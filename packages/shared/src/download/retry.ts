@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChecksumMismatchError, InsufficientSpaceError, SizeMismatchError } from '../store/index.js';
-import { HttpStatusError } from './errors.js';
+import { ConnectionsResetError, HttpStatusError } from './errors.js';
 import type { RetryPolicy } from './options.js';
 
 /** Exponential backoff capped at `maxDelayMs`, minus a random share of up to `jitter` of it. */
@@ -61,6 +61,7 @@ const FINAL_UNDICI_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_ABORTED', 'U
 /** Network trouble and 5xx are worth another attempt; a wrong file, a full disk or a 4xx are not. */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof HttpStatusError) return err.retryable;
+  if (err instanceof ConnectionsResetError) return true;
   if (err instanceof ChecksumMismatchError || err instanceof SizeMismatchError) return false;
   if (err instanceof InsufficientSpaceError) return false;
   const code = (err as { code?: unknown } | null)?.code;

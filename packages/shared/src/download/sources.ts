@@ -26,6 +26,8 @@ export interface HttpSettings {
   readonly dispatcherFor: (url: URL) => Dispatcher;
   readonly headers: Readonly<Record<string, string>>;
   readonly idleTimeoutMs: number;
+  /** Aborted when the connection pools are replaced (ConnectionPools.reset): the attempt then fails and is retried. */
+  readonly connectionsSignal: () => AbortSignal;
 }
 
 const FILE_READ_CHUNK = 1 << 20;
@@ -49,10 +51,11 @@ class HttpSource implements ByteSource {
     const headers: Record<string, string> = { ...this.http.headers };
     // If-Range: the server sends the rest only if the file is unchanged, otherwise the whole new file (200).
     if (resume) Object.assign(headers, { range: `bytes=${offset}-`, 'if-range': validator });
+    const pools = this.http.connectionsSignal();
     const { response: res } = await getFollowingRedirects(this.url, {
       headers,
       dispatcherFor: this.http.dispatcherFor,
-      signal,
+      signal: signal ? AbortSignal.any([signal, pools]) : pools,
       headersTimeout: this.http.idleTimeoutMs,
       bodyTimeout: this.http.idleTimeoutMs,
     });

@@ -1,0 +1,41 @@
+import { sep } from 'node:path';
+import { getGlobalDispatcher, setGlobalDispatcher, Agent } from 'undici';
+import type { Logger } from '../logging/index.js';
+import { resetAllConnectionPools } from './connection-pools.js';
+
+/** Where the HTTP client's code runs from: undici from node_modules, or the copy bundled in Node (global fetch). */
+const HTTP_CLIENT_FRAMES = [`${sep}node_modules${sep}undici${sep}`, 'node:internal/deps/undici/'];
+
+/**
+ * True when `err` was thrown inside the HTTP client (its first stack frame is undici's code): a fault of one of its
+ * connections, raised from a socket event handler where no caller could catch it (nodejs/undici#5360).
+ */
+export function isHttpClientFault(err: unknown): boolean {
+  if (!(err instanceof Error) || typeof err.stack !== 'string') return false;
+  const frame = err.stack.split('\n').find((line) => /^\s+at /.test(line));
+  return frame !== undefined && HTTP_CLIENT_FRAMES.some((marker) => frame.includes(marker));
+}
+
+/**
+ * A daemon's last line of defence against what a server makes a dependency do. An exception thrown inside the HTTP
+ * client is confined to the connections it was handling: every connection pool of the process is replaced
+ * (downloads in flight retry from their partial files, document reads within their retry budget) and the daemon
+ * goes on, logging `download.dependency_fault`. Anything else leaves the process in a state no one knows:
+ * `onFatal` logs it and the process exits 1, for systemd to restart it (imports resume from their partials).
+ * Returns a function that removes the handler (tests).
+ */
+export function containDependencyFaults(logger: Logger, onFatal: (err: unknown) => void): () => void {
+  const handler = (err: unknown): void => {
+    if (!isHttpClientFault(err)) {
+      onFatal(err);
+      process.exit(1);
+    }
+    const pools = resetAllConnectionPools(err);
+    const global = getGlobalDispatcher();
+    setGlobalDispatcher(new Agent());
+    global.destroy().catch(() => undefined);
+    logger.error({ event: 'download.dependency_fault', err, pools }, 'the HTTP client failed inside a connection; connections reset, downloads retry');
+  };
+  process.on('uncaughtException', handler);
+  return () => process.off('uncaughtException', handler);
+}
