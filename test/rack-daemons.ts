@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
-import { startMisbehavingServer } from '@bootsync/testkit/http';
+import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
 import { DEFAULT_RELEASES, createSignedMirror, type GeneratedMirror, type PayloadFtype } from '@bootsync/testkit/mirror';
 import { freePort } from '@bootsync/testkit/net';
 import { eventually } from '@bootsync/testkit/wait';
@@ -26,6 +26,8 @@ export interface RegionBin extends Daemon {
   readonly secretFile: string;
   /** GET a MAAS API path (under /MAAS/api/2.0/) as the admin. */
   api(path: string, method?: 'GET' | 'POST'): Promise<unknown>;
+  /** GET any path of the region (`/MAAS/images-stream/...`) as the admin: the status and the bytes. */
+  get(path: string): Promise<{ status: number; body: Buffer }>;
   /** Removes the region's keys from Redis. */
   dropRedisKeys(): Promise<void>;
 }
@@ -39,6 +41,8 @@ export interface RegionBinOptions {
   readonly listen?: string;
   /** @defaultValue `2s` */
   readonly syncInterval?: string;
+  /** Added to the region's command line, e.g. `['--scrub-interval', '1s']`. */
+  readonly flags?: readonly string[];
 }
 
 /** `bootsync-region` from its bin, importing from `sourceUrl` (its default source) at start-up. */
@@ -48,20 +52,26 @@ export async function startRegionBin(options: RegionBinOptions): Promise<RegionB
     [
       '--data-dir', options.dataDir, '--listen', options.listen ?? '127.0.0.1:0', '--redis-url', options.redisUrl,
       '--default-source-url', options.sourceUrl, '--default-keyring', options.keyring, '--sync-interval', options.syncInterval ?? '2s',
+      ...(options.flags ?? []),
     ],
     'region.started',
   );
   const { stdout } = await run(process.execPath, [REGION_BIN, 'apikey', '--data-dir', options.dataDir]);
   const [consumerKey = '', tokenKey = '', tokenSecret = ''] = stdout.trim().split(':');
+  const authorization = oauthHeader({ consumerKey, tokenKey, tokenSecret });
   return {
     ...daemon,
     dataDir: options.dataDir,
     secretFile: join(options.dataDir, 'secret'),
     async api(path, method = 'GET') {
-      const response = await request(`${daemon.url}/MAAS/api/2.0/${path}`, { method, headers: { authorization: oauthHeader({ consumerKey, tokenKey, tokenSecret }) } });
+      const response = await request(`${daemon.url}/MAAS/api/2.0/${path}`, { method, headers: { authorization } });
       const text = await response.body.text();
       if (response.statusCode !== 200) throw new Error(`${method} ${path}: HTTP ${response.statusCode} ${text}`);
       return response.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text;
+    },
+    async get(path) {
+      const response = await request(`${daemon.url}${path}`, { headers: { authorization } });
+      return { status: response.statusCode, body: Buffer.from(await response.body.arrayBuffer()) };
     },
     dropRedisKeys: () => deleteRegionKeys(options.dataDir, options.redisUrl),
   };
@@ -201,6 +211,8 @@ export interface RackScene {
   readonly dir: string;
   readonly rackDir: string;
   readonly mirror: GeneratedMirror;
+  /** The upstream the region imports from (its faults slow or break single files). */
+  readonly source: MisbehavingServer;
   readonly region: RegionBin;
   readonly rack: Daemon;
   readonly throttle: Awaited<ReturnType<typeof startThrottle>>;
@@ -225,6 +237,8 @@ export interface RackSceneOptions {
   readonly sizes?: Partial<Record<PayloadFtype, number>>;
   /** Added to the rack's command line, e.g. `['--prune-interval', '1s']`. */
   readonly rackFlags?: readonly string[];
+  /** Added to the region's command line, e.g. `['--scrub-interval', '1s']`. */
+  readonly regionFlags?: readonly string[];
   /** The rack's first sync through a link this slow (bytes per second per connection); full speed when absent. */
   readonly firstSync?: { readonly bytesPerSecond: number; readonly timeoutMs: number };
 }
@@ -242,7 +256,10 @@ export async function startRackScene(options: RackSceneOptions): Promise<RackSce
     });
     const source = await startMisbehavingServer({ root: mirror.root });
     cleanups.push(() => source.close());
-    const regionOptions = { dataDir: join(dir, 'region'), redisUrl: options.redisUrl, sourceUrl: `${source.url}/`, keyring: mirror.keyring.binary };
+    const regionOptions = {
+      dataDir: join(dir, 'region'), redisUrl: options.redisUrl, sourceUrl: `${source.url}/`, keyring: mirror.keyring.binary,
+      ...(options.regionFlags ? { flags: options.regionFlags } : {}),
+    };
     const listen = `127.0.0.1:${await freePort()}`;
     const startRegion = (): Promise<RegionBin> => startRegionBin({ ...regionOptions, listen });
     // The daemons running now: restarts replace them, cleanup kills whichever runs.
@@ -266,7 +283,7 @@ export async function startRackScene(options: RackSceneOptions): Promise<RackSce
       'the rack synced',
     );
     const scene: RackScene = {
-      dir, rackDir, mirror, throttle,
+      dir, rackDir, mirror, source, throttle,
       get region() {
         return live.region;
       },

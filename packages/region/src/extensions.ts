@@ -4,14 +4,15 @@ import { MAAS_API_PREFIX, maasApiPlugin } from './api/index.js';
 import type { RegionOptions } from './config/index.js';
 import type { RegionExtensions, RegionPart } from './daemon.js';
 import { createImportService } from './import/index.js';
+import { repairTrigger, StoreScrub } from './integrity/index.js';
 import { imagesPagePlugin } from './page/index.js';
 import { RackService } from './racks/index.js';
 import { createSourceProber } from './source-prober.js';
 
 /**
  * Everything the bin runs beside the daemon's own pieces: the import service (src/import), the racks (src/racks:
- * region stream, registration, per-rack queues), the MAAS API (src/api) under /MAAS/api/2.0 and the Images page
- * (src/page). Tests start the daemon with fewer of them.
+ * region stream, registration, per-rack queues), the MAAS API (src/api) under /MAAS/api/2.0, the Images page
+ * (src/page) and the store's scrub (src/integrity). Tests start the daemon with fewer of them.
  */
 export function regionExtensions(options: RegionOptions, logger: Logger): RegionExtensions {
   return {
@@ -29,10 +30,11 @@ export function regionExtensions(options: RegionOptions, logger: Logger): Region
       }),
     createParts: ({ repositories, identity, metrics, imports }) => {
       if (!imports) return [];
+      const store = new ContentStore({ root: identity.paths.store });
       const racks = new RackService({
         db: repositories.db,
         repos: repositories,
-        store: new ContentStore({ root: identity.paths.store }),
+        store,
         secret: identity.secret,
         redisUrl: options.redisUrl,
         redisPrefix: identity.redisPrefix,
@@ -66,7 +68,21 @@ export function regionExtensions(options: RegionOptions, logger: Logger): Region
           await app.register(imagesPagePlugin);
         },
       };
-      return [rackPart, apiPart, pagePart];
+      if (options.scrubInterval === 0) return [rackPart, apiPart, pagePart];
+      const scrub = new StoreScrub({
+        repos: repositories,
+        store,
+        logger,
+        metrics: metrics.scrub,
+        intervalMs: options.scrubInterval,
+        requestRepair: repairTrigger(imports, logger),
+      });
+      const scrubPart: RegionPart = {
+        name: 'scrub',
+        start: async () => scrub.start(),
+        stop: () => scrub.stop(),
+      };
+      return [rackPart, apiPart, pagePart, scrubPart];
     },
   };
 }

@@ -13,7 +13,16 @@ describe('region options', () => {
       defaultSourceUrl: 'http://images.maas.io/ephemeral-v3/stable/',
       defaultKeyring: '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg',
       config: undefined,
+      scrubInterval: 24 * 3_600_000,
     });
+  });
+
+  it('--scrub-interval takes a duration from a flag, BOOTSYNC_SCRUB_INTERVAL or scrub-interval; 0 disables', () => {
+    expect(resolveConfig(regionOptions, { flags: { scrubInterval: '0' } }).values.scrubInterval).toBe(0);
+    expect(resolveConfig(regionOptions, { env: { BOOTSYNC_SCRUB_INTERVAL: '12h' } }).values.scrubInterval).toBe(12 * 3_600_000);
+    const file = parseConfigFile('scrub-interval: 30m\n', '/etc/bootsync/region.yaml');
+    expect(resolveConfig(regionOptions, { file }).values.scrubInterval).toBe(30 * 60_000);
+    expect(() => resolveConfig(regionOptions, { env: { BOOTSYNC_SCRUB_INTERVAL: 'daily' } })).toThrow(/--scrub-interval: expected a duration/);
   });
 
   it('reads every flag from BOOTSYNC_ env variables and the YAML file', () => {

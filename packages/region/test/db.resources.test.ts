@@ -63,6 +63,26 @@ describe('boot resources, sets and files', () => {
     expect(db().resourceSets.referencedSha256()).toEqual(new Set());
   });
 
+  it('a damaged blob makes the complete sets holding it damaged and unverified, until they complete again', () => {
+    const ga = db().bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' });
+    const hwe = db().bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/hwe-24.04' });
+    const files = (kernel: string) => [
+      { filename: 'squashfs', filetype: 'squashfs', sha256: sha('a'), size: 100, bytesDone: 100 },
+      { filename: 'boot-kernel', filetype: 'boot-kernel', sha256: sha(kernel), size: 10, bytesDone: 10 },
+    ];
+    const a = db().resourceSets.markComplete(db().resourceSets.create(ga.id, { version: '1', label: 'stable', files: files('b') }).id);
+    const b = db().resourceSets.markComplete(db().resourceSets.create(hwe.id, { version: '1', label: 'stable', files: files('c') }).id);
+    expect(db().resourceSets.markBlobDamaged(sha('b'))).toEqual([a.id]);
+    expect(db().resourceSets.get(a.id)).toMatchObject({ complete: false, damaged: true, bytesDone: 100, updated: a.updated });
+    expect(db().resourceSets.get(b.id)).toMatchObject({ complete: true, damaged: false });
+    expect(db().resourceSets.markBlobDamaged(sha('a'))).toEqual([a.id, b.id]);
+    expect(db().resourceSets.get(b.id)).toMatchObject({ complete: false, damaged: true, bytesDone: 10 });
+    expect(db().resourceSets.damagedSha256()).toEqual(new Set([sha('a'), sha('b')]));
+    for (const f of db().resourceSets.get(a.id).files) db().resourceSets.setFileProgress(f.id, f.size);
+    expect(db().resourceSets.markComplete(a.id)).toMatchObject({ complete: true, damaged: false });
+    expect(db().resourceSets.damagedSha256()).toEqual(new Set([sha('a')]));
+  });
+
   it.each([
     { file: { filename: '../etc/passwd', filetype: 'squashfs', sha256: sha('a'), size: 1 }, field: 'filename' },
     { file: { filename: 'squashfs', filetype: 'squashfs', sha256: 'ABC', size: 1 }, field: 'sha256' },

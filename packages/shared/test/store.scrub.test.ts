@@ -1,8 +1,9 @@
-import { mkdtemp, open, readFile, rm, truncate } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContentStore, ReadPacer, scrubStore, type ScrubMismatch, type ScrubProgress } from '@bootsync/shared/store';
+import { flipByte } from '@bootsync/testkit/damage';
 import { writePayload, type PayloadFile } from '@bootsync/testkit/http';
 
 const MiB = 2 ** 20;
@@ -24,17 +25,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function flipByte(file: string, at: number): Promise<void> {
-  const fh = await open(file, 'r+');
-  try {
-    const one = Buffer.alloc(1);
-    await fh.read(one, 0, 1, at);
-    one[0] = (one[0] ?? 0) ^ 0x01;
-    await fh.write(one, 0, 1, at);
-  } finally {
-    await fh.close();
-  }
-}
 
 describe('scrubStore', () => {
   it('finds a flipped byte and a truncated blob, and passes the good one', async () => {

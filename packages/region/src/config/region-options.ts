@@ -53,6 +53,11 @@ export const regionOptions = {
     default: 5 * 60_000,
     minMs: 1_000,
   }),
+  /** Milliseconds; 0 disables the scrub. */
+  scrubInterval: durationOption({
+    description: 'how often to re-hash the whole store, rate-limited, to find damaged blobs (0 disables)',
+    default: 24 * 3_600_000,
+  }),
 };
 
 export type RegionOptions = ConfigValues<typeof regionOptions>;

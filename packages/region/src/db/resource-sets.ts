@@ -1,6 +1,6 @@
 import type { Db } from './connection.js';
 import { FieldErrorCollector, NotFoundError, ValidationError } from './errors.js';
-import { fromBool, isUniqueViolation, nowIso, parseJson, toBool } from './rows.js';
+import { isUniqueViolation, nowIso, parseJson, toBool } from './rows.js';
 import type { NewResourceFile, ResourceFile, ResourceSet, ResourceSetWithFiles } from './types.js';
 
 interface SetRow {
@@ -9,6 +9,7 @@ interface SetRow {
   version: string;
   label: string;
   complete: number;
+  damaged: number;
   created: string;
   updated: string;
 }
@@ -31,6 +32,7 @@ function toSet(r: SetRow): ResourceSet {
     version: r.version,
     label: r.label,
     complete: toBool(r.complete),
+    damaged: toBool(r.damaged),
     created: r.created,
     updated: r.updated,
   };
@@ -138,15 +140,41 @@ export class ResourceSetRepository {
     if (changes === 0) throw new NotFoundError('BootResourceFile', fileId);
   }
 
-  /** Marks a set complete; refused unless every file reports all its bytes verified. */
+  /** Marks a set complete (and no longer damaged); refused unless every file reports all its bytes verified. */
   markComplete(setId: number): ResourceSetWithFiles {
     const set = this.get(setId);
     const unfinished = set.files.filter((f) => f.bytesDone < f.size).map((f) => f.filename);
     if (unfinished.length > 0) {
       throw new ValidationError('BootResourceSet', { __all__: [`Files not yet verified: ${unfinished.join(', ')}`] });
     }
-    this.db.prepare('UPDATE resource_sets SET complete = ?, updated = ? WHERE id = ?').run(fromBool(true), nowIso(), setId);
+    this.db.prepare('UPDATE resource_sets SET complete = 1, damaged = 0, updated = ? WHERE id = ?').run(nowIso(), setId);
     return this.get(setId);
+  }
+
+  /**
+   * A blob is gone or its bytes changed: every file row with that sha256 goes back to unverified, and the sets that
+   * were complete become damaged (incomplete, still offered until repaired). Their `updated` stays, so the region
+   * stream's documents do not change. Returns the ids of the sets that hold the blob.
+   */
+  markBlobDamaged(sha256: string): number[] {
+    return this.db.transaction(() => {
+      const ids = (this.db.prepare('SELECT DISTINCT set_id FROM resource_files WHERE sha256 = ? ORDER BY set_id').all(sha256) as { set_id: number }[]).map(
+        (r) => r.set_id,
+      );
+      this.db.prepare('UPDATE resource_files SET bytes_done = 0 WHERE sha256 = ?').run(sha256);
+      this.db
+        .prepare('UPDATE resource_sets SET damaged = 1, complete = 0 WHERE complete = 1 AND id IN (SELECT set_id FROM resource_files WHERE sha256 = ?)')
+        .run(sha256);
+      return ids;
+    })();
+  }
+
+  /** The blobs of damaged sets still to be fetched again. */
+  damagedSha256(): Set<string> {
+    const rows = this.db
+      .prepare('SELECT DISTINCT f.sha256 FROM resource_files f JOIN resource_sets s ON s.id = f.set_id WHERE s.damaged = 1 AND f.bytes_done < f.size')
+      .all() as { sha256: string }[];
+    return new Set(rows.map((r) => r.sha256));
   }
 
   delete(setId: number): void {

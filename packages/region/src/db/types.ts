@@ -103,6 +103,8 @@ export interface ResourceSet {
   readonly version: string;
   readonly label: string;
   readonly complete: boolean;
+  /** Was complete, then lost a blob (missing, or moved aside as damaged); still offered to racks until repaired. */
+  readonly damaged: boolean;
   readonly created: IsoDate;
   readonly updated: IsoDate;
 }

@@ -4,6 +4,7 @@ import { offeredImages, planCleanup, planImport, type FileToFetch, type HeldSet,
 import type { ContentStore } from '@bootsync/shared/store';
 import { formatItemRef, type MirrorRoot } from '@bootsync/shared/streams';
 import type { BootSourceWithSelections, Repositories } from '../db/index.js';
+import { checkPublishedBlobs } from '../integrity/index.js';
 import { cacheEntries } from './cache-entries.js';
 import { MissingSha256Error } from './errors.js';
 import { ensureSetRows, heldSets } from './held-sets.js';
@@ -35,6 +36,7 @@ export interface PassContext {
 export async function importPass(ctx: PassContext): Promise<{ generation: number }> {
   const { repos, log, run } = ctx;
   const { generation, sources } = repos.selections.enabledSourcesWithSelections();
+  await checkStore(ctx);
   const reads = await readSources(sources, {
     retry: ctx.tuning.sourceReadRetry,
     proxy: importProxy(repos.config.get(), sources.map((s) => s.url)),
@@ -82,6 +84,17 @@ export async function importPass(ctx: PassContext): Promise<{ generation: number
   if (readable.length === sources.length) await cleanUp(ctx, readable, sources);
   else log.warn({ event: 'import.cleanup.skipped', reason: 'a boot source could not be read' });
   return { generation };
+}
+
+/**
+ * A complete set is trusted only while its blobs are there at their size: one that lost a blob becomes damaged,
+ * so the plan below fetches the blob again. Blobs of damaged sets (found here or by the scrub) count as repairs.
+ */
+async function checkStore(ctx: PassContext): Promise<void> {
+  for (const damage of await checkPublishedBlobs(ctx.repos, ctx.store)) {
+    ctx.log.warn({ event: 'import.blob.damaged', sha256: damage.sha256, reason: damage.kind, image: damage.images.join(', '), quarantined: damage.quarantined });
+  }
+  ctx.run.toRepair(ctx.repos.resourceSets.damagedSha256());
 }
 
 function recordReads(ctx: PassContext, reads: readonly SourceRead[]): ReadableSource[] {
@@ -150,6 +163,7 @@ function fileDone(ctx: PassContext, tracker: SetTracker, file: FileToFetch, outc
   if (outcome.ok) {
     ctx.run.fileFetched(outcome.fetched);
     ctx.log.info({ event: 'import.file.verified', image, item: formatItemRef(file.ref), sha256: outcome.sha256, bytes: outcome.bytes, ms });
+    if (ctx.run.repaired(outcome.sha256)) ctx.log.info({ event: 'import.blob.repaired', image, sha256: outcome.sha256, bytes: outcome.bytes });
     for (const set of tracker.stored(file.contentKey)) completed(ctx, set.wanted);
     return;
   }

@@ -167,7 +167,7 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
       workerConnection.disconnect();
     },
 
-    triggerImport: () => enqueue('manual'),
+    triggerImport: (reason = 'manual') => enqueue(reason),
 
     stopImport() {
       stopInProgress ??= cancelImport().finally(() => (stopInProgress = undefined));

@@ -7,8 +7,8 @@ import type { JobsOptions } from 'bullmq';
 export const IMPORT_QUEUE = 'boot-images-import';
 export const IMPORT_JOB = 'import';
 
-/** What asked for the import; only shown in logs and on the job. */
-export type ImportReason = 'startup' | 'schedule' | 'manual';
+/** What asked for the import (`repair`: the scrub found a damaged blob); only shown in logs and on the job. */
+export type ImportReason = 'startup' | 'schedule' | 'manual' | 'repair';
 
 export interface ImportJobData {
   readonly reason: ImportReason;

@@ -22,6 +22,7 @@ export class RunRecorder {
   #sourcesRead = 0;
   #setsCompleted = 0;
   #setsFailed = 0;
+  #toRepair: ReadonlySet<string> = new Set();
 
   constructor(repos: Pick<Repositories, 'importRuns'>, log: Logger, metrics: ImportMetrics | undefined) {
     this.#repos = repos;
@@ -56,6 +57,18 @@ export class RunRecorder {
     this.#repos.importRuns.addBytes(this.runId, bytes);
     this.#metrics?.bytesDownloaded.inc(bytes);
     this.#metrics?.filesVerified.inc();
+  }
+
+  /** The blobs of damaged sets this run fetches again. */
+  toRepair(sha256s: ReadonlySet<string>): void {
+    this.#toRepair = sha256s;
+  }
+
+  /** A blob was fetched and verified: true (and counted) when it repaired a damaged set. */
+  repaired(sha256: string): boolean {
+    if (!this.#toRepair.has(sha256)) return false;
+    this.#metrics?.storeRepairs.inc();
+    return true;
   }
 
   checksumFailed(): void {

@@ -2,6 +2,7 @@ import type { RetryPolicy } from '@bootsync/shared/download';
 import type { Logger } from '@bootsync/shared/logging';
 import type { Db } from '../db/connection.js';
 import type { ImportOutcome as RunOutcome, ImportRun } from '../db/types.js';
+import type { ImportReason } from './queue.js';
 
 /** How a finished import run ended; `partial` = some sets failed while others completed. */
 export type ImportOutcome = Exclude<RunOutcome, 'running'>;
@@ -20,6 +21,8 @@ export interface ImportMetrics {
   readonly bytesDownloaded: { inc(value: number): void };
   readonly filesVerified: { inc(): void };
   readonly checksumFailures: { inc(): void };
+  /** Blobs of damaged sets (missing, or moved aside by the scrub) fetched again. */
+  readonly storeRepairs: { inc(): void };
   readonly importDuration: { observe(labels: { outcome: ImportOutcome }, seconds: number): void };
   readonly importsTotal: { inc(labels: { outcome: ImportOutcome }): void };
   readonly lastSuccessfulImport: { set(unixSeconds: number): void };
@@ -76,8 +79,11 @@ export interface ImportService {
   start(): Promise<void>;
   /** Stops the schedule, aborts a running import (partials kept) and closes queue, worker and connections. */
   stop(): Promise<void>;
-  /** "Import now": queues an import unless one is queued or running already; during stop-import, a fresh one after it. */
-  triggerImport(): Promise<TriggerResult>;
+  /**
+   * "Import now": queues an import unless one is queued or running already; during stop-import, a fresh one after
+   * it. `reason` is logged. @defaultValue 'manual'
+   */
+  triggerImport(reason?: ImportReason): Promise<TriggerResult>;
   /** Cancels the running import within 2 s (partials kept), drops a queued one, and resolves once it has ended. */
   stopImport(): Promise<void>;
   /** True while an import is queued or running. */

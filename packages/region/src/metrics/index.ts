@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ImportMetrics, ImportOutcome } from '../import/index.js';
+import type { ScrubMetrics } from '../integrity/index.js';
 import { createRackGauges, type RackGauges } from '../racks/rack-metrics.js';
 
 const OUTCOMES: readonly ImportOutcome[] = ['succeeded', 'failed', 'partial', 'stopped'];
@@ -13,6 +14,9 @@ export interface RegionMetrics extends ImportMetrics {
   readonly importDuration: Histogram<'outcome'>;
   readonly importsTotal: Counter<'outcome'>;
   readonly lastSuccessfulImport: Gauge;
+  readonly storeRepairs: Counter;
+  /** The store's scrub: runs finished, bytes re-hashed, blobs found damaged. */
+  readonly scrub: ScrubMetrics;
   /** Per-rack status and last sync, read from the rack service at each scrape. */
   readonly racks: RackGauges;
 }
@@ -58,6 +62,28 @@ export function createRegionMetrics(): RegionMetrics {
       help: 'Unix time of the end of the last successful import (0 = none since start).',
       registers: [registry],
     }),
+    storeRepairs: new Counter({
+      name: 'bootsync_region_store_repairs_total',
+      help: 'Damaged or missing blobs of published sets fetched again by an import.',
+      registers: [registry],
+    }),
+    scrub: {
+      runs: new Counter({
+        name: 'bootsync_region_scrub_runs_total',
+        help: 'Scrubs of the region store run to the end.',
+        registers: [registry],
+      }),
+      bytesChecked: new Counter({
+        name: 'bootsync_region_scrub_bytes_checked_total',
+        help: 'Bytes of the region store re-hashed by the scrub.',
+        registers: [registry],
+      }),
+      mismatches: new Counter({
+        name: 'bootsync_region_scrub_mismatches_total',
+        help: 'Blobs the scrub found damaged: bytes no longer hashing to their name, or a published blob missing or resized.',
+        registers: [registry],
+      }),
+    },
     racks: createRackGauges(registry),
   };
 }

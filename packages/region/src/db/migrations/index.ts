@@ -1,6 +1,7 @@
 import { sql as init } from './0001-init.js';
 import { sql as racks } from './0002-racks.js';
 import { sql as bootloaderType } from './0003-bootloader-type.js';
+import { sql as damagedSets } from './0004-damaged-sets.js';
 
 export interface Migration {
   /** Applied in ascending order; recorded in SQLite's `user_version`. */
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-init', sql: init },
   { version: 2, name: '0002-racks', sql: racks },
   { version: 3, name: '0003-bootloader-type', sql: bootloaderType },
+  { version: 4, name: '0004-damaged-sets', sql: damagedSets },
 ];
