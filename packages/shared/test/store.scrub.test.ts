@@ -82,16 +82,22 @@ describe('scrubStore', () => {
   it('stops when its signal aborts, between two chunks', async () => {
     const controller = new AbortController();
     let seen = 0;
+    let atAbort = 0;
     const scrub = scrubStore(store, {
       bytesPerSecond: 2 * MiB,
       signal: controller.signal,
       onProgress: (p) => {
         seen = p.bytes;
-        if (p.bytes >= MiB) controller.abort(new Error('stopping'));
+        if (p.bytes >= MiB && !controller.signal.aborted) {
+          atAbort = p.bytes;
+          controller.abort(new Error('stopping'));
+        }
       },
     });
     await expect(scrub).rejects.toThrow('stopping');
-    expect(seen).toBeLessThanOrEqual(MiB);
+    // Not one chunk more once aborted, though 5.3 MiB were to be read.
+    expect(atAbort).toBeGreaterThanOrEqual(MiB);
+    expect(seen).toBe(atAbort);
   });
 
   it('skips a blob removed while it runs', async () => {
