@@ -12,6 +12,8 @@ import type { ImportFinishedEvent, ImportService, ImportServiceDeps, TriggerResu
 
 /** How long start() waits for Redis before leaving the rest of the start to the background. */
 const START_WAIT_MS = 2_000;
+/** The reason BullMQ fails a job whose lock expired more often than maxStalledCount allows. */
+const STALLED_REASON = 'job stalled more than allowable limit';
 /** How long stop-import waits for the cancelled run to end (it aborts within 2 s; a margin for a busy machine). */
 const STOP_WAIT_MS = 5_000;
 
@@ -107,21 +109,26 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
 
   /**
    * This process is the queue's only worker, so at start-up an active import is a dead process's (SIGKILL, power
-   * loss). Its deduplication key would swallow the start-up import until BullMQ declares it stalled (30 s):
-   * release it so the partial files are resumed now.
+   * loss). Left there, its deduplication key would swallow the start-up import, it would count as an import in
+   * progress (is_importing) until BullMQ's stall check moved it 30-60 s later, and that check would then fail it
+   * ("job stalled more than allowable limit") after the start-up import had already resumed its work. Its run was
+   * closed as stopped (closeAbandoned) and its partial files are resumed: remove the job itself, lock included.
    */
-  async function releaseStaleImport(): Promise<void> {
-    const holder = await queue.getDeduplicationJobId(IMPORT_DEDUP_ID);
-    if (holder !== null && (await queue.getJobState(holder)) === 'active') {
-      await queue.removeDeduplicationKey(IMPORT_DEDUP_ID);
-      log.warn({ event: 'import.stale_job_released', jobId: holder });
+  async function releaseStaleImports(): Promise<void> {
+    for (const job of await queue.getJobs(['active'])) {
+      if (job.id === undefined) continue;
+      await queueConnection.del(`${queue.toKey(job.id)}:lock`);
+      await job.remove();
+      log.warn({ event: 'import.stale_job_released', jobId: job.id });
     }
+    const holder = await queue.getDeduplicationJobId(IMPORT_DEDUP_ID);
+    if (holder !== null && (await queue.getJobState(holder)) === 'unknown') await queue.removeDeduplicationKey(IMPORT_DEDUP_ID);
   }
 
   /** Waits for Redis, then starts the worker, the schedule and the start-up import. */
   async function boot(): Promise<void> {
     if (!(await connected(queueConnection, stopping.signal))) return;
-    await releaseStaleImport();
+    await releaseStaleImports();
     if (stopping.signal.aborted) return;
     worker = new Worker<ImportJobData, ImportRunResult>(IMPORT_QUEUE, processJob, {
       connection: workerConnection,
@@ -135,7 +142,12 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
     worker.on('error', (err) => {
       if (!outage.down) log.error({ event: 'import.worker.error', err });
     });
-    worker.on('failed', (job, err) => log.error({ event: 'import.failed', jobId: job?.id, err }));
+    worker.on('failed', (job, err) => {
+      // A stalled job is one whose process stopped renewing its lock; what it had done is resumed by the next
+      // import (partials kept), so it is not an import failure.
+      if (err.message === STALLED_REASON) log.warn({ event: 'import.job_stalled', jobId: job?.id });
+      else log.error({ event: 'import.failed', jobId: job?.id, err });
+    });
     // Told once the job has left the queue, so a listener's own "import now" is not deduplicated into it.
     worker.on('completed', (_job, r) => notify({ runId: r.runId, outcome: r.outcome, changed: r.changed, bytes: r.bytes, ms: r.ms }));
     await worker.waitUntilReady();

@@ -19,4 +19,5 @@ export { createImportSchedule, DEFAULT_IMPORT_SCHEDULE } from './schedule.js';
 export { EmptySourceError, InvalidScheduleError, MissingSha256Error } from './errors.js';
 export { importProxy, proxyFor, type ImportProxy } from './proxy.js';
 export { createImportService } from './import-service.js';
+export { IMPORT_QUEUE } from './queue.js';
 export { readBootSource } from './source-reads.js';
