@@ -8,6 +8,7 @@ import { repairTrigger, StoreScrub } from './integrity/index.js';
 import { imagesPagePlugin } from './page/index.js';
 import { RackService } from './racks/index.js';
 import { createSourceProber } from './source-prober.js';
+import { UploadService } from './uploads/index.js';
 
 /**
  * Everything the bin runs beside the daemon's own pieces: the import service (src/import), the racks (src/racks:
@@ -56,10 +57,19 @@ export function regionExtensions(options: RegionOptions, logger: Logger): Region
           await racks.stop();
         },
       };
+      const uploads = new UploadService({
+        repos: repositories,
+        store: new ContentStore({ root: identity.paths.store }),
+        logger,
+        // As MAAS schedules RackControllersImporter: racks pull a finished upload now.
+        onPublished: () => racks.importBootImages(),
+      });
       const apiPart: RegionPart = {
         name: 'api',
         http: async (app) => {
-          await app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps: { ...repositories, imports, prober: createSourceProber(repositories.config, { maxDocumentSize: options.maxDocumentSize, log: logger }), racks } });
+          const prober = createSourceProber(repositories.config, { maxDocumentSize: options.maxDocumentSize, log: logger });
+          const deps = { ...repositories, imports, prober, racks, uploads };
+          await app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps });
         },
       };
       const pagePart: RegionPart = {

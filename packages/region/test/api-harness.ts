@@ -3,9 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import { capturingLogger } from '@bootsync/testkit/logs';
+import { ContentStore } from '@bootsync/shared/store';
 import { encodeMaasMultipart, plaintextOAuthHeader } from '../../cli/src/api-client/index.js';
 import { maasApiPlugin, MAAS_API_PREFIX, type ApiDeps } from '../src/api/index.js';
 import { createRepositories, formatApiKey, openRegionDatabase, type ApiKey, type Repositories } from '../src/db/index.js';
+import { UploadService } from '../src/uploads/index.js';
 
 /**
  * A region API over a real SQLite file in a temp dir. Tests that exercise imports or op=fetch pass the real import
@@ -18,6 +21,8 @@ export interface ApiHarness {
   /** `consumer:token:secret`, what `maas login` takes. */
   readonly apiKey: string;
   readonly dir: string;
+  /** The content store uploads go to (`<dir>/store`, or the one passed in `extra.uploads`). */
+  readonly store: ContentStore;
   close(): Promise<void>;
 }
 
@@ -27,10 +32,12 @@ export async function startApi(extra: Partial<ApiDeps> = {}, shared?: { repos: R
   const db = shared ? undefined : openRegionDatabase(join(dir, 'region.db'));
   const repos = shared?.repos ?? createRepositories(db!);
   const key = repos.apiKeys.ensureAdmin();
+  const store = new ContentStore({ root: join(dir, 'store'), fsync: false });
+  const uploads = new UploadService({ repos, store, logger: capturingLogger('api-test').logger });
   const app = Fastify();
   await app.register(maasApiPlugin, {
     prefix: MAAS_API_PREFIX,
-    deps: { ...repos, imports: notWired<ApiDeps['imports']>('imports'), prober: notWired<ApiDeps['prober']>('prober'), ...extra },
+    deps: { ...repos, imports: notWired<ApiDeps['imports']>('imports'), prober: notWired<ApiDeps['prober']>('prober'), uploads, ...extra },
   });
   await app.ready();
   return {
@@ -39,6 +46,7 @@ export async function startApi(extra: Partial<ApiDeps> = {}, shared?: { repos: R
     key,
     apiKey: formatApiKey(key),
     dir,
+    store,
     async close() {
       await app.close();
       db?.close();

@@ -72,7 +72,7 @@ describe('describe drives the maas CLI', () => {
   it('documents :param after the first paragraph of every action that takes key=value arguments', async () => {
     const actions = (await describeDoc()).resources.flatMap((r) => r.auth.actions.map((a) => ({ ...a, handler: r.auth.name })));
     const withArgs = actions.filter((a) => ['create', 'update', 'fetch', 'set_config', 'get_config'].includes(a.name));
-    expect(withArgs).toHaveLength(7);
+    expect(withArgs).toHaveLength(8);
     for (const a of withArgs) {
       const [, ...rest] = a.doc.split('\n\n');
       expect(rest.join('\n\n'), `${a.handler}.${a.name}`).toMatch(/:param \w+:/);

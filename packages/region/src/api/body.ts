@@ -106,7 +106,7 @@ function parsePart(part: Buffer, index: number): { name: string; value: ParamVal
   return { name, value: { bytes: decodeTransfer(raw, headers.get('content-transfer-encoding'), name), isFile } };
 }
 
-function parseHeaders(text: string): Map<string, string> {
+export function parseHeaders(text: string): Map<string, string> {
   const headers = new Map<string, string>();
   // Folded header lines (a line starting with white space) continue the previous header.
   for (const line of text.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
@@ -116,13 +116,13 @@ function parseHeaders(text: string): Map<string, string> {
   return headers;
 }
 
-function dispositionParam(disposition: string, param: string): string | undefined {
+export function dispositionParam(disposition: string, param: string): string | undefined {
   const m = new RegExp(`;\\s*${param}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^;\\s]+))`, 'i').exec(disposition);
   if (!m) return undefined;
   return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2];
 }
 
-function decodeTransfer(raw: Buffer, encoding: string | undefined, name: string): Buffer {
+export function decodeTransfer(raw: Buffer, encoding: string | undefined, name: string): Buffer {
   switch ((encoding ?? '7bit').toLowerCase()) {
     case 'base64': {
       const text = raw.toString('latin1').replace(/[\r\n\t ]/g, '');

@@ -2,6 +2,7 @@ import type { ProductItem } from '@bootsync/shared/streams';
 import type { Repositories } from '../db/index.js';
 import type { ImportService } from '../import/service-types.js';
 import type { RackControllers } from '../racks/rackcontrollers-resource.js';
+import type { UploadService } from '../uploads/upload-service.js';
 
 type Use<K extends keyof Repositories, M extends keyof Repositories[K]> = Pick<Repositories[K], M>;
 
@@ -15,12 +16,14 @@ export interface ApiDeps {
   readonly bootSources: Use<'bootSources', 'list' | 'get' | 'create' | 'update' | 'delete'>;
   readonly selections: Use<'selections', 'listForSource' | 'get' | 'create' | 'update' | 'delete'>;
   readonly sourceCache: Use<'sourceCache', 'list'>;
-  readonly bootResources: Use<'bootResources', 'list' | 'get' | 'delete'>;
+  readonly bootResources: Use<'bootResources', 'list' | 'get'>;
   readonly resourceSets: Use<'resourceSets', 'listForResource'>;
   readonly config: Use<'config', 'get' | 'shown' | 'set'>;
   readonly imports: Pick<ImportService, 'triggerImport' | 'stopImport' | 'isImporting' | 'lastRuns'>;
   /** Reads and verifies a source without saving anything (op=fetch, the Images page's "Connect"). */
   readonly prober: SourceProber;
+  /** Custom images: `boot-resources create`, its chunked upload, and deleting a resource with its blobs. */
+  readonly uploads: UploadService;
   /** The region's rack controllers (`rackcontrollers/`); without it, racks read as not found. */
   readonly racks?: RackControllers;
 }

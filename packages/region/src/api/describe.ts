@@ -45,7 +45,7 @@ export function actionDoc(action: ApiAction): string {
  * `apiRoot` is the absolute path of the API (`/MAAS/api/2.0/`), `origin` e.g. `http://10.0.0.2:5240`.
  */
 export function buildDescribe(resources: readonly ApiResource[], apiRoot: string, origin: string): DescribeDocument {
-  const handlers = resources.map((r): HandlerDescription => {
+  const handlers = resources.filter((r) => !r.hidden).map((r): HandlerDescription => {
     const path = `${apiRoot}${r.path}`;
     return {
       name: r.name,

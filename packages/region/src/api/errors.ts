@@ -1,5 +1,6 @@
 import { BootsyncError } from '@bootsync/shared/errors';
 import { NotFoundError, ValidationError } from '../db/errors.js';
+import { UploadChecksumError, UploadChunkRefusedError, UploadContentMismatchError } from '../uploads/errors.js';
 
 /** MAAS form errors: `{field: [message, ...]}`, `__all__` for errors about the whole form. */
 export type FieldErrors = Readonly<Record<string, readonly string[]>>;
@@ -77,6 +78,8 @@ export function answerForError(err: unknown): ErrorAnswer {
   if (err instanceof ValidationError) return { status: 400, kind: 'json', value: err.fields };
   if (err instanceof NotFoundError) return { status: 404, kind: 'text', text: `No ${err.entity} matches the given query.` };
   if (err instanceof ApiError) return { status: err.status, kind: 'text', text: err.message };
+  if (err instanceof UploadChunkRefusedError) return { status: err.forbidden ? 403 : 400, kind: 'text', text: err.message };
+  if (err instanceof UploadChecksumError || err instanceof UploadContentMismatchError) return { status: 400, kind: 'text', text: err.message };
   const status = (err as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, kind: 'text', text: (err as Error).message };

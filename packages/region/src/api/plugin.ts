@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyPlaintextOAuth, type ApiUser } from './auth.js';
 import { parseBody } from './body.js';
@@ -5,7 +6,7 @@ import type { ApiDeps } from './deps.js';
 import { buildDescribe, describeHash } from './describe.js';
 import { answerForError, UnrecognisedSignatureError } from './errors.js';
 import { ParamBag } from './params.js';
-import { paramNames, type ApiResource, type HttpMethod } from './route-table.js';
+import { paramNames, type ApiAction, type ApiResource, type HttpMethod } from './route-table.js';
 import { API_RESOURCES } from './resources.js';
 import { CONTENT_TYPES, sendAnswer } from './send.js';
 
@@ -35,10 +36,20 @@ export async function maasApiPlugin(app: FastifyInstance, options: MaasApiOption
   const apiRoot = `${app.prefix}/`;
 
   // Bodies are parsed per action (body.ts): multipart parts arrive base64-encoded, which no fastify parser decodes.
+  // An action that streams its body (an upload) gets it unread; every other body is collected up to the limit.
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit ?? 1024 * 1024 }, (_req, body, done) =>
-    done(null, body),
-  );
+  app.addContentTypeParser('*', (request, payload, done) => {
+    const resource = (request.routeOptions.config as { resource?: ApiResource }).resource;
+    if (resource && actionFor(resource, request)?.streamsBody) {
+      done(null, payload);
+      return;
+    }
+    collectBody(payload, request.headers['content-length'], bodyLimit).then(
+      (body) => done(null, body),
+      (err: Error) => done(err),
+    );
+  });
 
   // As MAAS does on every API answer, errors included; describe's own hash is the same value.
   const apiHash = describeHash(resources, apiRoot);
@@ -66,22 +77,23 @@ export async function maasApiPlugin(app: FastifyInstance, options: MaasApiOption
     app.route({
       method: [...METHODS],
       url: `/${resource.path.replace(/\{([a-z_]+)\}/g, ':$1')}`,
+      config: { resource },
       handler: (request, reply) => dispatch(resource, request, reply),
     });
   }
 
   async function dispatch(resource: ApiResource, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const body = request.body;
     const user = authenticate(request, deps);
     const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-    const op = query.getAll('op').at(-1);
-    const action = resource.actions.find((a) => a.method === request.method && a.op === (op ?? null));
-    if (!action) throw new UnrecognisedSignatureError(request.method, op);
+    const action = actionFor(resource, request);
+    if (!action) throw new UnrecognisedSignatureError(request.method, query.getAll('op').at(-1));
 
     const args = new ParamBag();
     for (const [key, value] of query) if (key !== 'op') args.add(key, value);
-    const body = request.body;
     if (Buffer.isBuffer(body)) parseBody(request.headers['content-type'], body, args);
-    args.expectOnly(paramNames(action));
+    if (!action.streamsBody) args.expectOnly(paramNames(action));
+    const length = Number(request.headers['content-length']);
 
     // The response closing before it was written means the client left; a request's own 'close' fires once its
     // body is read, so it cannot tell.
@@ -96,9 +108,37 @@ export async function maasApiPlugin(app: FastifyInstance, options: MaasApiOption
       args,
       uri: (relative) => `${apiRoot}${relative}`,
       signal: aborted.signal,
+      ...(body instanceof Readable && {
+        body: {
+          contentType: request.headers['content-type'],
+          length: Number.isSafeInteger(length) ? length : undefined,
+          range: request.headers['content-range'],
+          stream: body,
+        },
+      }),
     });
     return sendAnswer(reply, answer);
   }
+}
+
+/** The action a request calls: its method, and the last `op=` of its query (none for the plain REST verbs). */
+function actionFor(resource: ApiResource, request: FastifyRequest): ApiAction | undefined {
+  const op = new URLSearchParams(request.url.split('?')[1] ?? '').getAll('op').at(-1) ?? null;
+  return resource.actions.find((a) => a.method === request.method && a.op === op);
+}
+
+/** A body read whole, refused with a 413 as soon as it is known to pass `limit`. */
+async function collectBody(payload: AsyncIterable<Buffer>, declared: string | undefined, limit: number): Promise<Buffer> {
+  const tooLarge = (): Error => Object.assign(new Error('Request body is too large'), { statusCode: 413 });
+  if (Number(declared) > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of payload) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Every call is signed with an API key, the page's too (it polls with fetch, which can send the header). */

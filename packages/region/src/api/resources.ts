@@ -1,4 +1,5 @@
 import type { ApiResource } from './route-table.js';
+import { bootResourceUploadResource } from './routes/boot-resource-uploads.js';
 import { bootResourceResource, bootResourcesResource } from './routes/boot-resources.js';
 import { bootSourceSelectionResource, bootSourceSelectionsResource } from './routes/boot-source-selections.js';
 import { bootSourceResource, bootSourcesResource } from './routes/boot-sources.js';
@@ -18,6 +19,7 @@ export const API_RESOURCES: readonly ApiResource[] = [
   bootSourceSelectionResource,
   bootResourcesResource,
   bootResourceResource,
+  bootResourceUploadResource,
   maasResource,
   rackControllersResource,
   rackControllerResource,

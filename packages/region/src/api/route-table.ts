@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ApiAnswer } from './answer.js';
 import type { ApiUser } from './auth.js';
 import type { ApiDeps } from './deps.js';
@@ -23,6 +24,18 @@ export interface ActionContext {
   readonly uri: (relative: string) => string;
   /** Aborted when the client goes away; long actions (op=fetch) pass it on. */
   readonly signal: AbortSignal;
+  /** The body as it arrives, for actions with `streamsBody` (their `args` then hold the query only). */
+  readonly body?: RequestBody;
+}
+
+/** A request body not read yet: an image is never held in memory whole. */
+export interface RequestBody {
+  readonly contentType: string | undefined;
+  /** The Content-Length header, when sent. */
+  readonly length: number | undefined;
+  /** The Content-Range header, when sent (a resumed upload says where its chunk starts). */
+  readonly range: string | undefined;
+  readonly stream: Readable;
 }
 
 export interface ApiAction {
@@ -36,6 +49,11 @@ export interface ApiAction {
   readonly description?: string;
   /** The key=value arguments it takes; every other key is refused. */
   readonly params?: readonly ParamDoc[];
+  /**
+   * The handler reads the body itself from `ctx.body` (uploads): it is neither buffered nor parsed into `args`, and
+   * the handler checks the keys it reads.
+   */
+  readonly streamsBody?: boolean;
   readonly handle: (ctx: ActionContext) => ApiAnswer | Promise<ApiAnswer>;
 }
 
@@ -47,6 +65,8 @@ export interface ApiResource {
   readonly path: string;
   readonly doc: string;
   readonly actions: readonly ApiAction[];
+  /** Served but left out of describe, as MAAS hides its upload handler: no CLI command is made for it. */
+  readonly hidden?: boolean;
 }
 
 /** Placeholders of a handler path in order; they are the CLI's positional arguments. */

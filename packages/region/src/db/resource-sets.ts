@@ -182,6 +182,17 @@ export class ResourceSetRepository {
     if (changes === 0) throw new NotFoundError('BootResourceSet', setId);
   }
 
+  /** One file row by id, with the set it belongs to. */
+  findFile(fileId: number): ResourceFile | undefined {
+    const row = this.db.prepare('SELECT * FROM resource_files WHERE id = ?').get(fileId) as FileRow | undefined;
+    return row && toFile(row);
+  }
+
+  /** Deletes every set of the resource but `keepSetId` (an upload replaces the image it had). */
+  deleteOthers(resourceId: number, keepSetId: number): number {
+    return this.db.prepare('DELETE FROM resource_sets WHERE resource_id = ? AND id != ?').run(resourceId, keepSetId).changes;
+  }
+
   /** Every sha256 a file row references: the blobs the store must keep. */
   referencedSha256(): Set<string> {
     const rows = this.db.prepare('SELECT DISTINCT sha256 FROM resource_files').all() as { sha256: string }[];

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -167,7 +167,19 @@ export class ContentStore {
    * handle per item is open at a time in this process; a second caller waits until the first lets go.
    */
   async partial(expected: ExpectedContent): Promise<PartialFile> {
-    const key = partialKey(expected);
+    return this.#openPartial(partialKey(expected), expected);
+  }
+
+  /**
+   * A partial for bytes whose digest nobody knows beforehand (an image posted whole): hashed on the way and
+   * published under the sha256 they turn out to have. Its name is unique to the call, so it cannot be resumed; a
+   * caller that knows the digest uses `partial` instead.
+   */
+  async unaddressedPartial(): Promise<PartialFile> {
+    return this.#openPartial(`upload-${randomUUID()}`, { checksums: {} });
+  }
+
+  async #openPartial(key: string, expected: ExpectedContent): Promise<PartialFile> {
     await mkdir(this.#partialDir, { recursive: true });
     const release = await this.#lock(key);
     try {

@@ -4,7 +4,8 @@ import { json, noContent, text } from '../answer.js';
 import { FormError } from '../errors.js';
 import { parseWholeNumber, pathId } from '../params.js';
 import type { ActionContext, ApiResource } from '../route-table.js';
-import { bootResourceJson, isResourceType, resourceSetsJson } from './representations.js';
+import { createBootResource, resourceWithSets } from './boot-resource-uploads.js';
+import { bootResourceJson, isResourceType } from './representations.js';
 
 const resourceIdOf = (ctx: ActionContext): number => pathId(ctx.path.id, 'BootResource');
 const rackStateOf = (deps: ApiDeps, resource: BootResource) => (version: string) => deps.racks?.imageRackState(resource, version);
@@ -29,6 +30,7 @@ export const bootResourcesResource: ApiResource = {
         return json(resources.map((r) => bootResourceJson(r, deps.resourceSets.listForResource(r.id), uri, rackStateOf(deps, r))));
       },
     },
+    createBootResource,
     {
       name: 'import',
       method: 'POST',
@@ -92,19 +94,15 @@ export const bootResourceResource: ApiResource = {
       method: 'GET',
       op: null,
       summary: 'Read a boot resource with its sets, their files and download progress.',
-      handle: (ctx) => {
-        const resource = ctx.deps.bootResources.get(resourceIdOf(ctx));
-        const sets = ctx.deps.resourceSets.listForResource(resource.id);
-        return json({ ...bootResourceJson(resource, sets, ctx.uri, rackStateOf(ctx.deps, resource)), sets: resourceSetsJson(sets) });
-      },
+      handle: (ctx) => resourceWithSets(ctx, ctx.deps.bootResources.get(resourceIdOf(ctx))),
     },
     {
       name: 'delete',
       method: 'DELETE',
       op: null,
-      summary: 'Delete a boot resource; its files go at the next clean-up unless another set uses them.',
-      handle: (ctx) => {
-        ctx.deps.bootResources.delete(resourceIdOf(ctx));
+      summary: 'Delete a boot resource; an upload\'s files go at once, a synced image\'s at the next clean-up, unless another image uses them.',
+      handle: async (ctx) => {
+        await ctx.deps.uploads.delete(resourceIdOf(ctx));
         return noContent();
       },
     },

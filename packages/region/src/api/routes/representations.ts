@@ -68,8 +68,11 @@ export function bootResourceJson(
   };
 }
 
-/** Read by id adds `sets`: `{version: {version, label, size, complete, progress, files: {name: {...}}}}`. */
-export function resourceSetsJson(sets: readonly ResourceSetWithFiles[]): Record<string, unknown> {
+/**
+ * Read by id adds `sets`: `{version: {version, label, size, complete, progress, files: {name: {...}}}}`. An
+ * uploaded resource's incomplete files carry `upload_uri`, where the maas CLI PUTs their chunks.
+ */
+export function resourceSetsJson(sets: readonly ResourceSetWithFiles[], uploadUri?: (fileId: number) => string): Record<string, unknown> {
   return Object.fromEntries(
     sets.map((s) => [
       s.version,
@@ -89,6 +92,7 @@ export function resourceSetsJson(sets: readonly ResourceSetWithFiles[]): Record<
               size: f.size,
               complete: f.bytesDone >= f.size,
               progress: percent(f.bytesDone, f.size),
+              ...(uploadUri && f.bytesDone < f.size && { upload_uri: uploadUri(f.id) }),
             },
           ]),
         ),
