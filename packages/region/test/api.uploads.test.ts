@@ -42,7 +42,7 @@ interface Created {
 async function create(fields: readonly Field[]): Promise<{ status: number; body: Created & Record<string, unknown>; text: string }> {
   const res = await maasCall(api, 'POST', 'boot-resources/', fields);
   const isJson = String(res.headers['content-type']).startsWith('application/json');
-  return { status: res.statusCode, body: isJson ? res.json() : {}, text: res.body };
+  return { status: res.statusCode, body: isJson ? res.json() : ({} as Created & Record<string, unknown>), text: res.body };
 }
 
 function onlyFile(created: Created) {
