@@ -63,7 +63,7 @@ export class MaasApiClient {
 
   /** `path` is absolute (`/MAAS/api/2.0/boot-sources/`), or relative to the API root (`describe/`). */
   async call(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
-    const url = new URL(path.startsWith('/') ? `${this.#origin}${path}` : `${this.apiRoot}${path}`);
+    const url = this.#url(path);
     const fields = options.fields ?? [];
     if (options.op) url.searchParams.set('op', options.op);
     const headers: Record<string, string> = { accept: 'application/json, text/plain' };
@@ -78,6 +78,24 @@ export class MaasApiClient {
     } else {
       headers['content-length'] = '0';
     }
+    return this.#send(method, url, headers, body);
+  }
+
+  /** PUTs raw bytes (`application/octet-stream`, signed): one chunk of an upload, as maascli's put_upload sends it. */
+  put(path: string, bytes: Buffer): Promise<ApiResponse> {
+    const headers = {
+      'content-type': 'application/octet-stream',
+      'content-length': String(bytes.length),
+      authorization: plaintextOAuthHeader(this.#key),
+    };
+    return this.#send('PUT', this.#url(path), headers, bytes);
+  }
+
+  #url(path: string): URL {
+    return new URL(path.startsWith('/') ? `${this.#origin}${path}` : `${this.apiRoot}${path}`);
+  }
+
+  async #send(method: string, url: URL, headers: Record<string, string>, body: Buffer | undefined): Promise<ApiResponse> {
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, ...(this.dispatcher && { dispatcher: this.dispatcher }) });

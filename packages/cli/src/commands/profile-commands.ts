@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { MaasApiClient } from '../api-client/index.js';
 import type { Profile } from '../profiles/index.js';
 import { formatResponse } from './api-output.js';
+import { createWithChunkedUpload } from './chunked-upload.js';
 import { waitForImport } from './import-wait.js';
 import { parseKeyValues } from './key-values.js';
 
@@ -33,6 +34,8 @@ export function registerProfileCommands(program: Command, profiles: readonly Pro
 
 function addAction(resourceCmd: Command, profile: Profile, handler: Handler, action: Handler['actions'][number]): void {
   const isImport = commandWord(handler.name) === 'boot-resources' && action.op === 'import';
+  // As maascli swaps in its own action for this one: the image goes up in chunks, not in one request.
+  const isUpload = commandWord(handler.name) === 'boot-resources' && action.name === 'create';
   const cmd = resourceCmd
     .command(action.name.replace(/_/g, '-'))
     .description(action.doc.split('\n')[0] ?? '')
@@ -52,7 +55,14 @@ function addAction(resourceCmd: Command, profile: Profile, handler: Handler, act
     if (options.wait && !(pollSeconds > 0)) cmd.error(`--poll-interval takes a number of seconds > 0, not '${options.pollInterval}'`);
     const path = handler.params.reduce((p, name, i) => p.replace(`{${name}}`, encodeURIComponent(positional[i]!)), handler.path);
     const client = new MaasApiClient(profile.url, profile.key);
-    const res = await client.call(action.method, path, { op: action.op, fields: parseKeyValues(args.slice(handler.params.length)) });
+    const rest = args.slice(handler.params.length);
+    if (isUpload) {
+      const created = await createWithChunkedUpload(client, path, rest);
+      const resource = JSON.parse(created) as { resource_uri: string };
+      process.stdout.write(formatResponse(await client.call('GET', resource.resource_uri), options.table === true));
+      return;
+    }
+    const res = await client.call(action.method, path, { op: action.op, fields: parseKeyValues(rest) });
     process.stdout.write(formatResponse(res, options.table === true));
     if (options.wait) {
       const outcome = await waitForImport(client, handler.path, pollSeconds * 1000);
