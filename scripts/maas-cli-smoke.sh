@@ -5,7 +5,8 @@
 #
 # The key is what `bootsync-region apikey --data-dir DIR` prints. Downloads nothing: no import is started, and the
 # boot source it creates is disabled, points at an .invalid host and is deleted again; boot_images_auto_import is
-# written back with the value it had. It logs in under a profile of its own and logs out at the end.
+# written back with the value it had. It uploads a 5 MiB custom image (amd64/generic, so the region needs an Ubuntu
+# image) and deletes it again. It logs in under a profile of its own and logs out at the end.
 # See docs/maas-cli-compat.md for what a run against the real client printed.
 set -u
 
@@ -89,6 +90,18 @@ expect 0 '^(true|false)$' "$NONE" -- "$P" maas get-config name=boot_images_auto_
 AUTO_IMPORT=$OUT
 expect 0 '^OK$' "$NONE" -- "$P" maas set-config name=boot_images_auto_import value="$AUTO_IMPORT"
 expect 0 "^$AUTO_IMPORT\$" "$NONE" -- "$P" maas get-config name=boot_images_auto_import
+
+# A custom image through the CLI's chunked path (5 MiB: two PUTs of 4 MiB and one of 1 MiB), read back, deleted.
+# Needs an Ubuntu image on the region: MAAS only takes the architectures an image that can commission offers.
+IMAGE=$(mktemp)
+head -c $((5 * 1024 * 1024)) /dev/urandom >"$IMAGE"
+expect 0 "$NONE" "$NONE" -- "$P" boot-resources create name="custom/bootsync-smoke-$$" architecture=amd64/generic \
+  filetype=ddraw content@="$IMAGE"
+rm -f "$IMAGE"
+expect 0 "\"name\":\"custom/bootsync-smoke-$$\".*\"status\":\"[A-Z]" "$NONE" -- "$P" boot-resources read type=uploaded
+UPLOAD=$(grep -o "\"id\":[0-9]*,\"type\":\"Uploaded\",\"name\":\"custom/bootsync-smoke-$$\"" <<<"$OUT" | cut -d: -f2 | cut -d, -f1)
+expect 0 "$NONE" "$NONE" -- "$P" boot-resource delete "${UPLOAD:-0}"
+expect 2 '^No BootResource matches the given query\.$' "$NONE" -- "$P" boot-resource read "${UPLOAD:-0}"
 
 expect 0 '^\[' "$NONE" -- "$P" rack-controllers read
 expect 0 "$NONE" "$NONE" -- refresh
