@@ -59,6 +59,30 @@ describe('boot-resources import ops against the real import service', () => {
     expect(Object.values(sets[0]!.files).every((f) => f.complete)).toBe(true);
   });
 
+  it('after a failed import of a new version, an image reads as the complete set it still serves, the failure in import_status', async () => {
+    const added = await imports.mirror.addVersion('20250901');
+    const squashfs = added.find((i) => i.ftype === 'squashfs' && i.path.startsWith('noble/amd64/'));
+    imports.server.faults.set(`/${squashfs!.path}`, { corrupt: true });
+    try {
+      expect((await imports.importNow()).outcome).toMatch(/^(failed|partial)$/);
+    } finally {
+      imports.server.faults.clear();
+    }
+    const resources = (await maasCall(api, 'GET', 'boot-resources/')).json() as { id: number; name: string; status: string }[];
+    const noble = resources.filter((r) => r.name === 'ubuntu/noble');
+    expect(noble.length).toBeGreaterThan(0);
+    for (const r of noble) {
+      expect(r.status).toBe('Synced');
+      // The new version's kernel and initrd were fetched: its set is there, incomplete, beside the one served.
+      const one = (await maasCall(api, 'GET', `boot-resources/${r.id}/`)).json() as { status: string; sets: Record<string, { complete: boolean }> };
+      expect(one.status).toBe('Synced');
+      expect(one.sets['20250901']).toMatchObject({ complete: false });
+      expect(Object.values(one.sets).some((set) => set.complete)).toBe(true);
+    }
+    const status = (await maasCall(api, 'GET', 'boot-resources/?op=import_status')).json() as { runs: { errors: { item: string; code: string }[] }[] };
+    expect(status.runs[0]!.errors).toContainEqual(expect.objectContaining({ code: 'STORE_CHECKSUM_MISMATCH' }));
+  });
+
   it('answers stop_import in MAAS words', async () => {
     const res = await maasCall(api, 'POST', 'boot-resources/?op=stop_import');
     expect(res.statusCode).toBe(200);

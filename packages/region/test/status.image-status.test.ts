@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downloadPercent, imageStatus, type ImageStatusInput } from '@bootsync/region/status';
+import { describedSet, downloadPercent, imageStatus, type ImageStatusInput } from '@bootsync/region/status';
 
 const MiB = 1024 * 1024;
 
@@ -33,5 +33,19 @@ describe('imageStatus, worded as MAAS 3.4 words it', () => {
 
   it('counts an empty set as nothing downloaded', () => {
     expect(downloadPercent({ complete: false, bytesDone: 0, totalBytes: 0 })).toBe(0);
+  });
+});
+
+describe('describedSet: which set an image status describes', () => {
+  const set = (name: string, complete: boolean, damaged = false) => ({ name, complete, damaged });
+  it.each<[string, ReturnType<typeof set>[], boolean, string | undefined]>([
+    ['no set', [], false, undefined],
+    ['the newest, complete', [set('new', true), set('old', true)], false, 'new'],
+    ['a download in progress', [set('new', false), set('old', true)], true, 'new'],
+    ['a download no import works on, an older set served', [set('new', false), set('old', true)], false, 'old'],
+    ['a first download that failed (nothing older)', [set('new', false)], false, 'new'],
+    ['a damaged set waiting for its repair', [set('new', false, true), set('old', true)], false, 'new'],
+  ])('%s', (_label, sets, importRunning, shown) => {
+    expect(describedSet(sets, importRunning)?.name).toBe(shown);
   });
 });

@@ -18,6 +18,8 @@ export interface ApiDeps {
   readonly sourceCache: Use<'sourceCache', 'list'>;
   readonly bootResources: Use<'bootResources', 'list' | 'get'>;
   readonly resourceSets: Use<'resourceSets', 'listForResource'>;
+  /** Whether a run is in progress, for the images' status words. */
+  readonly importRuns: Use<'importRuns', 'list'>;
   readonly config: Use<'config', 'get' | 'shown' | 'set'>;
   readonly imports: Pick<ImportService, 'triggerImport' | 'stopImport' | 'isImporting' | 'lastRuns'>;
   /** Reads and verifies a source without saving anything (op=fetch, the Images page's "Connect"). */

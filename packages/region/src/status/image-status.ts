@@ -57,3 +57,22 @@ export function downloadPercent(set: NewestSetState): number {
   const percent = Math.floor((set.bytesDone / set.totalBytes) * 100);
   return Math.min(99, Math.max(1, percent));
 }
+
+/** What `describedSet` needs of a set. */
+export interface DescribableSet {
+  readonly complete: boolean;
+  /** Lost a blob that an import is to fetch again (its download is the status to show). */
+  readonly damaged: boolean;
+}
+
+/**
+ * The set an image's status describes, of its sets newest first: the newest, unless that one is a download no
+ * import is working on (the import that started it failed or was stopped) while an older set is complete and
+ * served. Then the image reads as that set ("Synced"), and the failure is the import status's to tell, not a
+ * "Downloading 27%" frozen until the next import.
+ */
+export function describedSet<S extends DescribableSet>(sets: readonly S[], importRunning: boolean): S | undefined {
+  const newest = sets[0];
+  if (newest === undefined || newest.complete || newest.damaged || importRunning) return newest;
+  return sets.find((s) => s.complete) ?? newest;
+}

@@ -5,7 +5,7 @@ import { json, text, type ApiAnswer } from '../answer.js';
 import { readBodyInto, type PartSink } from '../multipart-stream.js';
 import { pathId } from '../params.js';
 import type { ActionContext, ApiAction, ApiResource, ParamDoc } from '../route-table.js';
-import { bootResourceJson, resourceSetsJson } from './representations.js';
+import { bootResourceJson, importRunning, resourceSetsJson } from './representations.js';
 
 const CREATE_PARAMS: readonly ParamDoc[] = [
   { name: 'name', type: 'String', doc: 'Name of the boot resource: custom/NAME (or NAME) for a custom image, OS/RELEASE otherwise.' },
@@ -60,7 +60,7 @@ export function resourceWithSets(ctx: ActionContext, resource: BootResource, sta
   const sets = ctx.deps.resourceSets.listForResource(resource.id);
   const rackState = (version: string) => ctx.deps.racks?.imageRackState(resource, version);
   const uploadUri = resource.rtype === 'uploaded' ? (fileId: number) => ctx.uri(`boot-resources/${resource.id}/upload/${fileId}/`) : undefined;
-  return json({ ...bootResourceJson(resource, sets, ctx.uri, rackState), sets: resourceSetsJson(sets, uploadUri) }, status);
+  return json({ ...bootResourceJson(resource, sets, ctx.uri, rackState, importRunning(ctx.deps.importRuns)), sets: resourceSetsJson(sets, uploadUri) }, status);
 }
 
 /** The `content` part of a create, streamed into a partial of the store as it arrives. */

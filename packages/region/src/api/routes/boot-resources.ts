@@ -5,7 +5,7 @@ import { FormError } from '../errors.js';
 import { parseWholeNumber, pathId } from '../params.js';
 import type { ActionContext, ApiResource } from '../route-table.js';
 import { createBootResource, resourceWithSets } from './boot-resource-uploads.js';
-import { bootResourceJson, isResourceType } from './representations.js';
+import { bootResourceJson, importRunning, isResourceType } from './representations.js';
 
 const resourceIdOf = (ctx: ActionContext): number => pathId(ctx.path.id, 'BootResource');
 const rackStateOf = (deps: ApiDeps, resource: BootResource) => (version: string) => deps.racks?.imageRackState(resource, version);
@@ -27,7 +27,8 @@ export const bootResourcesResource: ApiResource = {
           throw new FormError({ type: [`'${type}' is not a boot resource type: synced, generated, uploaded or all.`] });
         }
         const resources = deps.bootResources.list(type === 'all' ? {} : { rtype: type });
-        return json(resources.map((r) => bootResourceJson(r, deps.resourceSets.listForResource(r.id), uri, rackStateOf(deps, r))));
+        const running = importRunning(deps.importRuns);
+        return json(resources.map((r) => bootResourceJson(r, deps.resourceSets.listForResource(r.id), uri, rackStateOf(deps, r), running)));
       },
     },
     createBootResource,

@@ -1,5 +1,5 @@
-import { maasDate, type BootResource, type BootSource, type ResourceSetWithFiles, type Selection } from '../../db/index.js';
-import { imageStatus, type RackSyncState } from '../../status/index.js';
+import { maasDate, type BootResource, type BootSource, type ImportRunRepository, type ResourceSetWithFiles, type Selection } from '../../db/index.js';
+import { describedSet, imageStatus, type RackSyncState } from '../../status/index.js';
 
 /**
  * The JSON shapes MAAS answers (maasserver/api/*.py field lists; piston adds `resource_uri`), from domain records.
@@ -40,17 +40,19 @@ const TYPE_NAMES = { synced: 'Synced', generated: 'Generated', uploaded: 'Upload
 
 /**
  * `boot_resource_to_dict` plus bootsync's `status` (MAAS 3.4's Images page words) and `last_synced` (when the newest
- * complete set was finished). `sets` are the resource's sets, newest first. `rackState` gives the racks' side of a
- * complete newest set ("Syncing to rack controller(s)", "Waiting for rack controller(s) to sync").
+ * complete set was finished). `sets` are the resource's sets, newest first; the status describes the newest, or the
+ * complete one still served when no import is working on the newest (`describedSet`). `rackState` gives the racks'
+ * side of a complete set ("Syncing to rack controller(s)", "Waiting for rack controller(s) to sync").
  */
 export function bootResourceJson(
   r: BootResource,
   sets: readonly ResourceSetWithFiles[],
   uri: Uri,
   rackState?: (version: string) => RackSyncState | undefined,
+  importRunning = false,
 ): Record<string, unknown> {
-  const newest = sets[0];
-  const racks = newest?.complete ? rackState?.(newest.version) : undefined;
+  const shown = describedSet(sets, importRunning);
+  const racks = shown?.complete ? rackState?.(shown.version) : undefined;
   const lastComplete = sets.find((s) => s.complete);
   return {
     ...r.extra,
@@ -61,11 +63,16 @@ export function bootResourceJson(
     resource_uri: uri(`boot-resources/${r.id}/`),
     last_deployed: null,
     status: imageStatus({
-      newestSet: newest && { complete: newest.complete, bytesDone: newest.bytesDone, totalBytes: newest.size },
+      newestSet: shown && { complete: shown.complete, bytesDone: shown.bytesDone, totalBytes: shown.size },
       ...(racks ? { racks } : {}),
     }),
     last_synced: lastComplete ? maasDate(lastComplete.updated) : null,
   };
+}
+
+/** Whether an import run is in progress, from the run records (SQLite): a status read costs no Redis round trip. */
+export function importRunning(runs: Pick<ImportRunRepository, 'list'>): boolean {
+  return runs.list(1)[0]?.outcome === 'running';
 }
 
 /**
