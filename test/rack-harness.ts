@@ -9,7 +9,7 @@ import { ContentStore } from '@bootsync/shared/store';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { createRepositories, openRegionDatabase, type Repositories } from '@bootsync/region/db';
 import { RackService } from '@bootsync/region/racks';
-import { resolveRackConfig } from '@bootsync/rack/config';
+import { resolveRackConfig, type RackConfigInput } from '@bootsync/rack/config';
 import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
 
 export const silent = createLogger('test', { level: process.env.BOOTSYNC_TEST_LOG ?? 'silent' });
@@ -76,11 +76,15 @@ export async function startRegion(options: { intervalMs: number; redisUrl?: stri
   };
 }
 
-export async function startRack(region: RegionUnderTest, name: string, extra: { redisUrl?: string; logger?: Logger } = {}): Promise<{ daemon: RackDaemon; dataDir: string; cleanup: () => Promise<void> }> {
+export async function startRack(
+  region: RegionUnderTest,
+  name: string,
+  extra: { redisUrl?: string; logger?: Logger; settings?: RackConfigInput } = {},
+): Promise<{ daemon: RackDaemon; dataDir: string; cleanup: () => Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), `bootsync-${name}-`));
   const config = resolveRackConfig({
     'region-url': region.url, 'secret-file': region.secretFile, name, 'data-dir': dataDir,
-    listen: '127.0.0.1:0', 'redis-url': extra.redisUrl ?? testRedisUrl,
+    listen: '127.0.0.1:0', 'redis-url': extra.redisUrl ?? testRedisUrl, ...extra.settings,
   });
   const daemon = await startRackDaemon(config, extra.logger ?? silent, { downloaderRetry: { attempts: 2, baseDelayMs: 50, budgetMs: 2_000 } });
   return { daemon, dataDir, cleanup: async () => { await daemon.stop(); await rm(dataDir, { recursive: true, force: true }); } };

@@ -21,15 +21,16 @@ describe('rack configuration', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       snapshotGraceMs: 600_000,
       pruneIntervalMs: 60_000,
+      scrubIntervalMs: 86_400_000,
     });
   });
 
   it('lets flags win over BOOTSYNC_* variables, and variables over the YAML file', () => {
     const file = parseConfigFile(
-      ['region-url: http://region.example:5240', 'secret_file: /from/file', 'data-dir: /from/file', 'listen: 10.0.0.3:5248', 'snapshot-grace: 2m', 'prune-interval: 30s', 'redis-url: rediss://redis.example:6380'].join('\n'),
+      ['region-url: http://region.example:5240', 'secret_file: /from/file', 'data-dir: /from/file', 'listen: 10.0.0.3:5248', 'snapshot-grace: 2m', 'prune-interval: 30s', 'scrub-interval: 6h', 'redis-url: rediss://redis.example:6380'].join('\n'),
       '/etc/bootsync/rack.yaml',
     );
-    const env = { BOOTSYNC_DATA_DIR: '/srv/rack', BOOTSYNC_LISTEN: '127.0.0.1:6000', BOOTSYNC_NAME: 'from-env' };
+    const env = { BOOTSYNC_DATA_DIR: '/srv/rack', BOOTSYNC_LISTEN: '127.0.0.1:6000', BOOTSYNC_NAME: 'from-env', BOOTSYNC_SCRUB_INTERVAL: '0' };
     expect(resolveRackConfig({ name: 'rack-1', listen: '[::1]:7000' }, env, file)).toEqual({
       regionUrl: 'http://region.example:5240',
       secretFile: '/from/file',
@@ -39,6 +40,7 @@ describe('rack configuration', () => {
       redisUrl: 'rediss://redis.example:6380',
       snapshotGraceMs: 120_000,
       pruneIntervalMs: 30_000,
+      scrubIntervalMs: 0,
     });
   });
 
@@ -48,6 +50,7 @@ describe('rack configuration', () => {
     [{ listen: '0.0.0.0' }, '--listen'],
     [{ 'snapshot-grace': 'ten minutes' }, '--snapshot-grace'],
     [{ 'prune-interval': '0' }, '--prune-interval'],
+    [{ 'scrub-interval': 'daily' }, '--scrub-interval'],
     [{ 'redis-url': 'http://redis' }, '--redis-url'],
     [{ name: 'rack:1' }, '--name'],
   ])('refuses %o, naming %s', (over, setting) => {

@@ -33,6 +33,8 @@ export interface RackConfig {
   readonly snapshotGraceMs: number;
   /** How often replaced snapshots and blobs nothing wants any more are removed. @defaultValue 1 minute */
   readonly pruneIntervalMs: number;
+  /** How often every cached blob is re-hashed (rate-limited); 0 never. @defaultValue 24 hours */
+  readonly scrubIntervalMs: number;
 }
 
 export const RACK_DEFAULTS = Object.freeze({
@@ -59,11 +61,12 @@ export const rackOptions = {
   redisUrl: urlOption({ description: 'Redis shared with the region', default: RACK_DEFAULTS.redisUrl, protocols: ['redis:', 'rediss:'] }),
   snapshotGrace: durationOption({ description: 'how long a replaced snapshot stays (300, 300s, 10m, 1h)', default: 10 * 60_000 }),
   pruneInterval: durationOption({ description: 'how often replaced snapshots and unwanted blobs are removed', default: 60_000, minMs: 1_000 }),
+  scrubInterval: durationOption({ description: 'how often every cached blob is re-hashed, at 64 MiB/s at most (0: never)', default: 24 * 3_600_000 }),
   config: stringOption({ description: 'YAML file with these same settings', default: undefined, valueName: 'FILE' }),
 };
 
 /** The settings `bootsync-rack` accepts, by flag name; each also reads env `BOOTSYNC_<NAME>` (dashes → underscores). */
-export const RACK_SETTINGS = ['region-url', 'secret-file', 'name', 'data-dir', 'listen', 'redis-url', 'snapshot-grace', 'prune-interval', 'config'] as const;
+export const RACK_SETTINGS = ['region-url', 'secret-file', 'name', 'data-dir', 'listen', 'redis-url', 'snapshot-grace', 'prune-interval', 'scrub-interval', 'config'] as const;
 export type RackSetting = (typeof RACK_SETTINGS)[number];
 export type RackConfigInput = Partial<Record<RackSetting, string>>;
 
@@ -92,5 +95,6 @@ function finish(values: ConfigValues<typeof rackOptions>): RackConfig {
     redisUrl: values.redisUrl,
     snapshotGraceMs: values.snapshotGrace,
     pruneIntervalMs: values.pruneInterval,
+    scrubIntervalMs: values.scrubInterval,
   };
 }

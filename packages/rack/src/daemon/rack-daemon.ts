@@ -1,17 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BootsyncError } from '@bootsync/shared/errors';
 import { Downloader } from '@bootsync/shared/download';
 import { OutageThrottle, type Logger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import type { RackConfig } from '../config/index.js';
+import { IntegrityGuard, RackScrub } from '../integrity/index.js';
 import { RackMetrics } from '../metrics/index.js';
 import { createRackServer } from '../server/index.js';
 import { pruneDataDir } from '../snapshot/index.js';
 import { RegionStreamClient, SerialLock, syncRack, type SyncResult } from '../sync/index.js';
 import { registerWithRegion } from './registration.js';
+import { requestRepair } from './repair-job.js';
 
 export interface RackDaemon {
   /** `http://host:port` the rack serves on. */
@@ -60,7 +62,8 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
   const authorization = { authorization: `Bearer ${registration.token}` };
   const client = new RegionStreamClient({ regionUrl: config.regionUrl, headers: () => authorization });
   const downloader = new Downloader({ store: cache, headers: authorization, ...(options.downloaderRetry ? { retry: options.downloaderRetry } : {}) });
-  const deps = { dataDir: config.dataDir, cache, downloader, client, metrics, logger, lock, graceMs: config.snapshotGraceMs };
+  const integrity = new IntegrityGuard({ dataDir: config.dataDir, cache, lock, metrics, logger, rack: config.name });
+  const deps = { dataDir: config.dataDir, cache, downloader, client, metrics, logger, lock, graceMs: config.snapshotGraceMs, integrity };
 
   const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<SyncResult> => {
     const both = AbortSignal.any([stopping.signal, ...(signal ? [signal] : [])]);
@@ -78,6 +81,12 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
   worker.on('error', (err) => {
     if (!outage.down) logger.warn({ event: 'rack.worker.error', rack: config.name, err });
   });
+  // A scrub that withheld a file asks for a sync now: the region sees the rack syncing, and the sync repairs it.
+  const ownQueue = new Queue(registration.queue, { connection: redis, prefix: registration.prefix });
+  ownQueue.on('error', () => undefined);
+  integrity.onDamage = () => void requestRepair(ownQueue).catch((err: unknown) => logger.warn({ event: 'rack.repair.queue_failed', rack: config.name, err }));
+  const scrub = new RackScrub({ cache, guard: integrity, metrics, logger, rack: config.name, intervalMs: config.scrubIntervalMs });
+  scrub.start();
   const pruning = setInterval(() => {
     void lock.run(() => pruneDataDir({ dataDir: config.dataDir, cache, graceMs: config.snapshotGraceMs })).catch((err: unknown) =>
       logger.warn({ event: 'rack.prune.failed', err }),
@@ -91,7 +100,9 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
     async stop() {
       clearInterval(pruning);
       stopping.abort();
+      await scrub.stop();
       await worker.close();
+      await ownQueue.close();
       await downloader.close();
       await server.close();
       redis.disconnect();

@@ -6,6 +6,10 @@ export class RackMetrics {
   readonly bytesFetched: Counter;
   readonly verificationFailures: Counter;
   readonly lastSyncDuration: Gauge;
+  readonly scrubRuns: Counter;
+  readonly scrubBytes: Counter;
+  readonly scrubMismatches: Counter;
+  readonly scrubRepairs: Counter;
   #lastSyncAt: number | undefined;
 
   constructor(readonly rack: string) {
@@ -24,6 +28,26 @@ export class RackMetrics {
     this.lastSyncDuration = new Gauge({
       name: 'bootsync_rack_last_sync_duration_seconds',
       help: 'How long the last successful sync took (a no-op sync is one conditional request)',
+      registers: [this.registry],
+    });
+    this.scrubRuns = new Counter({
+      name: 'bootsync_rack_scrub_runs_total',
+      help: 'Scrubs that re-hashed every cached blob to the end',
+      registers: [this.registry],
+    });
+    this.scrubBytes = new Counter({
+      name: 'bootsync_rack_scrub_bytes_checked_total',
+      help: 'Bytes of cached blobs re-hashed by scrubs',
+      registers: [this.registry],
+    });
+    this.scrubMismatches = new Counter({
+      name: 'bootsync_rack_scrub_mismatches_total',
+      help: 'Files or blobs found changed since they were verified (by a scrub, or by the size/mtime check of each sync); each withheld from serving',
+      registers: [this.registry],
+    });
+    this.scrubRepairs = new Counter({
+      name: 'bootsync_rack_scrub_repairs_total',
+      help: 'Changed files or blobs served again, whole, by a repaired snapshot',
       registers: [this.registry],
     });
     const metrics = this;

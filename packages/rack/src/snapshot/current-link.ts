@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { open, readFile, readlink, rename, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FileStamp } from './file-stamps.js';
 import type { SnapshotPlan } from './snapshot-plan.js';
 import { CURRENT_LINK, MANIFEST_FILE, SWAP_LINK_PREFIX } from './snapshot-names.js';
 
@@ -11,6 +12,11 @@ export interface SnapshotManifest {
   /** An opaque tag of the source the plan came from (e.g. the region stream's ETag). */
   readonly source?: string;
   readonly plan: SnapshotPlan;
+  /**
+   * Size and mtime of every file as published (blobs verified at download, bootloaders unpacked from verified
+   * archives): each sync compares them with the files `current` serves. Absent in snapshots from before.
+   */
+  readonly files?: Readonly<Record<string, FileStamp>>;
 }
 
 export interface CurrentSnapshot {

@@ -1,5 +1,6 @@
 export { planSnapshot, planBlobs, type SnapshotArchive, type SnapshotFile, type SnapshotPlan } from './snapshot-plan.js';
 export { publishSnapshot, type PublishOptions, type PublishStep } from './publish-snapshot.js';
+export { sameStamp, stampOf, stampTree, type FileStamp } from './file-stamps.js';
 export { readCurrent, swapCurrent, type CurrentSnapshot, type SnapshotManifest } from './current-link.js';
 export { snapshotsToRemove } from './snapshot-retention.js';
 export { pruneDataDir, DEFAULT_SNAPSHOT_GRACE_MS, type PruneOptions, type PruneResult } from './prune.js';

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { formatItemRef } from '@bootsync/shared/streams';
 import { SnapshotBlobMissingError } from '../errors/index.js';
 import { unpackArchives } from './bootloader-archive.js';
+import { stampTree } from './file-stamps.js';
 import { fsyncPath, swapCurrent, type CurrentSnapshot, type SnapshotManifest } from './current-link.js';
 import { MANIFEST_FILE, PARTIAL_SUFFIX, snapshotName } from './snapshot-names.js';
 import type { SnapshotArchive, SnapshotPlan } from './snapshot-plan.js';
@@ -53,7 +54,8 @@ export async function publishSnapshot(options: PublishOptions): Promise<CurrentS
       await unpackArchives(sources, join(partial, archiveDir), partial, signal);
     }
     await step('unpacked');
-    const manifest: SnapshotManifest = { name, createdAt: new Date().toISOString(), plan, ...(options.source ? { source: options.source } : {}) };
+    const files = await stampTree(partial);
+    const manifest: SnapshotManifest = { name, createdAt: new Date().toISOString(), plan, ...(options.source ? { source: options.source } : {}), files };
     await writeFile(join(partial, MANIFEST_FILE), JSON.stringify(manifest));
     await fsyncPath(join(partial, MANIFEST_FILE));
     await fsyncPath(partial);

@@ -1,4 +1,5 @@
 import type { Downloader, FileRequest } from '@bootsync/shared/download';
+import type { IntegrityGuard } from '../integrity/index.js';
 import { ChecksumMismatchError, SizeMismatchError } from '@bootsync/shared/download';
 import type { Logger } from '@bootsync/shared/logging';
 import type { ContentStore } from '@bootsync/shared/store';
@@ -27,6 +28,11 @@ export interface HeldImage {
 export interface SyncProgress {
   readonly bytesDone: number;
   readonly bytesTotal: number;
+  /**
+   * Sent when the sync found files of `current` damaged: the images the rack still serves whole, so the region
+   * stops counting the others as held even if the repair fails.
+   */
+  readonly images?: readonly HeldImage[];
 }
 
 /** What a sync job returns to the region: what the rack now serves. */
@@ -53,13 +59,15 @@ export interface RackSyncDeps {
   readonly logger: Logger;
   readonly lock: SerialLock;
   readonly graceMs: number;
+  readonly integrity: IntegrityGuard;
 }
 
 /**
- * One sync: read the region stream (one request when unchanged), record the plan's blobs as the sync target (under
- * the lock pruning takes, so from then on no prune removes them), download only the blobs the cache lacks (free
- * space checked first, every file verified), then publish a new snapshot and prune under that lock again. Any
- * failure leaves `current` on the previous snapshot; fetched blobs and partials stay claimed for the retry.
+ * One sync: check `current` (size and mtime of every file; damaged files are withheld), read the region stream (one
+ * request when unchanged), record the plan's blobs as the sync target (under the lock pruning takes, so from
+ * then on no prune removes them), download only the blobs the cache lacks (free space checked first, every file
+ * verified), then publish a new snapshot and prune under that lock again. Any failure leaves `current` on the
+ * previous snapshot; fetched blobs and partials stay claimed for the retry.
  */
 export async function syncRack(deps: RackSyncDeps, options: SyncOptions = {}): Promise<SyncResult> {
   try {
@@ -73,14 +81,17 @@ export async function syncRack(deps: RackSyncDeps, options: SyncOptions = {}): P
 async function sync(deps: RackSyncDeps, options: SyncOptions): Promise<SyncResult> {
   const { signal } = options;
   const started = Date.now();
-  const stream = await deps.client.read(signal);
   const current = await readCurrent(deps.dataDir);
-  if (current && current.manifest.source === stream.tag) {
+  const whole = current ? await deps.integrity.checkCurrent(current) : true;
+  // Said first thing: the region counts these as held until the job ends, however the repair goes.
+  if (current && !whole) options.onProgress?.({ bytesDone: 0, bytesTotal: 0, images: deps.integrity.wholeImages(heldImages(current.manifest.plan)) });
+  const stream = await deps.client.read(signal);
+  if (current && whole && current.manifest.source === stream.tag) {
     // The region went back to what `current` holds: a target left by a failed sync of another state claims no more.
     await claim(deps, stream.tag, planBlobs(current.manifest.plan));
     options.onProgress?.({ bytesDone: 0, bytesTotal: 0 });
     deps.metrics.recordSync(started);
-    return result(current.name, current.manifest.plan, false, 0);
+    return result(deps, current.name, current.manifest.plan, false, 0);
   }
   const plan = planSnapshot(stream.items);
   const needed = planBlobs(plan);
@@ -102,12 +113,13 @@ async function sync(deps: RackSyncDeps, options: SyncOptions): Promise<SyncResul
   if (failed && !failed.ok) throw failed.error;
   const published = await deps.lock.run(async () => {
     const snapshot = await publishSnapshot({ dataDir: deps.dataDir, plan, blobPath: (s) => deps.cache.pathOf(s), source: stream.tag, ...(signal ? { signal } : {}) });
+    deps.integrity.repaired(snapshot.name);
     await pruneDataDir({ dataDir: deps.dataDir, cache: deps.cache, graceMs: deps.graceMs });
     return snapshot;
   });
   deps.metrics.recordSync(started);
   deps.logger.info({ event: 'rack.sync.published', snapshot: published.name, bytes: fetched, files: missing.length, ms: Date.now() - started });
-  return result(published.name, plan, true, fetched);
+  return result(deps, published.name, plan, true, fetched);
 }
 
 /** From here on no prune removes these blobs or their partials, until a sync of another stream state claims others. */
@@ -129,8 +141,14 @@ async function missingFiles(deps: RackSyncDeps, items: readonly ProductItem[], n
   return missing;
 }
 
-function result(snapshot: string, plan: SnapshotPlan, changed: boolean, bytesFetched: number): SyncResult {
+/** Every image version a plan lays out. */
+function heldImages(plan: SnapshotPlan): HeldImage[] {
   const images = new Map<string, HeldImage>();
   for (const { ref } of [...plan.files, ...plan.archives]) images.set(`${ref.product}\n${ref.version}`, { product: ref.product, version: ref.version });
-  return { snapshot, changed, bytesFetched, files: plan.files.length + plan.archives.length, images: [...images.values()] };
+  return [...images.values()];
+}
+
+function result(deps: RackSyncDeps, snapshot: string, plan: SnapshotPlan, changed: boolean, bytesFetched: number): SyncResult {
+  const images = deps.integrity.wholeImages(heldImages(plan));
+  return { snapshot, changed, bytesFetched, files: plan.files.length + plan.archives.length, images };
 }

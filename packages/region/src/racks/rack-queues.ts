@@ -20,7 +20,8 @@ interface Opened {
 }
 
 export interface RackJobData {
-  readonly reason: 'schedule' | 'import' | 'registration' | 'manual';
+  /** `repair`: queued by the rack itself after a scrub withheld a damaged file. */
+  readonly reason: 'schedule' | 'import' | 'registration' | 'manual' | 'repair';
 }
 
 export type FinishedSync =

@@ -77,6 +77,11 @@ export class RackRepository {
     this.db.prepare('UPDATE racks SET bytes_done = ?, bytes_total = ?, last_seen = ? WHERE name = ?').run(bytesDone, bytesTotal, at, name);
   }
 
+  /** What the rack holds whole, as it said mid-sync (the next success or report replaces it). */
+  holding(name: string, holds: readonly HeldImage[]): void {
+    this.db.prepare('UPDATE racks SET holds = ? WHERE name = ?').run(JSON.stringify(holds), name);
+  }
+
   syncSucceeded(name: string, result: RackSyncResult, at: string): void {
     this.db
       .prepare(

@@ -12,7 +12,7 @@ import type { RackGauges } from './rack-metrics.js';
 import { RackQueues, rackQueueName, type RackJobData } from './rack-queues.js';
 import { RackRepository } from './rack-repository.js';
 import { imageRackState, isConnected, rackStatus } from './rack-status.js';
-import type { RackRecord, RackStatus, RackSyncResult } from './rack-types.js';
+import type { HeldImage, RackRecord, RackStatus, RackSyncResult } from './rack-types.js';
 import { buildRegionStream, productName, publishedImages, type RegionStream } from './region-stream.js';
 import { STREAM_PREFIX, isApiUser, registerStreamRoutes } from './stream-routes.js';
 
@@ -92,8 +92,11 @@ export class RackService {
       handlers: {
         active: (rack) => this.racks.syncStarted(rack, now()),
         progress: (rack, p) => {
-          const { bytesDone = 0, bytesTotal = 0 } = (p ?? {}) as { bytesDone?: number; bytesTotal?: number };
+          const { bytesDone = 0, bytesTotal = 0, images } = (p ?? {}) as { bytesDone?: number; bytesTotal?: number; images?: unknown };
           this.racks.progress(rack, bytesDone, bytesTotal, now());
+          // A rack that found files it serves damaged says what it still holds whole, before it tries to repair them.
+          const held = heldImages(images);
+          if (held) this.racks.holding(rack, held);
         },
         completed: (rack, result) => this.#completed(rack, result, now()),
         failed: (rack, reason) => this.#failed(rack, reason, now()),
@@ -262,6 +265,13 @@ export class RackService {
     }
     return isApiUser(authorization, (tokenKey) => this.deps.repos.apiKeys.findByTokenKey(tokenKey));
   }
+}
+
+function heldImages(value: unknown): HeldImage[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.flatMap((i: { product?: unknown; version?: unknown }) =>
+    typeof i?.product === 'string' && typeof i.version === 'string' ? [{ product: i.product, version: i.version }] : [],
+  );
 }
 
 function parseResult(value: unknown): RackSyncResult {
