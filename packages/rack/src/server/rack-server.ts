@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from '@bootsync/shared/logging';
 import type { RackMetrics } from '../metrics/index.js';
 import { CURRENT_LINK } from '../snapshot/index.js';
-import { answerFileRequest } from '@bootsync/shared/http';
+import { answerFileRequest, closeSilentConnections, connectionLimitOptions, type ConnectionLimits } from '@bootsync/shared/http';
 import { openImage } from './image-files.js';
 
 export interface RackServerOptions {
@@ -13,6 +13,8 @@ export interface RackServerOptions {
   readonly logger?: Logger;
   /** Extra readiness checks (e.g. Redis); each resolves true when fine. `/readyz` also needs a published snapshot. */
   readonly readiness?: Readonly<Record<string, () => Promise<boolean>>>;
+  /** @defaultValue CONNECTION_LIMITS (10 s to send request headers, 5 s idle keep-alive) */
+  readonly limits?: ConnectionLimits;
 }
 
 const READ_CHUNK = 1 << 20; // a Node file server needs 1 MiB reads to keep up with nginx
@@ -23,7 +25,11 @@ const READ_CHUNK = 1 << 20; // a Node file server needs 1 MiB reads to keep up w
  * because containment, ETags across snapshots and 1 MiB reads matter more here than a static-file plugin's options.
  */
 export function createRackServer(options: RackServerOptions): FastifyInstance {
-  const app = Fastify({ ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : {}) });
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : {}),
+    ...connectionLimitOptions(options.limits),
+  });
+  closeSilentConnections(app.server, options.limits);
   app.route({
     method: ['GET', 'HEAD'],
     url: '/images/*',

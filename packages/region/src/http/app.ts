@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { closeSilentConnections, connectionLimitOptions, type ConnectionLimits } from '@bootsync/shared/http';
 import type { Logger } from '@bootsync/shared/logging';
 import { checkReadiness, type ReadinessCheck } from './readiness.js';
 
@@ -11,6 +12,8 @@ export interface HttpAppOptions {
   readonly metrics: Registry;
   readonly readiness: readonly ReadinessCheck[];
   readonly parts?: readonly HttpPart[];
+  /** @defaultValue CONNECTION_LIMITS (10 s to send request headers, 5 s idle keep-alive) */
+  readonly limits?: ConnectionLimits;
 }
 
 /** The region's HTTP server: open /healthz, /readyz and /metrics, then whatever parts the daemon registers. */
@@ -20,7 +23,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     // Probes hit /healthz and /metrics every few seconds: one log line each would drown the events that matter.
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
+    ...connectionLimitOptions(options.limits),
   });
+  closeSilentConnections(app.server, options.limits);
 
   app.get('/healthz', async () => ({ status: 'alive' }));
 

@@ -14,3 +14,4 @@ export function freePort(): Promise<number> {
     });
   });
 }
+export { openIdleSockets, type IdleSockets } from './idle-sockets.js';
