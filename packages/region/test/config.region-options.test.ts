@@ -8,7 +8,7 @@ describe('region options', () => {
       dataDir: '/var/lib/bootsync/region',
       listen: { host: '0.0.0.0', port: 5240 },
       redisUrl: 'redis://127.0.0.1:6379',
-      importSchedule: '0 * * * *',
+      importSchedule: undefined,
       retention: 1,
       defaultSourceUrl: 'http://images.maas.io/ephemeral-v3/stable/',
       defaultKeyring: '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg',

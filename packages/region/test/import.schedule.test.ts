@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { createImportSchedule, DEFAULT_IMPORT_SCHEDULE, InvalidScheduleError } from '@bootsync/region/import';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createImportSchedule, createIntervalSchedule, DEFAULT_IMPORT_SCHEDULE, InvalidScheduleError } from '@bootsync/region/import';
+import { createImportHarness, waitFor, type ImportHarness } from './import-harness.js';
 
-describe('the import schedule', () => {
-  it('defaults to hourly, on the hour', async () => {
+describe('the cron import schedule (--import-schedule)', () => {
+  it('runs hourly on the hour with the MAAS-like expression', async () => {
     const task = createImportSchedule(DEFAULT_IMPORT_SCHEDULE, async () => undefined);
     try {
       const next = task.getNextRun();
@@ -10,12 +11,63 @@ describe('the import schedule', () => {
       expect(next?.getSeconds()).toBe(0);
       expect((next?.getTime() ?? 0) - Date.now()).toBeLessThanOrEqual(3_600_000);
     } finally {
-      await task.destroy();
+      await task.stop();
     }
   });
 
   it('refuses an expression that is not cron, naming it', () => {
     expect(() => createImportSchedule('every hour', async () => undefined)).toThrow(InvalidScheduleError);
     expect(() => createImportSchedule('every hour', async () => undefined)).toThrow(/"every hour"/);
+  });
+});
+
+describe('the interval import schedule (boot_images_import_interval_minutes)', () => {
+  it('ticks once the interval has passed since the last tick, reading the interval at each check', async () => {
+    let minutes = 2;
+    const ticks: number[] = [];
+    const started = Date.now();
+    const schedule = createIntervalSchedule({ minutes: () => minutes, tick: async () => void ticks.push(Date.now() - started), minuteMs: 50, checkMs: 10 });
+    try {
+      await waitFor('two ticks', () => ticks.length >= 2, 5_000);
+      // Never before two "minutes" (100 ms) after the start or after the previous tick.
+      expect(ticks[0]).toBeGreaterThanOrEqual(100);
+      expect(ticks[1]! - ticks[0]!).toBeGreaterThanOrEqual(100);
+      minutes = 1_000;
+      const seen = ticks.length;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(ticks.length).toBe(seen);
+    } finally {
+      await schedule.stop();
+    }
+  });
+});
+
+describe('the region import service schedule', () => {
+  let h: ImportHarness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  const scheduled = (harness: ImportHarness): number =>
+    harness.logs.filter((l) => l.event === 'import.queued' && l.reason === 'schedule').length;
+
+  it('imports every boot_images_import_interval_minutes, as set through the config, without a cron flag', async () => {
+    h = await createImportHarness({ autoImport: true, tuning: { minuteMs: 150 } });
+    h.repos.config.set('boot_images_import_interval_minutes', 1);
+    expect(h.logs).toContainEqual(expect.objectContaining({ event: 'import.schedule', intervalMinutes: 60 }));
+    await waitFor('two scheduled imports', () => scheduled(h!) >= 2, 10_000);
+    h.repos.config.set('boot_images_import_interval_minutes', 10_000);
+    const before = scheduled(h);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(scheduled(h)).toBeLessThanOrEqual(before + 1);
+  });
+
+  it('follows --import-schedule instead when an operator gives one: the cron expression wins over the interval', async () => {
+    h = await createImportHarness({ autoImport: true, tuning: { minuteMs: 20 }, deps: { schedule: '0 0 1 1 *' } });
+    h.repos.config.set('boot_images_import_interval_minutes', 1);
+    expect(h.logs).toContainEqual(expect.objectContaining({ event: 'import.schedule', cron: '0 0 1 1 *' }));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(scheduled(h)).toBe(0);
   });
 });

@@ -23,8 +23,8 @@ export const regionOptions = {
   listen: hostPortOption({ description: 'address of the HTTP API, health and metrics', default: { host: '0.0.0.0', port: 5240 } }),
   redisUrl: urlOption({ description: 'Redis shared with the racks', default: 'redis://127.0.0.1:6379', protocols: ['redis:', 'rediss:'] }),
   importSchedule: stringOption({
-    description: 'when to import (node-cron expression)',
-    default: '0 * * * *',
+    description: 'when to import, as a node-cron expression; when given it wins over boot_images_import_interval_minutes',
+    default: undefined,
     valueName: 'CRON',
     validate(expr) {
       if (!validateCron(expr)) throw new Error('expected a cron expression, e.g. "0 * * * *"');

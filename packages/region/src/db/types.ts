@@ -161,6 +161,12 @@ export interface RegionConfig {
   readonly http_proxy: string;
   readonly enable_http_proxy: boolean;
   readonly boot_images_no_proxy: boolean;
+  /** Minutes between scheduled imports, unless `--import-schedule` gives a cron expression (which then wins). */
+  readonly boot_images_import_interval_minutes: number;
+  readonly commissioning_osystem: string;
+  readonly commissioning_distro_series: string;
+  readonly default_osystem: string;
+  readonly default_distro_series: string;
 }
 
 export interface ApiKey {

@@ -20,6 +20,7 @@ export const DEFAULT_TUNING: ImportTuning = Object.freeze({
   downloadRetry: {},
   progressIntervalMs: 500,
   sourcesCheckMs: 250,
+  minuteMs: 60_000,
 });
 
 /** Passes in a row that saw sources change before giving up on this run (the next trigger tries again). */

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { ScheduledTask } from 'node-cron';
 import { OutageThrottle } from '@bootsync/shared/logging';
 import { createRepositories } from '../db/index.js';
-import { runImport, type ImportRunResult } from './import-run.js';
+import { DEFAULT_TUNING, runImport, type ImportRunResult } from './import-run.js';
 import { IMPORT_DEDUP_ID, IMPORT_JOB, IMPORT_QUEUE, importJobOptions, type ImportJobData, type ImportReason } from './queue.js';
-import { createImportSchedule, DEFAULT_IMPORT_SCHEDULE } from './schedule.js';
+import { createImportSchedule, createIntervalSchedule, type ImportSchedule } from './schedule.js';
 import type { ImportFinishedEvent, ImportService, ImportServiceDeps, TriggerResult } from './service-types.js';
 
 /** How long start() waits for Redis before leaving the rest of the start to the background. */
@@ -60,7 +59,7 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
   let booting: Promise<void> | undefined;
   const listeners = new Set<(event: ImportFinishedEvent) => void>();
   let worker: Worker<ImportJobData, ImportRunResult> | undefined;
-  let schedule: ScheduledTask | undefined;
+  let schedule: ImportSchedule | undefined;
   let running: Promise<unknown> | undefined;
   let stopInProgress: Promise<void> | undefined;
 
@@ -151,13 +150,25 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
     // Told once the job has left the queue, so a listener's own "import now" is not deduplicated into it.
     worker.on('completed', (_job, r) => notify({ runId: r.runId, outcome: r.outcome, changed: r.changed, bytes: r.bytes, ms: r.ms }));
     await worker.waitUntilReady();
-    schedule = createImportSchedule(deps.schedule ?? DEFAULT_IMPORT_SCHEDULE, async () => {
-      if (autoImportEnabled()) await enqueue('schedule');
-    });
+    schedule = startSchedule();
     if (autoImportEnabled()) await enqueue('startup');
   }
 
   const autoImportEnabled = (): boolean => repos.config.get().boot_images_auto_import;
+
+  function startSchedule(): ImportSchedule {
+    const tick = async (): Promise<void> => {
+      if (!autoImportEnabled()) return;
+      await enqueue('schedule').catch((err: unknown) => log.error({ event: 'import.schedule.failed', err }));
+    };
+    if (deps.schedule !== undefined) {
+      log.info({ event: 'import.schedule', cron: deps.schedule });
+      return createImportSchedule(deps.schedule, tick);
+    }
+    const minutes = (): number => repos.config.get().boot_images_import_interval_minutes;
+    log.info({ event: 'import.schedule', intervalMinutes: minutes() });
+    return createIntervalSchedule({ minutes, tick, minuteMs: deps.tuning?.minuteMs ?? DEFAULT_TUNING.minuteMs });
+  }
 
   return {
     async start() {
@@ -170,7 +181,7 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
     async stop() {
       stopping.abort();
       await booting;
-      await schedule?.destroy();
+      await schedule?.stop();
       schedule = undefined;
       worker?.cancelAllJobs('region stopping');
       await worker?.close();

@@ -15,7 +15,7 @@ export type {
   SourceReadRetry,
   TriggerResult,
 } from './service-types.js';
-export { createImportSchedule, DEFAULT_IMPORT_SCHEDULE } from './schedule.js';
+export { createImportSchedule, createIntervalSchedule, DEFAULT_IMPORT_SCHEDULE, type ImportSchedule } from './schedule.js';
 export { EmptySourceError, InvalidScheduleError, MissingSha256Error } from './errors.js';
 export { importProxy, proxyFor, type ImportProxy } from './proxy.js';
 export { createImportService } from './import-service.js';

@@ -1,15 +1,56 @@
-import { schedule, validate, type ScheduledTask } from 'node-cron';
+import { schedule, validate } from 'node-cron';
 import { InvalidScheduleError } from './errors.js';
 
 /*
- * The periodic import. node-cron rather than a BullMQ job scheduler: the queue belongs to this one region process,
- * so a schedule persisted in Redis buys nothing, while an in-process tick goes through the same deduplicated
- * `add` as "import now" and reads `boot_images_auto_import` at each tick, so toggling it needs no re-registration.
+ * The periodic import, in one of two ways. By default every `boot_images_import_interval_minutes` (MAAS's setting,
+ * 60 by default), read at each check so `maas set-config` applies without a restart. An operator who gives
+ * `--import-schedule` (a node-cron expression) gets exactly that instead: a deployment file wins over the API.
+ * Either way a tick goes through the same deduplicated `add` as "import now" and reads `boot_images_auto_import`.
  */
 export const DEFAULT_IMPORT_SCHEDULE = '0 * * * *';
 
-export function createImportSchedule(expression: string, tick: () => Promise<void>): ScheduledTask {
+/** What the import service stops at shutdown. */
+export interface ImportSchedule {
+  stop(): Promise<void>;
+}
+
+export function createImportSchedule(expression: string, tick: () => Promise<void>): ImportSchedule & { getNextRun(): Date | null } {
   if (!validate(expression)) throw new InvalidScheduleError(expression);
   // noOverlap: a tick that is still adding its job is never doubled by the next one.
-  return schedule(expression, tick, { name: 'boot-images-import', noOverlap: true });
+  const task = schedule(expression, tick, { name: 'boot-images-import', noOverlap: true });
+  return { stop: () => Promise.resolve(task.destroy()), getNextRun: () => task.getNextRun() };
+}
+
+export interface IntervalScheduleOptions {
+  /** The interval now, in minutes (the config setting). */
+  readonly minutes: () => number;
+  readonly tick: () => Promise<void>;
+  /** How long a minute is: tests shorten it. @defaultValue 60_000 */
+  readonly minuteMs?: number;
+  /** How often the interval is compared with the time since the last tick. @defaultValue 10_000 (a sixth of a minute) */
+  readonly checkMs?: number;
+}
+
+/**
+ * Ticks when `minutes()` have passed since the previous tick (or the start). A changed interval counts from the
+ * previous tick, so lowering it from 60 to 5 imports within 5 minutes of the last import, as MAAS's periodic task.
+ */
+export function createIntervalSchedule(options: IntervalScheduleOptions): ImportSchedule {
+  const minuteMs = options.minuteMs ?? 60_000;
+  const checkMs = options.checkMs ?? Math.max(10, Math.round(minuteMs / 6));
+  let last = Date.now();
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (running || Date.now() - last < options.minutes() * minuteMs) return;
+    last = Date.now();
+    // The tick reports its own failures; a rejected one must not become an unhandled rejection.
+    running = options.tick().catch(() => undefined).finally(() => (running = undefined));
+  }, checkMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
 }

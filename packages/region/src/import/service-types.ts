@@ -44,8 +44,11 @@ export interface ImportServiceDeps {
   readonly redisPrefix: string;
   /** Root of the content-addressed store (`<data dir>/store`). */
   readonly storeRoot: string;
-  /** node-cron expression. @defaultValue '0 * * * *' (hourly) */
-  readonly schedule?: string;
+  /**
+   * A node-cron expression (`--import-schedule`): when given it wins; without it imports run every
+   * `boot_images_import_interval_minutes` (60 by default), read at each check.
+   */
+  readonly schedule?: string | undefined;
   /** Complete sets kept per image. @defaultValue 1 */
   readonly retention?: number;
   /** Largest index or products document read from a source; a larger one fails its read (SS_ERR_TOO_LARGE). @defaultValue 64 MiB */
@@ -66,6 +69,8 @@ export interface ImportTuning {
   readonly progressIntervalMs: number;
   /** How often a running import checks whether sources or selections changed. @defaultValue 250 */
   readonly sourcesCheckMs: number;
+  /** A minute of `boot_images_import_interval_minutes`; tests shorten it. @defaultValue 60_000 */
+  readonly minuteMs: number;
 }
 
 export interface TriggerResult {

@@ -1,8 +1,10 @@
 import { isRegionConfigKey, REGION_CONFIG_DEFAULTS, type RegionConfig } from '../../db/index.js';
 import { json, text } from '../answer.js';
 import { FormError } from '../errors.js';
-import { parseBoolean, required, type ParamBag } from '../params.js';
+import type { ApiDeps } from '../deps.js';
+import { parseBoolean, parseWholeNumber, required, type ParamBag } from '../params.js';
 import type { ApiResource } from '../route-table.js';
+import { isReleaseSetting, releaseChoiceError, releaseChoices } from './release-choices.js';
 
 const NAMES = Object.keys(REGION_CONFIG_DEFAULTS).join(', ');
 
@@ -10,6 +12,20 @@ function configName(args: ParamBag): keyof RegionConfig {
   const name = required(args, 'name');
   if (!isRegionConfigKey(name)) throw new FormError({ name: [`'${name}' is not a config name this region knows: ${NAMES}.`] });
   return name;
+}
+
+/** The value as the setting's MAAS form field cleans it; form errors are keyed as MAAS keys them. */
+function configValue(deps: ApiDeps, name: keyof RegionConfig, args: ParamBag): RegionConfig[keyof RegionConfig] {
+  const kind = typeof REGION_CONFIG_DEFAULTS[name];
+  if (kind === 'boolean') return parseBoolean('value', required(args, 'value'));
+  if (kind === 'number') return parseWholeNumber(name, required(args, 'value'));
+  const value = (args.text('value') ?? '').trim();
+  if (isReleaseSetting(name)) {
+    if (value === '') throw new FormError({ [name]: ['This field is required.'] });
+    const error = releaseChoiceError(name, value, releaseChoices(name, deps.bootResources.list(), deps.config.get()));
+    if (error) throw new FormError({ [name]: [error] });
+  }
+  return value;
 }
 
 export const maasResource: ApiResource = {
@@ -37,9 +53,7 @@ export const maasResource: ApiResource = {
       ],
       handle: ({ deps, args }) => {
         const name = configName(args);
-        const raw = args.text('value') ?? '';
-        const value = typeof REGION_CONFIG_DEFAULTS[name] === 'boolean' ? parseBoolean('value', required(args, 'value')) : raw.trim();
-        deps.config.set(name, value as RegionConfig[typeof name]);
+        deps.config.set(name, configValue(deps, name, args) as RegionConfig[typeof name]);
         return text('OK');
       },
     },
