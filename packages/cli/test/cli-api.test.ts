@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHarness } from '../../region/test/api-harness.js';
+import { cacheRealOffer, startApi, type ApiHarness } from '../../region/test/api-harness.js';
 import { sourceProber } from '../../region/src/source-prober.js';
 import { realFixtures } from '@bootsync/testkit/fixtures';
 
@@ -116,6 +116,7 @@ describe('bootsync PROFILE RESOURCE ACTION', () => {
     const created = await bootsync('region', 'boot-sources', 'create', 'url=http://keyed.example/', `keyring_data@=${keyring}`);
     const source = JSON.parse(created.stdout) as { id: number; keyring_data: string };
     expect(Buffer.from(source.keyring_data, 'base64')).toEqual(readFileSync(keyring));
+    await cacheRealOffer(api.repos, source.id);
 
     const sel = await bootsync(
       'region', 'boot-source-selections', 'create', String(source.id),

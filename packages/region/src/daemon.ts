@@ -4,6 +4,7 @@ import type { Logger } from '@bootsync/shared/logging';
 import type { RegionOptions } from './config/index.js';
 import { createRepositories, openRegionDatabase, type Repositories } from './db/index.js';
 import { ensureDefaultBootSource } from './default-source.js';
+import { createSourceProber } from './source-prober.js';
 import { createHttpApp, redisCheck, sqliteCheck, storeWritableCheck, type HttpPart } from './http/index.js';
 import { ensureRegionIdentity, type RegionIdentity } from './identity/index.js';
 import type { ImportService } from './import/index.js';
@@ -55,7 +56,13 @@ export async function startRegion(options: RegionOptions, logger: Logger, extens
   const repositories = createRepositories(db);
   const abandoned = repositories.importRuns.closeAbandoned();
   if (abandoned > 0) logger.warn({ event: 'region.import_runs_abandoned', count: abandoned }, 'closed import runs left running by a previous process');
-  const created = ensureDefaultBootSource(repositories, { url: options.defaultSourceUrl, keyringFilename: options.defaultKeyring });
+  const prober = createSourceProber(repositories.config, { maxDocumentSize: options.maxDocumentSize, log: logger });
+  const created = await ensureDefaultBootSource(repositories, {
+    url: options.defaultSourceUrl,
+    keyringFilename: options.defaultKeyring,
+    read: (source, signal) => prober.probe({ ...source, skipKeyringVerification: false }, signal),
+    log: logger,
+  });
   if (created) logger.info({ event: 'region.default_source_created', url: created.url, keyring: created.keyringFilename }, 'created the default boot source');
 
   const metrics = createRegionMetrics();

@@ -1,27 +1,58 @@
+import type { Logger } from '@bootsync/shared/logging';
+import { summarizeOffer } from '@bootsync/shared/select';
+import type { ProductItem } from '@bootsync/shared/streams';
 import type { BootSource, Repositories } from './db/index.js';
+import { defaultArches, hostArchitecture, newestOfferedLts } from './default-release.js';
+import { cacheEntries } from './import/cache-entries.js';
 
 export interface DefaultSourceOptions {
   readonly url: string;
   readonly keyringFilename: string;
+  /** Reads and verifies the source (the region's prober); a failure leaves the configured release. */
+  readonly read: (source: { url: string; keyringFilename: string }, signal: AbortSignal) => Promise<readonly ProductItem[]>;
+  readonly log: Logger;
+  /** Debian name of the host's architecture. @defaultValue from process.arch */
+  readonly hostArch?: string;
+  /** How long the first start waits for the source. @defaultValue 15 s */
+  readonly readTimeoutMs?: number;
 }
-
-/** The selection MAAS makes for its default source: the current LTS for amd64, every subarch and label. */
-export const DEFAULT_SELECTION = { os: 'ubuntu', release: 'noble', arches: ['amd64'], subarches: ['*'], labels: ['*'] } as const;
 
 /**
  * On a region with no boot source at all, creates the default one with its selection (MAAS's
- * ensure_boot_source_definition). Returns the source it created, or undefined when sources already exist:
- * an operator's sources are never touched.
+ * ensure_boot_source_definition): Ubuntu for the host's architecture and amd64, every subarch and label, of the
+ * newest LTS the source offers, read from it now (its offer is cached, so selections can be checked at once), and
+ * records that release as the commissioning and default release unless they were set. When the source cannot be
+ * read, the selection is `commissioning_distro_series` (MAAS's default, noble). Returns the source it created, or
+ * undefined when sources already exist: an operator's sources are never touched.
  */
-export function ensureDefaultBootSource(
-  repos: Pick<Repositories, 'db' | 'bootSources' | 'selections'>,
+export async function ensureDefaultBootSource(
+  repos: Pick<Repositories, 'db' | 'bootSources' | 'selections' | 'config' | 'sourceCache'>,
   options: DefaultSourceOptions,
-): BootSource | undefined {
+): Promise<BootSource | undefined> {
+  if (repos.bootSources.count() > 0) return undefined;
+  const arches = defaultArches(options.hostArch ?? hostArchitecture());
+  const configured = repos.config.get().commissioning_distro_series;
+  const operatorSet = repos.config.isSet('commissioning_distro_series');
+  let items: readonly ProductItem[] | undefined;
+  try {
+    items = await options.read({ url: options.url, keyringFilename: options.keyringFilename }, AbortSignal.timeout(options.readTimeoutMs ?? 15_000));
+  } catch (err) {
+    options.log.warn({ event: 'region.default_source_unread', source: options.url, release: configured, err }, 'could not read the default source');
+  }
+  const lts = items && newestOfferedLts(summarizeOffer(items), arches, operatorSet ? configured : undefined);
+  const release = lts ?? configured;
   return repos.db
     .transaction(() => {
       if (repos.bootSources.count() > 0) return undefined;
       const source = repos.bootSources.create({ url: options.url, keyringFilename: options.keyringFilename });
-      repos.selections.create(source.id, DEFAULT_SELECTION);
+      repos.selections.create(source.id, { os: 'ubuntu', release, arches, subarches: ['*'], labels: ['*'] });
+      if (items && items.length > 0) repos.sourceCache.replace(source.id, cacheEntries(items));
+      if (lts !== undefined) {
+        for (const key of ['commissioning_distro_series', 'default_distro_series'] as const) {
+          if (!repos.config.isSet(key)) repos.config.set(key, lts);
+        }
+      }
+      options.log.info({ event: 'region.default_selection', source: source.url, release, arches, fromSource: lts !== undefined });
       return source;
     })
     .immediate();

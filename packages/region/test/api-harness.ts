@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { capturingLogger } from '@bootsync/testkit/logs';
 import { ContentStore } from '@bootsync/shared/store';
+import { readMirror } from '@bootsync/shared/streams';
+import { realFixtures } from '@bootsync/testkit/fixtures';
+import { cacheEntries } from '../src/import/cache-entries.js';
 import { encodeMaasMultipart, plaintextOAuthHeader } from '../../cli/src/api-client/index.js';
 import { maasApiPlugin, MAAS_API_PREFIX, type ApiDeps } from '../src/api/index.js';
 import { createRepositories, formatApiKey, openRegionDatabase, type ApiKey, type Repositories } from '../src/db/index.js';
@@ -137,4 +140,14 @@ export function pythonMaasMultipart(fields: readonly Field[], boundary = ''): { 
   const out = execFileSync('python3', ['-c', PYTHON_MULTIPART, JSON.stringify(spec), boundary]);
   const newline = out.indexOf(0x0a);
   return { contentType: out.subarray(0, newline).toString(), body: out.subarray(newline + 1) };
+}
+
+/**
+ * Caches for a source what the real July 2025 stream offers (ubuntu jammy/noble on amd64 and arm64, centos,
+ * bootloaders), as if the region had just read it: selections on a source no test server serves are then checked
+ * against that, without a network read.
+ */
+export async function cacheRealOffer(repos: Pick<Repositories, 'sourceCache'>, bootSourceId: number): Promise<void> {
+  const { items } = await readMirror(realFixtures.maasStable2025Index, { verify: false });
+  repos.sourceCache.replace(bootSourceId, cacheEntries(items));
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maasMultipart, oauthHeader, pythonMaasMultipart, startApi, type ApiHarness } from './api-harness.js';
+import { cacheRealOffer, maasMultipart, oauthHeader, pythonMaasMultipart, startApi, type ApiHarness } from './api-harness.js';
 
 const P = '/MAAS/api/2.0/';
 let api: ApiHarness;
@@ -98,6 +98,7 @@ describe("the real client's multipart body (Python's email package, as maascli b
     expect(created.statusCode).toBe(201);
     const body = created.json() as { id: number; keyring_data: string };
     expect(Buffer.from(body.keyring_data, 'base64')).toEqual(keyring);
+    await cacheRealOffer(api.repos, body.id);
 
     const selection = pythonMaasMultipart([['os', 'ubuntu'], ['release', 'noble'], ['arches', 'amd64'], ['arches', 'arm64'], ['labels', '*']]);
     const res = await api.app.inject({

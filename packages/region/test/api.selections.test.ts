@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMirror } from '@bootsync/shared/streams';
 import { cacheEntries } from '../src/import/cache-entries.js';
+import { createSourceProber } from '../src/source-prober.js';
 import { maasCall, startApi, type ApiHarness } from './api-harness.js';
 import { realFixtures } from '@bootsync/testkit/fixtures';
 
@@ -13,7 +14,7 @@ let unreadSource: number;
 let offer: ReturnType<typeof cacheEntries>;
 
 beforeAll(async () => {
-  api = await startApi();
+  api = await startApi({ prober: createSourceProber() });
   readSource = api.repos.bootSources.create({ url: 'http://read.example/', skipKeyringVerification: true }).id;
   unreadSource = api.repos.bootSources.create({ url: 'http://unread.example/', skipKeyringVerification: true }).id;
   // What an import caches after reading the real July 2025 stream.
@@ -51,7 +52,7 @@ describe('boot-source-selections', () => {
   it('refuses what the source does not offer, in MAAS words', async () => {
     const res = await maasCall(api, 'POST', `boot-sources/${readSource}/selections/`, [['os', 'ubuntu'], ['release', 'warty']]);
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ __all__: ['OS ubuntu with release warty has no available images for download'] });
+    expect(res.json()).toEqual({ os: ['OS ubuntu with release warty has no available images for download'] });
     const arch = await maasCall(api, 'POST', `boot-sources/${readSource}/selections/`, [
       ['os', 'ubuntu'],
       ['release', 'jammy'],
@@ -61,9 +62,12 @@ describe('boot-source-selections', () => {
     expect(Object.keys(arch.json() as object)).toEqual(['arches']);
   });
 
-  it('accepts any selection on a source never read yet', async () => {
+  it('refuses a selection on a source never read and unreachable with a 503 saying so, saving nothing', async () => {
     const res = await maasCall(api, 'POST', `boot-sources/${unreadSource}/selections/`, [['os', 'ubuntu'], ['release', 'warty']]);
-    expect(res.statusCode).toBe(200);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(res.body).toMatch(/^Boot source http:\/\/unread\.example could not be read to check the selection against what it offers: .*unread\.example/);
+    expect(api.repos.selections.listForSource(unreadSource)).toEqual([]);
   });
 
   it('reads, updates (validated) and deletes one selection', async () => {
@@ -83,6 +87,21 @@ describe('boot-source-selections', () => {
     expect((await maasCall(api, 'GET', url)).statusCode).toBe(404);
   });
 
+  it("refuses to delete the selection of the commissioning release with MAAS's message, and deletes it once that moves", async () => {
+    const created = (await maasCall(api, 'POST', `boot-sources/${readSource}/selections/`, [['os', 'ubuntu'], ['release', 'jammy']])).json() as {
+      id: number;
+    };
+    const url = `boot-sources/${readSource}/selections/${created.id}/`;
+    api.repos.config.set('commissioning_distro_series', 'jammy');
+    const refused = await maasCall(api, 'DELETE', url);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(refused.body).toBe('Unable to delete ubuntu jammy. It is the operating system used for commissioning.');
+    expect((await maasCall(api, 'GET', url)).statusCode).toBe(200);
+    api.repos.config.set('commissioning_distro_series', 'noble');
+    expect((await maasCall(api, 'DELETE', url)).statusCode).toBe(204);
+  });
+
   it('answers 404 for an unknown source or selection, and a duplicate as a form error', async () => {
     expect((await maasCall(api, 'GET', 'boot-sources/4242/selections/')).body).toBe('No BootSource matches the given query.');
     expect((await maasCall(api, 'POST', 'boot-sources/4242/selections/', [['os', 'ubuntu'], ['release', 'noble']])).statusCode).toBe(404);
@@ -98,7 +117,7 @@ describe('boot-source-selections', () => {
     ['url', [['url', 'http://elsewhere.example/']]],
     ['keyring_filename', [['keyring_filename', '/usr/share/keyrings/other.gpg']]],
     ['keyring_data', [['keyring_data', Buffer.from('another keyring').toString('base64')], ['keyring_filename', '']]],
-  ])('validates against nothing cached once the source changes its %s, until it is read again', async (field, change) => {
+  ])('reads the source again once it changes its %s (503 while it cannot be read)', async (field, change) => {
     const id = api.repos.bootSources.create({ url: `http://moved-${field}.example/`, keyringFilename: '/k.gpg' }).id;
     api.repos.sourceCache.replace(id, offer);
     const warty = (): Promise<{ statusCode: number }> => maasCall(api, 'POST', `boot-sources/${id}/selections/`, [['os', 'ubuntu'], ['release', 'warty']]);
@@ -109,6 +128,6 @@ describe('boot-source-selections', () => {
     expect((await maasCall(api, 'PUT', `boot-sources/${id}/`, change)).statusCode).toBe(200);
 
     expect(api.repos.sourceCache.list(id)).toEqual([]);
-    expect((await warty()).statusCode).toBe(200);
+    expect((await warty()).statusCode).toBe(503);
   });
 });

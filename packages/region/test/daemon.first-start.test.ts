@@ -1,7 +1,12 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_KEYRING } from '@bootsync/region/config';
+import { join } from 'node:path';
+import { startMisbehavingServer } from '@bootsync/testkit/http';
+import { capturingLogger } from '@bootsync/testkit/logs';
+import { createSignedMirror, DEFAULT_RELEASES } from '@bootsync/testkit/mirror';
 import { startRegion } from '../src/daemon.js';
+import { defaultArches, hostArchitecture } from '../src/default-release.js';
 import { ensureRegionIdentity, IdentityFileError } from '../src/identity/index.js';
 import { quietLogger, tempDir, testRegionOptions } from './daemon-harness.js';
 
@@ -34,6 +39,48 @@ describe('region first start', () => {
       ]);
       await region.stop();
     }
+  });
+
+  it('selects the newest LTS the default source offers, for the host architecture and amd64, and makes it the commissioning release', async () => {
+    const dir = await dataDir();
+    const releases = [
+      ...DEFAULT_RELEASES,
+      { release: 'plucky', version: '25.04', title: '25.04', codename: 'Plucky Puffin' },
+      { release: 'resolute', version: '26.04', title: '26.04 LTS', codename: 'Resolute Raccoon' },
+    ];
+    const mirror = await createSignedMirror(join(dir, 'mirror'), { releases, arches: ['amd64', 'arm64'], versions: ['20260501'], bootloaders: false, centos: false });
+    const server = await startMisbehavingServer({ root: mirror.root });
+    cleanups.push(() => server.close());
+    const { logger, lines } = capturingLogger('region');
+    const options = testRegionOptions(dir, { defaultSourceUrl: `${server.url}/`, defaultKeyring: mirror.keyring.binary });
+    const region = await startRegion(options, logger);
+    cleanups.push(() => region.stop());
+    const [source] = region.repositories.bootSources.list();
+    expect(region.repositories.selections.listForSource(source!.id)).toMatchObject([
+      { os: 'ubuntu', release: 'resolute', arches: defaultArches(hostArchitecture()), subarches: ['*'], labels: ['*'] },
+    ]);
+    expect(region.repositories.config.get()).toMatchObject({ commissioning_distro_series: 'resolute', default_distro_series: 'resolute' });
+    // What it read is cached: selections on it are checked without another read.
+    expect(new Set(region.repositories.sourceCache.list(source!.id).map((c) => c.release))).toEqual(new Set(['jammy', 'noble', 'plucky', 'resolute']));
+    expect(lines).toContainEqual(expect.objectContaining({ event: 'region.default_selection', release: 'resolute', fromSource: true }));
+  });
+
+  it('selects commissioning_distro_series when the default source cannot be read, and stores nothing', async () => {
+    const dir = await dataDir();
+    const { logger, lines } = capturingLogger('region');
+    const region = await startRegion(testRegionOptions(dir, { defaultSourceUrl: 'http://bootsync-test.invalid/' }), logger);
+    cleanups.push(() => region.stop());
+    const [source] = region.repositories.bootSources.list();
+    expect(region.repositories.selections.listForSource(source!.id)).toMatchObject([{ release: 'noble' }]);
+    expect(region.repositories.config.isSet('commissioning_distro_series')).toBe(false);
+    expect(lines).toContainEqual(expect.objectContaining({ event: 'region.default_source_unread', release: 'noble' }));
+  });
+
+  it('puts amd64 beside the host architecture, as MAAS does', () => {
+    expect(hostArchitecture('x64')).toBe('amd64');
+    expect(hostArchitecture('ppc64')).toBe('ppc64el');
+    expect(defaultArches('amd64')).toEqual(['amd64']);
+    expect(defaultArches('arm64')).toEqual(['arm64', 'amd64']);
   });
 
   it('uses --default-source-url and --default-keyring, and leaves existing sources alone', async () => {

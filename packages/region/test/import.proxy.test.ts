@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { RegionConfig } from '@bootsync/region/db';
+import { REGION_CONFIG_DEFAULTS, type RegionConfig } from '@bootsync/region/db';
 import { importProxy, proxyFor } from '@bootsync/region/import';
 
 const config = (patch: Partial<RegionConfig>): RegionConfig => ({
-  boot_images_auto_import: true,
+  ...REGION_CONFIG_DEFAULTS,
   http_proxy: 'http://proxy.example:3128/',
   enable_http_proxy: true,
   boot_images_no_proxy: false,

@@ -41,22 +41,31 @@ describe('validateSelection against the real offer', () => {
     ['a subarch from the subarches list', { subarches: ['hwe-t', 'ga-22.04'] }],
     ['a label offered', { labels: ['stable'] }],
   ])('%s is valid', (_what, selection) => {
-    expect(validateSelection(select(selection), offer)).toBeUndefined();
+    expect(validateSelection(select(selection), offer)).toEqual([]);
   });
 
   it.each<[string, Partial<Selection>, NoAvailableImagesError['field'], string[], string]>([
-    ['a release not offered', { release: 'focal' }, '__all__', [], 'OS ubuntu with release focal has no available images for download'],
-    ['an os not offered', { os: 'rhel', release: '9' }, '__all__', [], 'OS rhel with release 9 has no available images for download'],
-    ['an arch not offered', { arches: ['amd64', 's390x'] }, 'arches', ['s390x'], 'No available images to download for s390x (arches of ubuntu/noble)'],
-    ['a kflavor subarch not offered', { subarches: ['ga-24.04-lowlatency'] }, 'subarches', ['ga-24.04-lowlatency'], 'No available images to download for ga-24.04-lowlatency (subarches of ubuntu/noble)'],
-    ['a label not offered', { labels: ['candidate'] }, 'labels', ['candidate'], 'No available images to download for candidate (labels of ubuntu/noble)'],
+    ['a release not offered', { release: 'focal' }, 'os', [], 'OS ubuntu with release focal has no available images for download'],
+    ['an os not offered', { os: 'rhel', release: '9' }, 'os', [], 'OS rhel with release 9 has no available images for download'],
+    ['an arch not offered', { arches: ['amd64', 's390x'] }, 'arches', ['s390x'], "No available images to download for ['s390x']"],
+    ['a kflavor subarch not offered', { subarches: ['ga-24.04-lowlatency'] }, 'subarches', ['ga-24.04-lowlatency'], "No available images to download for ['ga-24.04-lowlatency']"],
+    ['a label not offered', { labels: ['candidate'] }, 'labels', ['candidate'], "No available images to download for ['candidate']"],
   ])('%s is refused', (_what, selection, field, missing, message) => {
-    const error = validateSelection(select(selection), offer);
+    const [error, ...more] = validateSelection(select(selection), offer);
+    expect(more).toEqual([]);
     expect(error).toBeInstanceOf(NoAvailableImagesError);
     expect(error).toMatchObject({ code: 'SELECT_NO_AVAILABLE_IMAGES', field, missing, message });
   });
 
+  it("reports every field that offers nothing, as MAAS's form does", () => {
+    const errors = validateSelection(select({ arches: ['s390x', 'amd64', 'riscv64'], labels: ['candidate'] }), offer);
+    expect(errors.map((e) => [e.field, e.message])).toEqual([
+      ['arches', "No available images to download for ['s390x', 'riscv64']"],
+      ['labels', "No available images to download for ['candidate']"],
+    ]);
+  });
+
   it('an empty offer validates nothing', () => {
-    expect(validateSelection(select(), { images: [] })?.field).toBe('__all__');
+    expect(validateSelection(select(), { images: [] }).map((e) => e.field)).toEqual(['os']);
   });
 });

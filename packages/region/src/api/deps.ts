@@ -15,7 +15,7 @@ export interface ApiDeps {
   readonly apiKeys: Use<'apiKeys', 'findByTokenKey'>;
   readonly bootSources: Use<'bootSources', 'list' | 'get' | 'create' | 'update' | 'delete'>;
   readonly selections: Use<'selections', 'listForSource' | 'get' | 'create' | 'update' | 'delete'>;
-  readonly sourceCache: Use<'sourceCache', 'list'>;
+  readonly sourceCache: Use<'sourceCache', 'list' | 'replace'>;
   readonly bootResources: Use<'bootResources', 'list' | 'get'>;
   readonly resourceSets: Use<'resourceSets', 'listForResource'>;
   /** Whether a run is in progress, for the images' status words. */

@@ -11,11 +11,11 @@ export class InvalidRetentionError extends BootsyncError {
 }
 
 /**
- * A selection that matches nothing the source offers. `field` says which part of the selection is at fault, in
- * MAAS form terms (`__all__` for the os/release pair), so the API can answer `{field: [message]}`.
+ * A selection that matches nothing the source offers. `field` says which part of the selection is at fault, as
+ * MAAS's BootSourceSelectionForm keys it (`os` for the os/release pair), so the API can answer `{field: [message]}`.
  */
 export class NoAvailableImagesError extends BootsyncError {
-  readonly field: '__all__' | 'arches' | 'subarches' | 'labels';
+  readonly field: 'os' | 'arches' | 'subarches' | 'labels';
   readonly os: string;
   readonly release: string;
   /** The selected values the source does not offer (empty for the os/release case). */
@@ -25,9 +25,10 @@ export class NoAvailableImagesError extends BootsyncError {
     const missing = args.missing ?? [];
     super(
       'SELECT_NO_AVAILABLE_IMAGES',
-      args.field === '__all__'
+      args.field === 'os'
         ? `OS ${args.os} with release ${args.release} has no available images for download`
-        : `No available images to download for ${missing.join(', ')} (${args.field} of ${args.os}/${args.release})`,
+        : // MAAS prints the Python list it was given; bootsync lists only the values that are missing.
+          `No available images to download for [${missing.map((m) => `'${m}'`).join(', ')}]`,
     );
     this.field = args.field;
     this.os = args.os;

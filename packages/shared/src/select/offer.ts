@@ -55,21 +55,21 @@ export function summarizeOffer(items: readonly ProductItem[]): Offer {
 }
 
 /**
- * Check a new selection against what its source offers, as MAAS's selection form does. Returns the error to
- * report (MAAS's words), or `undefined` when the selection can match something.
+ * Check a selection against what its source offers, as MAAS's selection form does: the os/release first (nothing
+ * else is checked without it), then each of arches, subarches and labels. Returns every error to report (MAAS's
+ * words, one per field); none when the selection can match something.
  */
-export function validateSelection(selection: Selection, offer: Offer): NoAvailableImagesError | undefined {
+export function validateSelection(selection: Selection, offer: Offer): NoAvailableImagesError[] {
   const { os, release } = selection;
   const releases = offer.images.filter((r) => matchesOne(os, r.os) && matchesOne(release, r.release));
-  if (releases.length === 0) return new NoAvailableImagesError({ field: '__all__', os, release });
-  for (const field of ['arches', 'subarches', 'labels'] as const) {
+  if (releases.length === 0) return [new NoAvailableImagesError({ field: 'os', os, release })];
+  return (['arches', 'subarches', 'labels'] as const).flatMap((field) => {
     const wanted = selection[field];
-    if (wanted.includes(ANY)) continue;
+    if (wanted.includes(ANY)) return [];
     const offered = new Set(releases.flatMap((r) => r[field]));
     const missing = wanted.filter((v) => !offered.has(v));
-    if (missing.length > 0) return new NoAvailableImagesError({ field, os, release, missing });
-  }
-  return undefined;
+    return missing.length > 0 ? [new NoAvailableImagesError({ field, os, release, missing })] : [];
+  });
 }
 
 type OfferedReleaseDraft = Omit<OfferedRelease, 'arches' | 'subarches' | 'labels'> & {

@@ -1,11 +1,11 @@
-import { summarizeOffer, validateSelection, type Selection as WantedImages } from '@bootsync/shared/select';
-import type { SelectionUpdate } from '../../db/index.js';
+import { validateSelection, type Selection as WantedImages } from '@bootsync/shared/select';
+import type { BootSource, SelectionUpdate } from '../../db/index.js';
 import { json, noContent } from '../answer.js';
-import type { ApiDeps } from '../deps.js';
-import { FormError } from '../errors.js';
+import { BadRequestError, FormError } from '../errors.js';
 import { pathId, required, type ParamBag } from '../params.js';
 import type { ActionContext, ApiResource, ParamDoc } from '../route-table.js';
 import { selectionJson } from './representations.js';
+import { offerForSelection } from './selection-offer.js';
 
 const SELECTION_PARAMS: readonly ParamDoc[] = [
   { name: 'os', type: 'String', doc: 'The OS to import (ubuntu, centos...).' },
@@ -28,15 +28,10 @@ function selectionFields(args: ParamBag): SelectionUpdate {
   return fields;
 }
 
-/**
- * MAAS's selection form check: a selection must match something the source offers. Only possible once the source
- * was read; before that (a new source), any selection is accepted and the import reports what it finds.
- */
-function checkOffered(deps: ApiDeps, bootSourceId: number, selection: WantedImages): void {
-  const cached = deps.sourceCache.list(bootSourceId);
-  if (cached.length === 0) return;
-  const error = validateSelection(selection, summarizeOffer(cached.flatMap((c) => c.items)));
-  if (error) throw new FormError({ [error.field]: [error.message] });
+/** MAAS's selection form check: a selection must match something the source offers (selection-offer.ts). */
+async function checkOffered(ctx: ActionContext, source: BootSource, selection: WantedImages): Promise<void> {
+  const errors = validateSelection(selection, await offerForSelection(ctx.deps, source, ctx.signal));
+  if (errors.length > 0) throw new FormError(Object.fromEntries(errors.map((e) => [e.field, [e.message]])));
 }
 
 const ANY = ['*'];
@@ -60,11 +55,13 @@ export const bootSourceSelectionsResource: ApiResource = {
       method: 'POST',
       op: null,
       summary: 'Create a selection.',
-      description: 'Refused when the source was read and offers nothing that matches.',
+      description:
+        'Checked against what the source offers (read now when the region has not read it within an import interval); ' +
+        'refused when nothing matches, and with a 503 when the source cannot be read and was never read.',
       params: SELECTION_PARAMS,
-      handle: (ctx) => {
+      handle: async (ctx) => {
         const bootSourceId = sourceIdOf(ctx);
-        ctx.deps.bootSources.get(bootSourceId);
+        const source = ctx.deps.bootSources.get(bootSourceId);
         const fields = selectionFields(ctx.args);
         const wanted = {
           os: required(ctx.args, 'os').trim(),
@@ -73,7 +70,7 @@ export const bootSourceSelectionsResource: ApiResource = {
           subarches: fields.subarches ?? ANY,
           labels: fields.labels ?? ANY,
         };
-        checkOffered(ctx.deps, bootSourceId, wanted);
+        await checkOffered(ctx, source, wanted);
         return json(selectionJson(ctx.deps.selections.create(bootSourceId, wanted), ctx.uri));
       },
     },
@@ -98,11 +95,11 @@ export const bootSourceSelectionResource: ApiResource = {
       op: null,
       summary: 'Update a selection.',
       params: SELECTION_PARAMS,
-      handle: (ctx) => {
+      handle: async (ctx) => {
         const [bootSourceId, id] = [sourceIdOf(ctx), selectionIdOf(ctx)];
         const current = ctx.deps.selections.get(bootSourceId, id);
         const patch = selectionFields(ctx.args);
-        checkOffered(ctx.deps, bootSourceId, { ...current, ...patch });
+        await checkOffered(ctx, ctx.deps.bootSources.get(bootSourceId), { ...current, ...patch });
         return json(selectionJson(ctx.deps.selections.update(bootSourceId, id, patch), ctx.uri));
       },
     },
@@ -111,8 +108,16 @@ export const bootSourceSelectionResource: ApiResource = {
       method: 'DELETE',
       op: null,
       summary: 'Delete a selection.',
+      description: 'Refused for the selection of the commissioning release (commissioning_osystem/commissioning_distro_series).',
       handle: (ctx) => {
-        ctx.deps.selections.delete(sourceIdOf(ctx), selectionIdOf(ctx));
+        const [bootSourceId, id] = [sourceIdOf(ctx), selectionIdOf(ctx)];
+        const selection = ctx.deps.selections.get(bootSourceId, id);
+        const config = ctx.deps.config.get();
+        // MAAS 3.6/3.7 BootSourceSelection.delete: machines could no longer be commissioned.
+        if (selection.os === config.commissioning_osystem && selection.release === config.commissioning_distro_series) {
+          throw new BadRequestError(`Unable to delete ${selection.os} ${selection.release}. It is the operating system used for commissioning.`);
+        }
+        ctx.deps.selections.delete(bootSourceId, id);
         return noContent();
       },
     },
