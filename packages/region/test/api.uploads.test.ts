@@ -70,7 +70,7 @@ describe('boot-resources create, the chunked path of the maas CLI', () => {
       ['architecture', 'amd64/generic'], ['filetype', 'ddxz'], ['name', 'custom/desktop'], ['sha256', sha256(content)], ['size', String(content.length)], ['title', 'Desktop'],
     ]);
     expect(status).toBe(201);
-    expect(body).toMatchObject({ type: 'Uploaded', name: 'custom/desktop', architecture: 'amd64/generic', title: 'Desktop', subarches: 'generic', base_image: 'ubuntu/jammy' });
+    expect(body).toMatchObject({ type: 'Uploaded', name: 'custom/desktop', architecture: 'amd64/generic', title: 'Desktop', subarches: 'generic', base_image: 'ubuntu/noble' });
     const file = onlyFile(body);
     expect(file).toMatchObject({ complete: false, size: content.length, sha256: sha256(content), upload_uri: expect.stringMatching(/^\/MAAS\/api\/2\.0\/boot-resources\/\d+\/upload\/\d+\/$/) });
 

@@ -24,9 +24,6 @@ export interface UploadChunk {
   readonly contentRange?: string | undefined;
 }
 
-/** MAAS 3.4's default commissioning release: a custom image's base image when nobody says otherwise. */
-const DEFAULT_BASE_IMAGE = 'ubuntu/jammy';
-
 /**
  * Custom images uploaded through `boot-resources create` (maasserver/api/boot_resources.py): the rows of an
  * uploaded resource with one set labelled `uploaded` and one file, its bytes received in chunks into a partial of
@@ -39,13 +36,11 @@ export class UploadService {
   /** What the form checks an upload against, read now. */
   formContext(): UploadFormContext {
     const { repos } = this.deps;
-    const config = repos.config.get() as unknown as Readonly<Record<string, unknown>>;
-    const os = config.commissioning_osystem;
-    const series = config.commissioning_distro_series;
+    const { commissioning_osystem: os, commissioning_distro_series: series } = repos.config.get();
     return {
       usableArchitectures: usableArchitectures(publishedImages(repos)),
       offered: repos.sourceCache.list(),
-      defaultBaseImage: typeof os === 'string' && typeof series === 'string' ? `${os}/${series}` : DEFAULT_BASE_IMAGE,
+      defaultBaseImage: `${os}/${series}`,
       existingBaseImage: (name, architecture) => {
         const base = repos.bootResources.findByName(name, architecture)?.extra.base_image;
         return typeof base === 'string' ? base : undefined;
