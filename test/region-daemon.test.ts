@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,6 +68,32 @@ describe('bootsync-region bin', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('bootsync-region: --listen: expected HOST:PORT, e.g. 0.0.0.0:5240 or [::1]:5240 (got "nowhere" from env BOOTSYNC_LISTEN)');
     expect(result.stdout).toBe('');
+  });
+
+  it.each([
+    ['not a database at all', async (file: string) => writeFile(file, 'region data, honest\n'.repeat(500))],
+    [
+      'a database with a damaged page',
+      async (file: string) => {
+        // A real region.db (the apikey command creates and migrates it), then garbage over its second page.
+        expect((await run(['apikey', '--data-dir', join(file, '..')])).code).toBe(0);
+        const fh = await open(file, 'r+');
+        await fh.write(Buffer.alloc(4096, 0xa5), 0, 4096, 4096);
+        await fh.close();
+      },
+    ],
+  ])('refuses a corrupt region.db (%s) with one line naming it and what to do, exit 2', async (_label, corrupt) => {
+    const dir = await dataDir();
+    const file = join(dir, 'region.db');
+    await corrupt(file);
+    for (const args of [['--data-dir', dir, '--listen', '127.0.0.1:0', '--redis-url', testRedisUrl], ['apikey', '--data-dir', dir]]) {
+      const result = await run(args);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^bootsync-region: ${file} is corrupt .*restore it from a backup.*or move it aside`));
+    }
   });
 
   it('imports from its default source at start-up, answers /readyz and /metrics, and stops on SIGTERM with exit 0 within 10 s', async () => {

@@ -1,4 +1,4 @@
-export { openDatabase, openRegionDatabase, migrate, SchemaTooNewError, type Db } from './connection.js';
+export { openDatabase, openRegionDatabase, migrate, DatabaseCorruptError, SchemaTooNewError, type Db } from './connection.js';
 export { migrations, type Migration } from './migrations/index.js';
 export { NotFoundError, ValidationError, type FieldErrors } from './errors.js';
 export { maasDate } from './rows.js';
