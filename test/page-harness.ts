@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -15,6 +17,8 @@ import { oauthHeader } from '../packages/region/test/api-harness.js';
 import { REGION_BIN, deleteRegionKeys, startBin } from './daemon-bins.js';
 
 export { repoRoot } from './daemon-bins.js';
+
+const execFileAsync = promisify(execFile);
 
 /** Debian's chromium, driven by playwright-core: never a downloaded browser. */
 export function launchChromium(): Promise<Browser> {
@@ -38,6 +42,8 @@ export interface PageWorld {
   readonly rackName: string;
   /** A signed API call as the maas CLI makes it (fields urlencoded); the parsed JSON or text answer. */
   api(method: 'GET' | 'POST', path: string, fields?: Record<string, string>): Promise<unknown>;
+  /** The key `bootsync-region apikey --user NAME` prints (the real bin, on the running region's data dir). */
+  userKey(name: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -98,7 +104,12 @@ export async function startPageWorld(spec: MirrorSpec): Promise<PageWorld> {
       return body;
     };
 
-    return { dir, regionUrl, apiKey: formatApiKey(key), mirror, upstream, unreachableUrl, rackName, api, close };
+    const userKey = async (name: string): Promise<string> => {
+      const { stdout } = await execFileAsync(process.execPath, [REGION_BIN, 'apikey', '--user', name, '--data-dir', regionDir]);
+      return stdout.trim();
+    };
+
+    return { dir, regionUrl, apiKey: formatApiKey(key), mirror, upstream, unreachableUrl, rackName, api, userKey, close };
   } catch (err) {
     await close();
     throw err;

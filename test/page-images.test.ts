@@ -235,6 +235,37 @@ describe('the Images page, in Chromium, against a real region, Redis, SQLite, a 
     expect((await imageRows(page)).map((r) => r.cells[STATUS])).toEqual(expect.arrayContaining(['Synced']));
   });
 
+  it("shows a user who is not an admin the images with read-only controls, and the region refuses that user's writes", async () => {
+    const viewerKey = await world.userKey('viewer');
+    const viewer = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    viewer.setDefaultTimeout(10_000);
+    viewer.on('pageerror', (err) => pageProblems.push(err.message));
+    try {
+      await viewer.goto(`${world.regionUrl}/MAAS/r/images`);
+      await viewer.getByLabel('API key').fill(viewerKey);
+      await viewer.keyboard.press('Enter');
+      await expect.poll(() => text(viewer, '#read-only')).toMatch(/^Logged in as viewer, who can read but not change images.*Selected: ubuntu\/noble \(amd64\)/);
+      expect(await viewer.locator('#auto-import').isDisabled()).toBe(true);
+      expect(await viewer.locator('#connect').isDisabled()).toBe(true);
+      expect(await viewer.locator('#source-url').isDisabled()).toBe(true);
+      expect(await viewer.locator('#stop-import').isDisabled()).toBe(true);
+      expect(await viewer.locator('#selection-form').isHidden()).toBe(true);
+      // The images are there to read, and nothing the page did was refused.
+      await expect.poll(async () => (await imageRows(viewer)).length).toBeGreaterThan(0);
+      expect(await text(viewer, '#source-status')).toBe('');
+      expect(await text(viewer, '#config-error')).toBe('');
+      const refused = await viewer.evaluate(async (key) => {
+        const [consumer, token, secret] = key.split(':');
+        const auth = `OAuth oauth_version="1.0", oauth_signature_method="PLAINTEXT", oauth_consumer_key="${consumer}", oauth_token="${token}", oauth_signature="&${secret}"`;
+        const res = await fetch('/MAAS/api/2.0/boot-resources/?op=import', { method: 'POST', headers: { authorization: auth } });
+        return [res.status, await res.text()];
+      }, viewerKey);
+      expect(refused).toEqual([403, 'This method is reserved for admin users.']);
+    } finally {
+      await viewer.close();
+    }
+  });
+
   it('logs out: back to the login form, and the key is gone from the tab', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByLabel('API key').waitFor();

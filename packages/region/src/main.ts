@@ -42,14 +42,19 @@ async function runDaemon(flags: Record<string, unknown>): Promise<void> {
   process.once('SIGINT', onSignal);
 }
 
-/** Prints the admin API key as the one line of stdout; everything else goes to stderr. */
+/**
+ * Prints an API key as the one line of stdout (everything else goes to stderr): the admin's, or with --user the
+ * key of that user, created on first use (an admin only with --admin; other users read but change nothing).
+ */
 async function printApiKey(flags: Record<string, unknown>, logger: Logger): Promise<void> {
-  const { values: options } = await loadConfig(regionOptions, { flags, env: process.env });
+  const { user, admin, ...rest } = flags;
+  const { values: options } = await loadConfig(regionOptions, { flags: rest, env: process.env });
   const identity = await ensureRegionIdentity(options.dataDir);
   const db = openRegionDatabase(identity.paths.database);
   try {
-    const key = createRepositories(db).apiKeys.ensureAdmin();
-    logger.info({ event: 'region.apikey_read', dataDir: identity.paths.root }, 'admin API key');
+    const keys = createRepositories(db).apiKeys;
+    const key = typeof user === 'string' ? keys.ensureUser(user, admin === true) : keys.ensureAdmin();
+    logger.info({ event: 'region.apikey_read', dataDir: identity.paths.root, user: key.name, isSuperuser: key.isSuperuser }, 'API key');
     process.stdout.write(`${formatApiKey(key)}\n`);
   } finally {
     db.close();
@@ -63,7 +68,11 @@ const program = new Command('bootsync-region')
 for (const [key, spec] of Object.entries(regionOptions)) addOption(program, key, spec);
 program.action((flags: Record<string, unknown>) => runDaemon(flags));
 
-const apikey = program.command('apikey').description('print the admin API key (consumer:token:secret), creating it on first use');
+const apikey = program
+  .command('apikey')
+  .description('print an API key (consumer:token:secret), creating it on first use: the admin\'s, or the --user\'s')
+  .option('--user <NAME>', 'the key of this user; a user who only reads unless --admin')
+  .option('--admin', 'with --user: the user is an admin (may change sources, selections and settings, and import)');
 addOption(apikey, 'dataDir', regionOptions.dataDir);
 addOption(apikey, 'config', regionOptions.config);
 apikey.action((flags: Record<string, unknown>) => printApiKey(flags, createLogger('bootsync-region', { destination: pino.destination(2) })));

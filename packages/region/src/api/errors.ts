@@ -54,6 +54,15 @@ export class UnauthorizedError extends ApiError {
   }
 }
 
+/** 403 for a user who is not an admin calling a write or import: MAAS's admin_method text. */
+export class ForbiddenError extends ApiError {
+  readonly status = 403;
+
+  constructor(message = 'This method is reserved for admin users.') {
+    super('API_FORBIDDEN', message);
+  }
+}
+
 /** 400 with a plain-text message, for bad input that is not about one form field (a body that cannot be parsed). */
 export class BadRequestError extends ApiError {
   readonly status: number;

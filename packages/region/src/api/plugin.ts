@@ -4,7 +4,7 @@ import { verifyPlaintextOAuth, type ApiUser } from './auth.js';
 import { parseBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { buildDescribe, describeHash } from './describe.js';
-import { answerForError, UnrecognisedSignatureError } from './errors.js';
+import { answerForError, ForbiddenError, UnrecognisedSignatureError } from './errors.js';
 import { ParamBag } from './params.js';
 import { paramNames, type ApiAction, type ApiResource, type HttpMethod } from './route-table.js';
 import { API_RESOURCES } from './resources.js';
@@ -88,6 +88,8 @@ export async function maasApiPlugin(app: FastifyInstance, options: MaasApiOption
     const query = new URLSearchParams(request.url.split('?')[1] ?? '');
     const action = actionFor(resource, request);
     if (!action) throw new UnrecognisedSignatureError(request.method, query.getAll('op').at(-1));
+    // Users read; only admins change anything or start and stop imports (MAAS admin_method on every such op).
+    if (action.method !== 'GET' && !user.isSuperuser) throw new ForbiddenError();
 
     const args = new ParamBag();
     for (const [key, value] of query) if (key !== 'op') args.add(key, value);
@@ -144,5 +146,5 @@ async function collectBody(payload: AsyncIterable<Buffer>, declared: string | un
 /** Every call is signed with an API key, the page's too (it polls with fetch, which can send the header). */
 function authenticate(request: FastifyRequest, deps: ApiDeps): ApiUser {
   const key = verifyPlaintextOAuth(request.headers.authorization, (token) => deps.apiKeys.findByTokenKey(token));
-  return { username: key.name, isSuperuser: true };
+  return { username: key.name, isSuperuser: key.isSuperuser };
 }

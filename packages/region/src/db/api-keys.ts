@@ -9,6 +9,7 @@ interface KeyRow {
   token_key: string;
   token_secret: string;
   name: string;
+  is_superuser: number;
   created: string;
 }
 
@@ -22,7 +23,14 @@ function randomToken(length: number): string {
 }
 
 function toApiKey(r: KeyRow): ApiKey {
-  return { consumerKey: r.consumer_key, tokenKey: r.token_key, tokenSecret: r.token_secret, name: r.name, created: r.created };
+  return {
+    consumerKey: r.consumer_key,
+    tokenKey: r.token_key,
+    tokenSecret: r.token_secret,
+    name: r.name,
+    isSuperuser: r.is_superuser === 1,
+    created: r.created,
+  };
 }
 
 /** Formats a key as the `maas login` argument: `consumer:token:secret`. */
@@ -36,18 +44,38 @@ export const ADMIN_KEY_NAME = 'admin';
 export class ApiKeyRepository {
   constructor(private readonly db: Db) {}
 
-  create(name: string): ApiKey {
+  /** A new key for user `name`; an admin's (MAAS superuser) unless told otherwise, as every key before users. */
+  create(name: string, options: { isSuperuser?: boolean } = {}): ApiKey {
     const row: KeyRow = {
       consumer_key: randomToken(18),
       token_key: randomToken(18),
       token_secret: randomToken(32),
       name,
+      is_superuser: options.isSuperuser === false ? 0 : 1,
       created: nowIso(),
     };
     this.db
-      .prepare('INSERT INTO api_keys (consumer_key, token_key, token_secret, name, created) VALUES (?, ?, ?, ?, ?)')
-      .run(row.consumer_key, row.token_key, row.token_secret, row.name, row.created);
+      .prepare('INSERT INTO api_keys (consumer_key, token_key, token_secret, name, is_superuser, created) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(row.consumer_key, row.token_key, row.token_secret, row.name, row.is_superuser, row.created);
     return toApiKey(row);
+  }
+
+  /**
+   * The key of user `name`, created on first use (`bootsync-region apikey --user NAME [--admin]`). A user is an
+   * admin when created with `admin`, and `admin` later makes an existing user one; it never takes admin away.
+   */
+  ensureUser(name: string, admin: boolean): ApiKey {
+    return this.db
+      .transaction(() => {
+        const row = this.db.prepare('SELECT * FROM api_keys WHERE name = ? ORDER BY created LIMIT 1').get(name) as KeyRow | undefined;
+        if (!row) return this.create(name, { isSuperuser: admin });
+        if (admin && row.is_superuser === 0) {
+          this.db.prepare('UPDATE api_keys SET is_superuser = 1 WHERE name = ?').run(name);
+          return toApiKey({ ...row, is_superuser: 1 });
+        }
+        return toApiKey(row);
+      })
+      .immediate();
   }
 
   list(): ApiKey[] {

@@ -173,6 +173,9 @@ export interface ApiKey {
   readonly consumerKey: string;
   readonly tokenKey: string;
   readonly tokenSecret: string;
+  /** The user the key belongs to (`whoami`'s username). */
   readonly name: string;
+  /** MAAS's is_superuser: may write and import; other users read only. */
+  readonly isSuperuser: boolean;
   readonly created: IsoDate;
 }

@@ -19,6 +19,7 @@ const FILES: Readonly<Record<string, string>> = {
   'source.js': 'text/javascript; charset=utf-8',
   'selection.js': 'text/javascript; charset=utf-8',
   'live.js': 'text/javascript; charset=utf-8',
+  'readonly.js': 'text/javascript; charset=utf-8',
   'main.js': 'text/javascript; charset=utf-8',
 };
 

@@ -5,6 +5,7 @@ import { ApiError, call, forgetKey, parseKey, storedKey, storeKey } from './api.
 import { createSelectionPanel } from './selection.js';
 import { createSourcePanel } from './source.js';
 import { startLive } from './live.js';
+import { showReadOnly } from './readonly.js';
 
 const $ = (id) => document.getElementById(id);
 const NOTICE = 'bootsync.notice';
@@ -67,7 +68,16 @@ async function show(key) {
     onDisconnected: () => selection.hide(),
   });
   try {
-    await Promise.all([autoImportToggle(key), source.load()]);
+    const me = await call(key, 'GET', 'users/?op=whoami');
+    if (me.is_superuser) {
+      await Promise.all([autoImportToggle(key), source.load()]);
+    } else {
+      // Connecting reads the source through the region, which only admins may ask it to do.
+      await Promise.all([autoImportToggle(key), source.load({ connect: false })]);
+      const sources = await call(key, 'GET', 'boot-sources/');
+      const selections = (await Promise.all(sources.map((s) => call(key, 'GET', `boot-sources/${s.id}/selections/`)))).flat();
+      showReadOnly(me.username, selections);
+    }
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) logOut('The region rejected this API key; log in again.');
     else $('config-error').textContent = err.message;

@@ -98,8 +98,8 @@ export function createSourcePanel({ key, onConnected, onDisconnected }) {
   });
 
   return {
-    /** Reads the saved source into the form and connects to it. */
-    async load() {
+    /** Reads the saved source into the form and connects to it (unless told not to: a user who only reads). */
+    async load({ connect: andConnect = true } = {}) {
       const sources = await call(key, 'GET', 'boot-sources/');
       saved = sources[0];
       const maasIo = !saved || isMaasIo(saved.url);
@@ -110,7 +110,7 @@ export function createSourcePanel({ key, onConnected, onDisconnected }) {
         $('keyring-data').placeholder = saved.keyring_data ? 'A keyring is saved with this source; paste another to replace it.' : '';
       }
       showKind();
-      await connect();
+      if (andConnect) await connect();
     },
 
     /** Saves the connected source when it differs from the saved one (creating it if there is none); its id. */
