@@ -39,7 +39,7 @@ describe('planSnapshot', () => {
     ['a release that climbs out', { release: '..' }, 'release'],
     ['a label with a slash', { label: 'stable/../../etc' }, 'label'],
     ['a hidden os directory', { os: '.hidden' }, 'os'],
-    ['a missing subarch', { subarch: '' }, 'subarch'],
+    ['an unsafe subarch', { subarch: '..' }, 'subarch'],
   ])('refuses an item with %s, naming the item and the field', (_label, over, field) => {
     expect(() => planSnapshot([bootItem('boot-kernel', 'k', over)])).toThrow(expect.objectContaining({ code: 'RACK_SNAPSHOT_PLAN', field }));
   });

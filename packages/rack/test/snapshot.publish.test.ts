@@ -41,7 +41,10 @@ describe('publishSnapshot', () => {
     const linked = await stat(kernel);
     const blob = await stat(cache.pathOf(plan.files.find((f) => f.path.endsWith('boot-kernel'))!.sha256));
     expect(linked.ino).toBe(blob.ino);
-    expect((await readCurrent(dataDir))?.manifest.plan.files.map((f) => f.path.split('/').pop())).toEqual(['boot-initrd', 'boot-kernel', 'squashfs']);
+    // ga-24.04 (kflavor generic) is also the release's generic kernel, as MAAS racks link it.
+    expect((await readCurrent(dataDir))?.manifest.plan.files.map((f) => f.path)).toEqual(
+      ['ga-24.04', 'generic'].flatMap((s) => ['boot-initrd', 'boot-kernel', 'squashfs'].map((f) => `ubuntu/amd64/${s}/noble/stable/${f}`)),
+    );
   });
 
   it('unpacks bootloader archives under bootloader/<type>/<arch>/', async () => {

@@ -62,20 +62,20 @@ afterAll(() => {
 });
 
 describe('buildRegionStream on resources as the import writes them', () => {
-  it('starts from resources whose extra holds only what MAAS keeps there (no kind; bootloader_type on bootloaders)', () => {
+  it("starts from resources whose extra holds what MAAS keeps of them (no kind; bootloader_type on bootloaders, Ubuntu's kflavor)", () => {
     const extras = repos.bootResources.list({}).map((r) => Object.keys(r.extra).sort().join(','));
-    expect(new Set(extras)).toEqual(new Set(['subarches,title', 'bootloader_type,subarches,title']));
+    expect(new Set(extras)).toEqual(new Set(['subarches,title', 'bootloader_type,subarches,title', 'kflavor,subarches,title']));
   });
 
   it.each([
-    ['ubuntu, generic kernel', 'ubuntu/noble', 'amd64/ga-24.04', { os: 'ubuntu', release: 'noble', subarch: 'ga-24.04', label: 'stable', release_title: 'Ubuntu 24.04 LTS' }, 'ubuntu/amd64/ga-24.04/noble/stable/boot-kernel'],
+    ['ubuntu, generic kernel', 'ubuntu/noble', 'amd64/ga-24.04', { os: 'ubuntu', release: 'noble', subarch: 'ga-24.04', label: 'stable', title: 'Ubuntu 24.04 LTS', version: 'noble', kflavor: 'generic' }, 'ubuntu/amd64/ga-24.04/noble/stable/boot-kernel'],
     ['ubuntu, arm64', 'ubuntu/jammy', 'arm64/ga-22.04', { os: 'ubuntu', release: 'jammy', subarch: 'ga-22.04' }, 'ubuntu/arm64/ga-22.04/jammy/stable/squashfs'],
     ['ubuntu, lowlatency kernel', 'ubuntu/noble', 'amd64/ga-24.04-lowlatency', { os: 'ubuntu', subarch: 'ga-24.04-lowlatency' }, 'ubuntu/amd64/ga-24.04-lowlatency/noble/stable/boot-kernel'],
     ['uefi bootloader (amd64, signed)', 'grub-efi-signed/uefi', 'amd64/generic', { os: 'grub-efi-signed', 'bootloader-type': 'uefi', arch: 'amd64' }, 'bootloader/uefi/amd64'],
     ['uefi bootloader (arm64)', 'grub-efi/uefi', 'arm64/generic', { os: 'grub-efi', 'bootloader-type': 'uefi', arch: 'arm64' }, 'bootloader/uefi/arm64'],
     ['pxe bootloader', 'pxelinux/pxe', 'i386/generic', { os: 'pxelinux', 'bootloader-type': 'pxe', arch: 'i386' }, 'bootloader/pxe/i386'],
     ['open-firmware bootloader', 'grub-ieee1275/open-firmware', 'ppc64el/generic', { 'bootloader-type': 'open-firmware', arch: 'ppc64el' }, 'bootloader/open-firmware/ppc64el'],
-    ['centos', 'centos/centos70', 'amd64/generic', { os: 'centos', release: 'centos70', subarch: 'generic', release_title: 'CentOS 7' }, 'centos/amd64/generic/centos70/stable/root-tgz'],
+    ['centos', 'centos/centos70', 'amd64/generic', { os: 'centos', release: 'centos70', subarch: 'generic', title: 'CentOS 7', version: 'centos70' }, 'centos/amd64/generic/centos70/stable/root-tgz'],
   ])('%s: valid simplestreams fields, laid out where a rack boots it from', (_case, name, architecture, fields, rackPath) => {
     const image = stream.images.find((i) => i.name === name && i.architecture === architecture);
     expect(image, `${name} ${architecture} in the region stream`).toBeDefined();

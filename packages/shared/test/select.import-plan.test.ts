@@ -37,6 +37,7 @@ describe('planImport against the real stream', () => {
       size: 15010184,
       ref: { contentId: 'com.ubuntu.maas:stable:v3:download', product: 'com.ubuntu.maas.stable:v3:boot:24.04:amd64:ga-24.04', version: '20250709', item: 'boot-kernel' },
       path: 'noble/amd64/20250709/ga-24.04/generic/boot-kernel',
+      extra: { kpackage: 'linux-generic' },
     });
     const grub = result.wantedSets.find((s) => s.image.identity.name === 'grub-efi-signed/uefi')!;
     expect(grub.files.map((f) => f.filename).sort()).toEqual(['grub2-signed.tar.xz', 'shim-signed.tar.xz']);

@@ -8,3 +8,4 @@ export { readSyncTarget, writeSyncTarget, type SyncTarget } from './sync-target.
 export { ensureWritableDataDir, unwritableDataDir } from './writable-data-dir.js';
 export { unpackArchives } from './bootloader-archive.js';
 export { CURRENT_LINK, MANIFEST_FILE, snapshotName, snapshotTime } from './snapshot-names.js';
+export { bootloaderRootLinks, linkedSubarches, maasMeta, pythonJson, type RootLink } from './maas-layout.js';

@@ -1,9 +1,11 @@
-import { link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { link, mkdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { formatItemRef } from '@bootsync/shared/streams';
 import { SnapshotBlobMissingError } from '../errors/index.js';
 import { unpackArchives } from './bootloader-archive.js';
 import { stampTree } from './file-stamps.js';
+import { bootloaderRootLinks } from './maas-layout.js';
 import { fsyncPath, swapCurrent, type CurrentSnapshot, type SnapshotManifest } from './current-link.js';
 import { MANIFEST_FILE, PARTIAL_SUFFIX, snapshotName } from './snapshot-names.js';
 import type { SnapshotArchive, SnapshotPlan } from './snapshot-plan.js';
@@ -17,6 +19,8 @@ export interface PublishOptions {
   /** Where the rack's content-addressed cache keeps a verified blob (same file system as dataDir: hard links). */
   readonly blobPath: (sha256: string) => string;
   readonly source?: string;
+  /** Written as `maas.meta` at the snapshot root, as MAAS racks write it (maas-layout.ts maasMeta). */
+  readonly maasMeta?: string;
   /** @defaultValue the current time */
   readonly now?: Date;
   readonly signal?: AbortSignal;
@@ -53,6 +57,11 @@ export async function publishSnapshot(options: PublishOptions): Promise<CurrentS
       for (const a of archives) await requireBlob(options.blobPath(a.sha256), a.sha256, a.dir);
       await unpackArchives(sources, join(partial, archiveDir), partial, signal);
     }
+    // The bootloaders at the root, where firmware asks for them (`/images/bootx64.efi`); a few stats, once a sync.
+    for (const root of bootloaderRootLinks((relative) => existsSync(join(partial, relative)))) {
+      await symlink(root.target, join(partial, root.path));
+    }
+    if (options.maasMeta !== undefined) await writeFile(join(partial, 'maas.meta'), options.maasMeta, { mode: 0o644 });
     await step('unpacked');
     const files = await stampTree(partial);
     const manifest: SnapshotManifest = { name, createdAt: new Date().toISOString(), plan, ...(options.source ? { source: options.source } : {}), files };

@@ -1,5 +1,6 @@
 import { formatItemRef, type ItemRef, type ProductItem } from '@bootsync/shared/streams';
 import { SnapshotConflictError, SnapshotPlanError } from '../errors/index.js';
+import { linkedSubarches } from './maas-layout.js';
 
 /** A blob hard-linked at `path` (relative to the snapshot root). */
 export interface SnapshotFile {
@@ -26,7 +27,8 @@ export interface SnapshotPlan {
 const BOOTLOADER_FTYPE = 'archive.tar.xz';
 
 /**
- * Lays stream items out as MAAS racks do: `<os>/<arch>/<subarch>/<release>/<label>/<item name>`, bootloader
+ * Lays stream items out as MAAS racks do: `<os>/<arch>/<subarch>/<release>/<label>/<item name>`, also under
+ * `generic` for a release's generic kernel and `hwe-rolling` for a rolling one (maas-layout.ts), bootloader
  * archives under `bootloader/<type>/<arch>/`. Where a stream keeps several versions of one image, the newest
  * (by byte order of version names, as simplestreams sorts them) is the one laid out.
  */
@@ -40,6 +42,7 @@ export function planSnapshot(items: readonly ProductItem[]): SnapshotPlan {
   }
   const files = new Map<string, SnapshotFile>();
   const archives: SnapshotArchive[] = [];
+  const aliases: SnapshotFile[] = [];
   for (const [dir, { items: chosen }] of newest) {
     for (const item of chosen) {
       const sha256 = requireSha256(item);
@@ -47,12 +50,16 @@ export function planSnapshot(items: readonly ProductItem[]): SnapshotPlan {
         archives.push({ dir, sha256, size: item.size, ref: item.ref });
         continue;
       }
-      const path = `${dir}/${safeSegment(item, 'item name', item.ref.item)}`;
+      const name = safeSegment(item, 'item name', item.ref.item);
+      const path = `${dir}/${name}`;
       const other = files.get(path);
       if (other && other.sha256 !== sha256) throw new SnapshotConflictError(path, formatItemRef(other.ref), formatItemRef(item.ref));
       files.set(path, { path, sha256, size: item.size, ref: item.ref });
+      for (const aliasDir of aliasDirs(item)) aliases.push({ path: `${aliasDir}/${name}`, sha256, size: item.size, ref: item.ref });
     }
   }
+  // The generic and rolling copies never displace an image's own directory (MAAS lets the last link win).
+  for (const alias of aliases) if (!files.has(alias.path)) files.set(alias.path, alias);
   return {
     files: [...files.values()].sort((a, b) => compare(a.path, b.path)),
     archives: archives.sort((a, b) => compare(a.dir, b.dir) || compare(a.ref.item, b.ref.item)),
@@ -75,7 +82,24 @@ function targetDir(item: ProductItem): string {
   if (item.ftype === BOOTLOADER_FTYPE || item.fields['bootloader-type'] !== undefined) {
     return `bootloader/${field('bootloader-type')}/${field('arch')}`;
   }
-  return [field('os'), field('arch'), subarchWithFlavor(field('subarch'), item.fields.kflavor), field('release'), field('label')].join('/');
+  return [field('os'), field('arch'), imageSubarch(item), field('release'), field('label')].join('/');
+}
+
+/** The image's subarch as MAAS names its directory; MAAS lays an item without one out under `generic`. */
+function imageSubarch(item: ProductItem): string {
+  const subarch = item.fields.subarch;
+  if (subarch === undefined || subarch === '') return 'generic';
+  return subarchWithFlavor(safeSegment(item, 'subarch', String(subarch)), item.fields.kflavor);
+}
+
+/** The other directories MAAS links an image's items into (`generic`, `hwe-rolling`). */
+function aliasDirs(item: ProductItem): string[] {
+  if (item.fields['bootloader-type'] !== undefined) return [];
+  const own = imageSubarch(item);
+  const segment = (name: string): string => safeSegment(item, name, String(item.fields[name]));
+  return linkedSubarches(item.fields, item.fields.subarch === undefined ? undefined : own)
+    .filter((s) => s !== own)
+    .map((s) => [segment('os'), segment('arch'), safeSegment(item, 'subarch', s), segment('release'), segment('label')].join('/'));
 }
 
 /** MAAS puts a non-generic kernel flavour into the subarch, before any `-edge`: `hwe-24.04-lowlatency-edge`. */

@@ -7,6 +7,7 @@ import type { ProductItem } from '@bootsync/shared/streams';
 import type { RackMetrics } from '../metrics/index.js';
 import {
   ensureWritableDataDir,
+  maasMeta,
   planBlobs,
   planSnapshot,
   publishSnapshot,
@@ -112,7 +113,14 @@ async function sync(deps: RackSyncDeps, options: SyncOptions): Promise<SyncResul
   const failed = outcomes.find((o) => !o.ok);
   if (failed && !failed.ok) throw failed.error;
   const published = await deps.lock.run(async () => {
-    const snapshot = await publishSnapshot({ dataDir: deps.dataDir, plan, blobPath: (s) => deps.cache.pathOf(s), source: stream.tag, ...(signal ? { signal } : {}) });
+    const snapshot = await publishSnapshot({
+      dataDir: deps.dataDir,
+      plan,
+      blobPath: (s) => deps.cache.pathOf(s),
+      source: stream.tag,
+      maasMeta: maasMeta(stream.items),
+      ...(signal ? { signal } : {}),
+    });
     deps.integrity.repaired(snapshot.name);
     await pruneDataDir({ dataDir: deps.dataDir, cache: deps.cache, graceMs: deps.graceMs });
     return snapshot;

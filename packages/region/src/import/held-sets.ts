@@ -51,6 +51,8 @@ export function ensureSetRows(repos: ImportRepos, wanted: WantedSet, stored: (sh
       title: image.title,
       // MAAS keeps a bootloader's type on its BootResource; the region stream publishes it as `bootloader-type`.
       ...(image.kind === 'bootloader' ? { bootloader_type: image.bootloaderType } : {}),
+      // BootResource.kflavor and .rolling, which the region stream publishes for racks to lay the kernel out by.
+      ...(image.kind === 'ubuntu' ? { kflavor: image.kflavor, ...(image.rolling ? { rolling: true } : {}) } : {}),
     },
   });
   const existing = repos.resourceSets.findByVersion(resource.id, wanted.version);
@@ -66,7 +68,7 @@ export function ensureSetRows(repos: ImportRepos, wanted: WantedSet, stored: (sh
         sha256,
         size: f.size,
         bytesDone: sha256 !== '' && stored(sha256) ? f.size : 0,
-        extra: { path: f.path, item: f.ref.item },
+        extra: { ...f.extra, path: f.path, item: f.ref.item },
       };
     }),
   });

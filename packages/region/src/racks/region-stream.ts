@@ -72,14 +72,19 @@ export function buildRegionStream(images: readonly PublishedImage[]): RegionStre
     const items: Record<string, Record<string, string | number>> = {};
     for (const file of set.files) {
       const path = [os, arch, subarch, release, set.version, file.filename].join('/');
-      items[file.filename] = { ftype: file.filetype, path, sha256: file.sha256, size: file.size };
+      items[file.filename] = { ftype: file.filetype, path, sha256: file.sha256, size: file.size, ...fileExtra(file.extra) };
       files.set(path, { sha256: file.sha256, size: file.size });
     }
+    const { kflavor, rolling, title } = resource.extra;
+    // MAAS 3.4's SimpleStreamsHandler.get_product_data: `version` is the series, then the resource's extra.
     products[product] = {
       fields: {
-        os, arch, subarch, release, label: set.label, subarches,
+        subarch, label: set.label, version: release, arch, release, os, subarches,
+        ...(typeof kflavor === 'string' ? { kflavor } : {}),
         ...(bootloaderType !== undefined ? { 'bootloader-type': bootloaderType } : {}),
-        ...(typeof resource.extra.title === 'string' ? { release_title: resource.extra.title } : {}),
+        ...(rolling === true ? { rolling: true } : {}),
+        ...(typeof title === 'string' ? { title } : {}),
+        ...productExtra(resource.extra),
       },
       versions: { [set.version]: { items } },
     };
@@ -95,6 +100,19 @@ export function buildRegionStream(images: readonly PublishedImage[]): RegionStre
     [PRODUCTS_PATH, { body: productsBody, etag: etagOf(productsBody) }],
   ]);
   return { documents, files, images: streamImages };
+}
+
+/** The item fields MAAS keeps of a file (BootResourceFile.extra) and publishes with it. */
+const FILE_EXTRA_KEYS: readonly string[] = ['kpackage', 'src_package', 'src_release', 'src_version', 'kparams'];
+/** The product fields MAAS keeps in BootResource.extra besides subarches and title. */
+const PRODUCT_EXTRA_KEYS: readonly string[] = ['platform', 'supported_platforms'];
+
+function fileExtra(extra: Readonly<Record<string, unknown>>): Record<string, string> {
+  return Object.fromEntries(FILE_EXTRA_KEYS.flatMap((k) => (typeof extra[k] === 'string' ? [[k, extra[k] as string]] : [])));
+}
+
+function productExtra(extra: Readonly<Record<string, unknown>>): Record<string, string> {
+  return Object.fromEntries(PRODUCT_EXTRA_KEYS.flatMap((k) => (typeof extra[k] === 'string' ? [[k, extra[k] as string]] : [])));
 }
 
 function etagOf(body: string): string {

@@ -40,6 +40,8 @@ export interface UbuntuImage extends BootImageBase {
   readonly releaseTitle?: string;
   /** "Noble Numbat", when the stream says. */
   readonly releaseCodename?: string;
+  /** The stream marks the release's newest kernel `rolling`: racks also lay it out under `hwe-rolling`. */
+  readonly rolling?: boolean;
 }
 
 export interface CentosImage extends BootImageBase {
@@ -123,6 +125,7 @@ export function classifyFields(fields: Readonly<Record<string, FieldValue>>): Bo
       title: `Ubuntu ${releaseTitle ?? release}`,
       ...(releaseTitle !== undefined && { releaseTitle }),
       ...(releaseCodename !== undefined && { releaseCodename }),
+      ...(fields.rolling === true || fields.rolling === 'true' ? { rolling: true } : {}),
     };
   }
   const subarch = get('subarch') ?? 'generic';

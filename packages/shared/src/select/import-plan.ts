@@ -55,7 +55,15 @@ export interface SetFile extends FileOrigin {
   readonly filetype: string;
   /** MAAS filename: the last segment of the stream path ("boot-kernel", "grub2-signed.tar.xz"). */
   readonly filename: string;
+  /**
+   * What MAAS keeps of the item in BootResourceFile.extra and publishes again in its region stream: `kpackage`,
+   * `kparams` and the bootloaders' `src_package`, `src_release`, `src_version`, when the stream gives them.
+   */
+  readonly extra: Readonly<Record<string, string>>;
 }
+
+/** maasserver/bootresources.py get_or_create_boot_resource_file: the item fields a file keeps. */
+const FILE_EXTRA_KEYS: readonly string[] = ['kpackage', 'src_package', 'src_release', 'src_version', 'kparams'];
 
 /** A resource set the import wants: the newest complete version of a wanted image, from the winning source. */
 export interface WantedSet {
@@ -127,7 +135,7 @@ export function planImport(input: PlanImportInput): ImportPlan {
     for (const file of set.files) {
       if (listed.has(file.contentKey) || (file.sha256 !== null && inStore(file.sha256))) continue;
       listed.add(file.contentKey);
-      const { filetype: _filetype, filename: _filename, ...origin } = file;
+      const { filetype: _filetype, filename: _filename, extra: _extra, ...origin } = file;
       fetch.push({ ...origin, sourceId: set.sourceId });
     }
   }
@@ -154,6 +162,7 @@ function toSetFile(item: ProductItem): SetFile {
     size: item.size,
     ref: item.ref,
     path: item.path,
+    extra: Object.fromEntries(FILE_EXTRA_KEYS.flatMap((k) => (item.fields[k] === undefined ? [] : [[k, String(item.fields[k])]]))),
   };
 }
 
