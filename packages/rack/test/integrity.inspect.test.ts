@@ -9,6 +9,8 @@ import { bootItem, bootloaderItem, makeTarXz, storeBlob, tempDir } from './rack-
 
 const KERNEL = 'ubuntu/amd64/ga-24.04/noble/stable/boot-kernel';
 const GRUB = 'bootloader/uefi/amd64/grubx64.efi';
+/** ga-24.04 (kflavor generic) is the release's generic kernel: MAAS racks lay it out under generic/ too. */
+const GENERIC_KERNEL = 'ubuntu/amd64/generic/noble/stable/boot-kernel';
 let dir: string;
 let cleanup: () => Promise<void>;
 let dataDir: string;
@@ -30,11 +32,13 @@ const inspect = async () => inspectCurrent((await readCurrent(dataDir))!, cache)
 describe('inspectCurrent: the size and mtime check of each sync', () => {
   it('finds nothing in a snapshot as published, whose every file (bootloaders unpacked too) was stamped', async () => {
     const files = (await readCurrent(dataDir))?.manifest.files;
-    expect(Object.keys(files ?? {})).toEqual([GRUB, KERNEL, 'ubuntu/amd64/ga-24.04/noble/stable/squashfs']);
+    expect(Object.keys(files ?? {})).toEqual([GRUB, KERNEL, 'ubuntu/amd64/ga-24.04/noble/stable/squashfs', GENERIC_KERNEL, 'ubuntu/amd64/generic/noble/stable/squashfs']);
     expect(files).toEqual({
       [GRUB]: { size: 500, mtimeMs: expect.any(Number) },
       [KERNEL]: { size: 1000, mtimeMs: expect.any(Number) },
       'ubuntu/amd64/ga-24.04/noble/stable/squashfs': { size: 7, mtimeMs: expect.any(Number) },
+      [GENERIC_KERNEL]: { size: 1000, mtimeMs: expect.any(Number) },
+      'ubuntu/amd64/generic/noble/stable/squashfs': { size: 7, mtimeMs: expect.any(Number) },
     });
     expect(await inspect()).toEqual({ damage: [], uncached: [] });
   });
@@ -50,6 +54,8 @@ describe('inspectCurrent: the size and mtime check of each sync', () => {
       { sha256: archive.sha256, file: GRUB, ref: archive.ref, reason: 'size' },
       { sha256: kernel.sha256, file: KERNEL, ref: kernel.ref, reason: 'mtime' },
       { sha256: expect.any(String), file: 'ubuntu/amd64/ga-24.04/noble/stable/squashfs', ref: expect.objectContaining({ item: 'squashfs' }), reason: 'missing' },
+      // The generic copy is a hard link of the same kernel: written to as well.
+      { sha256: kernel.sha256, file: GENERIC_KERNEL, ref: kernel.ref, reason: 'mtime' },
     ]);
   });
 
