@@ -63,6 +63,11 @@ async function unpatchedUndici(): Promise<string> {
 }
 
 describe('a region importing from python3 -m http.server (HTTP/1.0, Connection: close) onto a slow disk', () => {
+  it('runs with the undici fix of patches/ applied (npm ci applies it; a node_modules copied from before needs it too)', async () => {
+    const installed = await readFile(join(repoRoot, 'node_modules/undici/lib/dispatcher/client-h1.js'), 'utf8');
+    expect(installed.includes('bootsync patch'), 'node_modules/undici is not patched: run npm ci, or npx patch-package').toBe(true);
+  });
+
   it('completes the import and keeps running (undici 7.30.2 unpatched ended the process mid-import)', async () => {
     const { region, mirror, dataDir, exited } = await importFromPythonServer({ NODE_OPTIONS: SLOW_DISK });
     expect(exited() ? `exited with ${region.child.exitCode}` : 'running').toBe('running');
