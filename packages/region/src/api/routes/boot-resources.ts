@@ -1,7 +1,7 @@
 import { maasDate, type BootResource } from '../../db/index.js';
 import type { ApiDeps } from '../deps.js';
 import { json, noContent, text } from '../answer.js';
-import { FormError } from '../errors.js';
+import { BadRequestError, FormError } from '../errors.js';
 import { parseWholeNumber, pathId } from '../params.js';
 import type { ActionContext, ApiResource } from '../route-table.js';
 import { createBootResource, resourceWithSets } from './boot-resource-uploads.js';
@@ -20,11 +20,12 @@ export const bootResourcesResource: ApiResource = {
       method: 'GET',
       op: null,
       summary: 'List boot resources, each with its status and when it was last synced.',
-      params: [{ name: 'type', type: 'String', doc: 'Optional. Only resources of this type: synced, generated, uploaded or all.' }],
+      params: [{ name: 'type', type: 'String', doc: 'Optional. Only resources of this type: synced, uploaded or all.' }],
       handle: ({ deps, args, uri }) => {
         const type = args.text('type') ?? 'all';
-        if (type !== 'all' && !isResourceType(type)) {
-          throw new FormError({ type: [`'${type}' is not a boot resource type: synced, generated, uploaded or all.`] });
+        // MAAS 3.5+ dropped "generated": a plain-text 400 listing the types as Python prints the list.
+        if (type !== 'all' && (type === 'generated' || !isResourceType(type))) {
+          throw new BadRequestError(`'${type}' is not a valid boot resource type. Available types: ['synced', 'uploaded']`);
         }
         const resources = deps.bootResources.list(type === 'all' ? {} : { rtype: type });
         const running = importRunning(deps.importRuns);
