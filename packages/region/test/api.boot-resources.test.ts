@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 describe('boot-resources', () => {
-  it('lists resources with MAAS fields, status and last_synced', async () => {
+  it('lists resources with MAAS fields, status, size and last_synced', async () => {
     const res = await maasCall(api, 'GET', 'boot-resources/');
     expect(res.statusCode).toBe(200);
     const list = res.json() as Record<string, unknown>[];
@@ -43,10 +43,11 @@ describe('boot-resources', () => {
       resource_uri: `${P}boot-resources/${synced}/`,
       last_deployed: null,
       status: 'Synced',
+      size: 4000,
     });
     expect(byId.get(synced)!.last_synced).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/);
-    expect(byId.get(downloading)).toMatchObject({ status: 'Downloading 42%', last_synced: null });
-    expect(byId.get(queued)).toMatchObject({ type: 'Uploaded', status: 'Queued for download' });
+    expect(byId.get(downloading)).toMatchObject({ status: 'Downloading 42%', size: 4000, last_synced: null });
+    expect(byId.get(queued)).toMatchObject({ type: 'Uploaded', status: 'Queued for download', size: null });
   });
 
   it.each([

@@ -39,9 +39,10 @@ export function selectionJson(s: Selection, uri: Uri): Record<string, unknown> {
 const TYPE_NAMES = { synced: 'Synced', generated: 'Generated', uploaded: 'Uploaded' } as const;
 
 /**
- * `boot_resource_to_dict` plus bootsync's `status` (MAAS 3.4's Images page words) and `last_synced` (when the newest
- * complete set was finished). `sets` are the resource's sets, newest first; the status describes the newest, or the
- * complete one still served when no import is working on the newest (`describedSet`). `rackState` gives the racks'
+ * `boot_resource_to_dict` plus bootsync's `status` (MAAS 3.4's Images page words), `size` (bytes of the set the
+ * status describes, null before any set: what the Images page shows, so a list costs it no read per image) and
+ * `last_synced` (when the newest complete set was finished). `sets` are the resource's sets, newest first; the status
+ * describes the newest, or the complete one still served when no import is working on the newest (`describedSet`). `rackState` gives the racks'
  * side of a complete set ("Syncing to rack controller(s)", "Waiting for rack controller(s) to sync").
  */
 export function bootResourceJson(
@@ -66,6 +67,7 @@ export function bootResourceJson(
       newestSet: shown && { complete: shown.complete, bytesDone: shown.bytesDone, totalBytes: shown.size },
       ...(racks ? { racks } : {}),
     }),
+    size: shown?.size ?? null,
     last_synced: lastComplete ? maasDate(lastComplete.updated) : null,
   };
 }
