@@ -6,24 +6,18 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl } from '@bootsync/testkit/redis';
 import { eventually } from '@bootsync/testkit/wait';
-import { repoRoot } from './daemon-bins.js';
+import { repoRoot, runBootsync, type CliRun } from './daemon-bins.js';
 import { startRackScene, type RackScene } from './rack-daemons.js';
 
 // A custom image end to end: uploaded with the real bootsync bin through the chunked path, published by the real
 // region bin, pulled by the real rack bin into custom/<arch>/<subarch>/<name>/uploaded/ (MAAS's rack layout),
 // kept by an import and its clean-up, and gone from the rack once deleted.
 const MiB = 1024 * 1024;
-const cliBin = join(repoRoot, 'packages/cli/bin/bootsync.js');
 let scene: RackScene;
 let image: Buffer;
 let imageFile: string;
 
-const bootsync = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [cliBin, ...args], { env: { ...process.env, BOOTSYNC_CONFIG_DIR: join(scene.dir, 'config') } }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+const bootsync = (...args: string[]): Promise<CliRun> => runBootsync(join(scene.dir, 'config'), args);
 
 async function served(path: string): Promise<{ status: number; sha256: string }> {
   const res = await request(`${scene.rack.url}/images/${path}`);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,22 @@ import { redisPrefixFor } from '@bootsync/region/identity';
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const REGION_BIN = join(repoRoot, 'packages/region/bin/bootsync-region.js');
 export const RACK_BIN = join(repoRoot, 'packages/rack/bin/bootsync-rack.js');
+export const CLI_BIN = join(repoRoot, 'packages/cli/bin/bootsync.js');
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the `bootsync` bin with its profiles (`bootsync login`) kept in `configDir`; never rejects. */
+export function runBootsync(configDir: string, args: readonly string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, BOOTSYNC_CONFIG_DIR: configDir } }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 export type LogEvent = Record<string, unknown> & { event?: string };
 

@@ -14,7 +14,7 @@ import { ensureRegionIdentity } from '@bootsync/region/identity';
 import { resolveRackConfig } from '@bootsync/rack/config';
 import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
 import { oauthHeader } from '../packages/region/test/api-harness.js';
-import { REGION_BIN, deleteRegionKeys, startBin } from './daemon-bins.js';
+import { REGION_BIN, deleteRegionKeys, runBootsync, startBin, type CliRun } from './daemon-bins.js';
 
 export { repoRoot } from './daemon-bins.js';
 
@@ -42,6 +42,10 @@ export interface PageWorld {
   readonly rackName: string;
   /** A signed API call as the maas CLI makes it (fields urlencoded); the parsed JSON or text answer. */
   api(method: 'GET' | 'POST', path: string, fields?: Record<string, string>): Promise<unknown>;
+  /** PUTs `bytes` to an upload_uri of `boot-resources create` (one chunk, application/octet-stream), as the maas CLI does. */
+  putChunk(uploadUri: string, bytes: Buffer): Promise<void>;
+  /** The real `bootsync` bin, logged in to the region as the admin (`bootsync login admin` on first use). */
+  bootsync(...args: string[]): Promise<CliRun>;
   /** The key `bootsync-region apikey --user NAME` prints (the real bin, on the running region's data dir). */
   userKey(name: string): Promise<string>;
   close(): Promise<void>;
@@ -104,12 +108,30 @@ export async function startPageWorld(spec: MirrorSpec): Promise<PageWorld> {
       return body;
     };
 
+    const putChunk = async (uploadUri: string, bytes: Buffer): Promise<void> => {
+      const res = await fetch(`${regionUrl}${uploadUri}`, {
+        method: 'PUT',
+        headers: { authorization: oauthHeader(key), 'content-type': 'application/octet-stream' },
+        body: bytes,
+      });
+      if (!res.ok) throw new Error(`PUT ${uploadUri}: HTTP ${res.status} ${await res.text()}`);
+    };
+
+    const configDir = join(dir, 'cli-config');
+    let loggedIn: Promise<CliRun> | undefined;
+    const bootsync = async (...args: string[]): Promise<CliRun> => {
+      loggedIn ??= runBootsync(configDir, ['login', 'admin', `${regionUrl}/MAAS/`, formatApiKey(key)]);
+      const login = await loggedIn;
+      if (login.code !== 0) throw new Error(`bootsync login failed: ${login.stderr}`);
+      return runBootsync(configDir, args);
+    };
+
     const userKey = async (name: string): Promise<string> => {
       const { stdout } = await execFileAsync(process.execPath, [REGION_BIN, 'apikey', '--user', name, '--data-dir', regionDir]);
       return stdout.trim();
     };
 
-    return { dir, regionUrl, apiKey: formatApiKey(key), mirror, upstream, unreachableUrl, rackName, api, userKey, close };
+    return { dir, regionUrl, apiKey: formatApiKey(key), mirror, upstream, unreachableUrl, rackName, api, putChunk, bootsync, userKey, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,4 +1,5 @@
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,12 +27,27 @@ async function imageRows(page: Page): Promise<Row[]> {
 }
 
 const STATUS = 3;
+const CUSTOM_STATUS = 4;
+
+/** The Custom images section as a user reads it: each row's cells, the delete button's text included. */
+async function customRows(page: Page): Promise<string[]> {
+  return (await page.locator('#custom-table tbody tr').allInnerTexts()).map((t) => t.split('\t').map((c) => c.trim()).join(' | '));
+}
+
+/** Bytes of a test image: different for each `seed`, so each is its own blob. */
+function imageBytes(size: number, seed: number): Buffer {
+  const bytes = Buffer.alloc(size);
+  for (let i = 0; i + 4 <= size; i += 4096) bytes.writeUInt32LE((i * 31 + seed) >>> 0, i);
+  return bytes;
+}
 const text = (page: Page, selector: string): Promise<string> => page.locator(selector).innerText();
 
 interface ApiResource {
+  readonly id: number;
   readonly name: string;
   readonly architecture: string;
   readonly status: string;
+  readonly size: number | null;
 }
 
 // Imports and rack syncs share two cores with the rest of the suite: give each step room beyond its own waits.
@@ -42,6 +58,13 @@ describe('the Images page, in Chromium, against a real region, Redis, SQLite, a 
   /** Uncaught errors and policy refusals in the page: a page that works for a user has none. */
   const pageProblems: string[] = [];
   const resources = async (): Promise<ApiResource[]> => (await world.api('GET', 'boot-resources/')) as ApiResource[];
+  const uploaded = async (): Promise<ApiResource[]> => (await world.api('GET', 'boot-resources/', { type: 'uploaded' })) as ApiResource[];
+  /** Every URL the admin's page asked for since `watchRequests()`: the poll's reads show here. */
+  const requested: string[] = [];
+  const watchRequests = (): void => {
+    requested.length = 0;
+  };
+  const listPolls = (): number => requested.filter((u) => new URL(u).pathname === '/MAAS/api/2.0/boot-resources/' && new URL(u).search === '').length;
 
   beforeAll(async () => {
     world = await startPageWorld({
@@ -57,6 +80,7 @@ describe('the Images page, in Chromium, against a real region, Redis, SQLite, a 
     // A missing element fails the step in seconds, not after the test's whole budget.
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (err) => pageProblems.push(err.message));
+    page.on('request', (request) => requested.push(request.url()));
     page.on('console', (msg) => {
       if (msg.type() === 'error' && /Content Security Policy|Uncaught/.test(msg.text())) pageProblems.push(msg.text());
     });
@@ -159,6 +183,45 @@ describe('the Images page, in Chromium, against a real region, Redis, SQLite, a 
     );
   });
 
+  it('lists custom images in their own section with size and the API\'s status, from the list it polls anyway', async () => {
+    expect(await page.locator('#no-custom-images').isVisible()).toBe(true);
+    // One uploaded through the bootsync CLI (the maas CLI's path: size and sha256 first, then 4 MiB chunks).
+    const appliance = join(world.dir, 'appliance.raw');
+    await writeFile(appliance, imageBytes(5_300_000, 1));
+    const run = await world.bootsync('admin', 'boot-resources', 'create', 'name=custom/appliance', 'title=Appliance', 'architecture=amd64/generic', 'filetype=ddraw', `content@=${appliance}`);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    // One whose upload is half done: the page shows its progress as the API words it.
+    const desktop = imageBytes(2_000_000, 2);
+    const created = (await world.api('POST', 'boot-resources/', {
+      name: 'custom/desktop', title: 'Desktop', architecture: 'amd64/generic', filetype: 'ddxz',
+      sha256: createHash('sha256').update(desktop).digest('hex'), size: String(desktop.length),
+    })) as { sets: Record<string, { files: Record<string, { upload_uri: string }> }> };
+    const uploadUri = Object.values(Object.values(created.sets)[0]!.files)[0]!.upload_uri;
+    await world.putChunk(uploadUri, desktop.subarray(0, 1_000_000));
+
+    const expected = async (): Promise<string[]> =>
+      (await uploaded()).map((r) => `${r.name} | ${r.name === 'custom/appliance' ? 'Appliance' : 'Desktop'} | ${r.architecture} | ${(r.size! / 1e6).toFixed(1)} MB | ${r.status} | Delete`);
+    await expect.poll(async () => [(await customRows(page)).join('\n'), (await expected()).join('\n')], { timeout: 20_000, interval: 200 }).toEqual([
+      'custom/appliance | Appliance | amd64/generic | 5.3 MB | Synced | Delete\ncustom/desktop | Desktop | amd64/generic | 2.0 MB | Downloading 50% | Delete',
+      'custom/appliance | Appliance | amd64/generic | 5.3 MB | Synced | Delete\ncustom/desktop | Desktop | amd64/generic | 2.0 MB | Downloading 50% | Delete',
+    ]);
+    expect(await page.locator('#no-custom-images').isVisible()).toBe(false);
+    // The images table keeps to the synced images.
+    expect((await imageRows(page)).every((r) => r.name.startsWith('ubuntu/'))).toBe(true);
+
+    // Three polls of the list, and not one read of an image of its own.
+    watchRequests();
+    await expect.poll(listPolls, { timeout: 10_000, interval: 100 }).toBeGreaterThanOrEqual(3);
+    expect(requested.filter((u) => /\/boot-resources\/\d+\//.test(u))).toEqual([]);
+
+    // The rest of the upload: the page follows the API to Synced, without a reload.
+    await world.putChunk(uploadUri, desktop.subarray(1_000_000));
+    await expect
+      .poll(async () => (await customRows(page)).map((r) => r.split(' | ')[CUSTOM_STATUS]), { timeout: 20_000, interval: 200 })
+      .toEqual(['Synced', 'Synced']);
+    expect((await uploaded()).map((r) => r.status)).toEqual(['Synced', 'Synced']);
+  });
+
   it('fits 1280x800 and a 420 px window without sideways scrolling (screenshots for the README)', async () => {
     const shots = process.env.BOOTSYNC_PAGE_SCREENSHOTS;
     await page.getByRole('button', { name: 'Hide advanced options' }).click();
@@ -173,6 +236,10 @@ describe('the Images page, in Chromium, against a real region, Redis, SQLite, a 
         const box = await cell.boundingBox();
         expect(box!.x + box!.width, `status cell outside a ${width} px window`).toBeLessThanOrEqual(width);
         expect(await cell.innerText()).toBe('Synced');
+      }
+      for (const element of await page.locator(`#custom-table tbody td:nth-child(${CUSTOM_STATUS + 1}), #custom-table tbody button`).all()) {
+        const box = await element.boundingBox();
+        expect(box!.x + box!.width, `custom image status or delete button outside a ${width} px window`).toBeLessThanOrEqual(width);
       }
       const file = join(world.dir, `images-page-${width}.png`);
       await page.screenshot({ path: file, fullPage: true });
@@ -223,9 +290,12 @@ describe('the Images page, in Chromium, against a real region, Redis, SQLite, a 
       .poll(async () => (await imageRows(page)).map((r) => `${r.name} ${r.arch.split('/')[0]} ${r.cells[STATUS]}`), { timeout: 30_000, interval: 200 })
       .toEqual(expect.arrayContaining(['ubuntu/noble amd64 Synced']));
     await expect.poll(async () => (await imageRows(page)).every((r) => r.name === 'ubuntu/noble' && r.arch.startsWith('amd64/')), { timeout: 30_000 }).toBe(true);
-    const left = await resources();
+    const left = (await world.api('GET', 'boot-resources/', { type: 'synced' })) as ApiResource[];
     expect(left.length).toBeGreaterThan(0);
     expect(left.every((r) => r.name === 'ubuntu/noble' && r.architecture.startsWith('amd64/'))).toBe(true);
+    // The import's clean-up never takes custom images: both are still listed, here and on the page.
+    expect((await uploaded()).map((r) => r.name)).toEqual(['custom/appliance', 'custom/desktop']);
+    expect(await page.locator('#custom-table tbody tr').count()).toBe(2);
   });
 
   it('shows the last import error when the mirror\'s signature no longer verifies, keeping the images', async () => {
@@ -252,6 +322,13 @@ describe('the Images page, in Chromium, against a real region, Redis, SQLite, a 
       expect(await viewer.locator('#selection-form').isHidden()).toBe(true);
       // The images are there to read, and nothing the page did was refused.
       await expect.poll(async () => (await imageRows(viewer)).length).toBeGreaterThan(0);
+      // Custom images too, read-only: no delete button, no actions column.
+      await expect.poll(() => customRows(viewer)).toEqual([
+        'custom/appliance | Appliance | amd64/generic | 5.3 MB | Synced',
+        'custom/desktop | Desktop | amd64/generic | 2.0 MB | Synced',
+      ]);
+      expect(await viewer.locator('#custom-images button').count()).toBe(0);
+      expect(await viewer.locator('#custom-actions').isHidden()).toBe(true);
       expect(await text(viewer, '#source-status')).toBe('');
       expect(await text(viewer, '#config-error')).toBe('');
       const refused = await viewer.evaluate(async (key) => {
@@ -264,6 +341,46 @@ describe('the Images page, in Chromium, against a real region, Redis, SQLite, a 
     } finally {
       await viewer.close();
     }
+  });
+
+  it('deletes a custom image after a confirmation step, with the keyboard, and the API no longer has it', async () => {
+    const focused = (): Promise<string> => page.evaluate<string>("document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? ''");
+    const names = async (): Promise<string[]> => (await uploaded()).map((r) => r.name);
+    const question = page.getByRole('group', { name: 'Are you sure you want to delete custom/desktop amd64/generic? The region and its rack controllers stop serving it.' });
+    await page.getByRole('button', { name: 'Delete custom/desktop amd64/generic' }).focus();
+    await page.keyboard.press('Enter');
+    await question.waitFor();
+    expect(await focused()).toBe('Cancel');
+    // Escape cancels: nothing deleted, the focus back on the image's Delete button.
+    await page.keyboard.press('Escape');
+    await question.waitFor({ state: 'detached' });
+    expect(await focused()).toBe('Delete custom/desktop amd64/generic');
+    expect(await names()).toEqual(['custom/appliance', 'custom/desktop']);
+
+    // The once-a-second poll leaves an open confirmation and the focus where they are.
+    await page.keyboard.press('Enter');
+    await question.waitFor();
+    watchRequests();
+    await expect.poll(listPolls, { timeout: 10_000, interval: 100 }).toBeGreaterThanOrEqual(2);
+    expect(await focused()).toBe('Cancel');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Delete image');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => text(page, '#custom-status')).toBe('Deleted custom/desktop amd64/generic.');
+    expect(await names()).toEqual(['custom/appliance']);
+    expect(await customRows(page)).toEqual(['custom/appliance | Appliance | amd64/generic | 5.3 MB | Synced | Delete']);
+    expect(await focused()).toBe('Custom images');
+    // Later polls do not bring it back.
+    watchRequests();
+    await expect.poll(listPolls, { timeout: 10_000, interval: 100 }).toBeGreaterThanOrEqual(2);
+    expect(await customRows(page)).toEqual(['custom/appliance | Appliance | amd64/generic | 5.3 MB | Synced | Delete']);
+
+    // With the mouse, the last one: the section says there are none.
+    await page.getByRole('button', { name: 'Delete custom/appliance amd64/generic' }).click();
+    await page.getByRole('button', { name: 'Delete image' }).click();
+    await expect.poll(() => page.locator('#no-custom-images').isVisible()).toBe(true);
+    expect(await names()).toEqual([]);
+    expect(await customRows(page)).toEqual([]);
   });
 
   it('logs out: back to the login form, and the key is gone from the tab', async () => {

@@ -1,66 +1,39 @@
-// What changes on its own: the images table, the running import and its last error, the rack controllers.
+// What changes on its own: the images table, the custom images, the running import and its last error, the rack
+// controllers.
 // Polled once a second (EventSource cannot send the Authorization header), so the page is at most ~1 s behind.
 
 import { ApiError, call } from './api.js';
 import { whileBusy } from './busy.js';
 import { formatSize, formatWhen, rackRow, resourceLabel } from './format.js';
+import { row, setText } from './table.js';
 
 const POLL_MS = 1000;
 const $ = (id) => document.getElementById(id);
+const UPLOADED = 'Uploaded';
 
-/** A row of `table`; each cell carries its column's name, which a narrow window shows beside the value. */
-function row(table, cells, data) {
-  const headers = [...table.tHead.rows[0].cells].map((th) => th.textContent);
-  const tr = document.createElement('tr');
-  for (const [k, v] of Object.entries(data)) tr.dataset[k] = v;
-  cells.forEach((text, i) => {
-    const td = document.createElement('td');
-    td.dataset.label = headers[i];
-    td.textContent = text;
-    tr.append(td);
-  });
-  return tr;
-}
-
-/** Sets text only when it changes, so aria-live regions announce changes and not every poll. */
-function setText(element, text) {
-  if (element.textContent !== text) element.textContent = text;
-}
-
-/** Size of the newest set of a resource (`boot-resources/{id}/` lists its sets by version). */
-function newestSetSize(detail) {
-  const versions = Object.keys(detail.sets ?? {}).sort();
-  return versions.length === 0 ? undefined : detail.sets[versions.at(-1)].size;
-}
-
-/** `onUnauthorized()` runs when the key is refused mid-session. Returns {refresh(), stop()}. */
-export function startLive({ key, onUnauthorized }) {
-  const sizes = new Map(); // resource id → {stamp, size}: the detail is read again only when the set may differ
+/**
+ * `onUnauthorized()` runs when the key is refused mid-session; `customImages` shows the uploaded images (see
+ * custom-images.js). Returns {refresh(), stop()}.
+ */
+export function startLive({ key, onUnauthorized, customImages }) {
   let racksServed = true;
   let timer;
   let stopped = false;
   let running = false;
   let again = false; // a refresh asked for while a poll was running: poll again at once after it
 
-  async function sizeOf(resource) {
-    const stamp = `${resource.last_synced}|${resource.status}`;
-    const known = sizes.get(resource.id);
-    if (known && known.stamp === stamp) return known.size;
-    const size = newestSetSize(await call(key, 'GET', `boot-resources/${resource.id}/`));
-    sizes.set(resource.id, { stamp, size });
-    return size;
-  }
-
+  // One list for both tables: each entry carries its status and size, so no image costs a request of its own.
   async function images() {
     const resources = await call(key, 'GET', 'boot-resources/');
-    const withSizes = await Promise.all(resources.map(async (r) => ({ r, size: await sizeOf(r) })));
+    const synced = resources.filter((r) => r.type !== UPLOADED);
     const table = $('images-table');
     table.tBodies[0].replaceChildren(
-      ...withSizes.map(({ r, size }) =>
-        row(table, [resourceLabel(r), r.architecture, formatSize(size), r.status, formatWhen(r.last_synced)], { name: r.name, arch: r.architecture }),
+      ...synced.map((r) =>
+        row(table, [resourceLabel(r), r.architecture, formatSize(r.size), r.status, formatWhen(r.last_synced)], { name: r.name, arch: r.architecture }),
       ),
     );
-    $('no-images').hidden = resources.length > 0;
+    $('no-images').hidden = synced.length > 0;
+    customImages.show(resources.filter((r) => r.type === UPLOADED));
   }
 
   async function importStatus() {

@@ -1,10 +1,12 @@
 // The Images page: log in with an API key (kept for this tab in sessionStorage), then the source, the selection,
-// the hourly sync toggle and the live images table. Logging out reloads the page, so nothing of a session lingers.
+// the hourly sync toggle, the live images table and the custom images. Logging out reloads the page, so nothing of a
+// session lingers.
 
 import { ApiError, call, forgetKey, parseKey, storedKey, storeKey } from './api.js';
 import { createSelectionPanel } from './selection.js';
 import { createSourcePanel } from './source.js';
 import { startLive } from './live.js';
+import { createCustomImages } from './custom-images.js';
 import { showReadOnly } from './readonly.js';
 
 const $ = (id) => document.getElementById(id);
@@ -60,7 +62,8 @@ async function show(key) {
   $('login').hidden = true;
   $('app').hidden = false;
   $('logout').hidden = false;
-  const live = startLive({ key, onUnauthorized: () => logOut('The region no longer accepts this API key; log in again.') });
+  const customImages = createCustomImages({ key, afterDelete: () => live.refresh() });
+  const live = startLive({ key, customImages, onUnauthorized: () => logOut('The region no longer accepts this API key; log in again.') });
   const selection = createSelectionPanel({ key, persistSource: () => source.persist(), afterSave: () => live.refresh() });
   const source = createSourcePanel({
     key,
@@ -70,6 +73,7 @@ async function show(key) {
   try {
     const me = await call(key, 'GET', 'users/?op=whoami');
     if (me.is_superuser) {
+      customImages.allowDelete();
       await Promise.all([autoImportToggle(key), source.load()]);
     } else {
       // Connecting reads the source through the region, which only admins may ask it to do.
