@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
 import { DEFAULT_RELEASES, createSignedMirror, type GeneratedMirror, type PayloadFtype } from '@bootsync/testkit/mirror';
@@ -178,33 +177,8 @@ export async function startThrottle(
   };
 }
 
-/** A private `redis-server` that keeps nothing on disk, so a restart loses every key, schedulers included. */
-export async function startPrivateRedis(): Promise<{ url: string; restart(): Promise<void>; stop(): Promise<void> }> {
-  const port = await freePort();
-  let child: ChildProcess;
-  const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await eventually(async () => {
-      const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG' ? true : undefined;
-      } catch {
-        return undefined;
-      } finally {
-        probe.disconnect();
-      }
-    }, 10_000, `redis-server on port ${port}`);
-  };
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGKILL');
-    await once(child, 'exit');
-  };
-  await start();
-  return { url: `redis://127.0.0.1:${port}`, restart: async () => { await stop(); await start(); }, stop };
-}
+// One copy in the testkit; still importable from here by the tests that always did.
+export { startPrivateRedis } from '@bootsync/testkit/redis';
 
 /** One region (imported from a generated signed mirror) and one rack pulling through a throttle, synced. */
 export interface RackScene {

@@ -26,3 +26,4 @@ export async function deleteKeys(prefix: string, url: string = testRedisUrl): Pr
   }
   return deleted;
 }
+export { startPrivateRedis, type PrivateRedis } from './private-redis.js';
