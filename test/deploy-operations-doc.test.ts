@@ -49,15 +49,18 @@ describe('the log event reader', () => {
     logger.info('plain message');
     const line = { event: 'import.finished', runId, ms };
     if (ok) this.#log.info(line);
+    watchRedisOutage(redis, { logger, level: 'error', error: 'import.queue.error', restored: 'import.redis.restored', fields: { rack: name } });
   `;
 
-  it('finds events in logger calls only, through a const, a ternary or a const object, with their other fields', () => {
+  it('finds events in logger calls only, through a const, a ternary or a const object, with their other fields, and those a Redis outage watcher is given', () => {
     expect(eventsInSource(source, 'x.ts')).toEqual([
       { event: 'rack.register.refused', levels: ['error'], fields: ['err'], files: ['x.ts'] },
       { event: 'rack.start.failed', levels: ['error'], fields: ['err'], files: ['x.ts'] },
       { event: 'import.file.verified', levels: ['info'], fields: ['image', 'bytes', '...timing'], files: ['x.ts'] },
       { event: 'racks.sync.failed', levels: ['warn'], fields: ['rack'], files: ['x.ts'] },
       { event: 'import.finished', levels: ['info'], fields: ['runId', 'ms'], files: ['x.ts'] },
+      { event: 'import.queue.error', levels: ['error'], fields: ['err', 'failures', 'ms', 'rack'], files: ['x.ts'] },
+      { event: 'import.redis.restored', levels: ['info'], fields: ['failures', 'ms', 'rack'], files: ['x.ts'] },
     ]);
   });
 });

@@ -39,10 +39,36 @@ export function eventsInSource(text: string, file: string): LogEvent[] {
         for (const event of events) found.push({ event, levels: [level], fields, files: [file] });
       }
     }
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'watchRedisOutage') {
+      found.push(...redisOutageEvents(objectArgument(node.arguments[1], source), source, file));
+    }
     ts.forEachChild(node, visit);
   };
   visit(source);
   return found;
+}
+
+/**
+ * What `watchRedisOutage(connection, { error: 'x', restored: 'y', level?, fields? })` logs (shared/logging/
+ * redis-outage.ts): its caller names the events, so they are listed where the caller is.
+ */
+function redisOutageEvents(options: ts.ObjectLiteralExpression | undefined, source: ts.SourceFile, file: string): LogEvent[] {
+  if (!options) return [];
+  const property = (name: string): ts.Expression | undefined => {
+    const p = options.properties.find((q) => ts.isPropertyAssignment(q) && q.name.getText(source) === name);
+    return p && ts.isPropertyAssignment(p) ? p.initializer : undefined;
+  };
+  const strings = (name: string): string[] => {
+    const value = property(name);
+    return value ? literalValues(value, source) : [];
+  };
+  const extra = property('fields');
+  const fields = extra && ts.isObjectLiteralExpression(extra) ? extra.properties.flatMap((p) => (p.name ? [p.name.getText(source)] : [])) : [];
+  const level = strings('level')[0] ?? 'warn';
+  return [
+    ...strings('error').map((event) => ({ event, levels: [level], fields: ['err', 'failures', 'ms', ...fields], files: [file] })),
+    ...strings('restored').map((event) => ({ event, levels: ['info'], fields: ['failures', 'ms', ...fields], files: [file] })),
+  ];
 }
 
 /**

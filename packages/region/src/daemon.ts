@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from '@bootsync/shared/logging';
+import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
 import type { RegionOptions } from './config/index.js';
 import { createRepositories, openRegionDatabase, type Repositories } from './db/index.js';
 import { ensureDefaultBootSource } from './default-source.js';
@@ -67,15 +67,7 @@ export async function startRegion(options: RegionOptions, logger: Logger, extens
 
   const metrics = createRegionMetrics();
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
-  let redisDown = false;
-  redis.on('error', (err) => {
-    // ioredis reconnects by itself; log the first failure of each outage only.
-    if (!redisDown) logger.warn({ event: 'region.redis_unavailable', err }, 'Redis unreachable');
-    redisDown = true;
-  });
-  redis.on('ready', () => {
-    redisDown = false;
-  });
+  watchRedisOutage(redis, { logger, error: 'region.redis_unavailable', restored: 'region.redis.restored' });
   redis.connect().catch(() => undefined);
 
   const ctx: RegionContext = { repositories, identity, metrics };

@@ -4,7 +4,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BootsyncError } from '@bootsync/shared/errors';
 import { Downloader } from '@bootsync/shared/download';
-import { OutageThrottle, type Logger } from '@bootsync/shared/logging';
+import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import type { RackConfig } from '../config/index.js';
 import { IntegrityGuard, RackScrub } from '../integrity/index.js';
@@ -32,16 +32,7 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
   const cache = new ContentStore({ root: join(config.dataDir, 'cache') });
   const lock = new SerialLock();
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  // ioredis reports every reconnection attempt: the first failure, one line a minute, and the way back.
-  const outage = new OutageThrottle();
-  redis.on('error', (err) => {
-    const report = outage.failed();
-    if (report) logger.warn({ event: 'rack.redis.error', rack: config.name, err, failures: report.failures, ms: report.ms });
-  });
-  redis.on('ready', () => {
-    const ended = outage.restored();
-    if (ended) logger.info({ event: 'rack.redis.restored', rack: config.name, failures: ended.failures, ms: ended.ms });
-  });
+  const outage = watchRedisOutage(redis, { logger, error: 'rack.redis.error', restored: 'rack.redis.restored', fields: { rack: config.name } });
   const server = createRackServer({
     dataDir: config.dataDir,
     metrics,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { OutageThrottle } from '@bootsync/shared/logging';
+import { watchRedisOutage } from '@bootsync/shared/logging';
 import { createRepositories } from '../db/index.js';
 import { DEFAULT_TUNING, runImport, type ImportRunResult } from './import-run.js';
 import { IMPORT_DEDUP_ID, IMPORT_JOB, IMPORT_QUEUE, importJobOptions, type ImportJobData, type ImportReason } from './queue.js';
@@ -42,18 +42,13 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
   // BullMQ requires maxRetriesPerRequest: null on the worker's blocking connection; the queue's keeps ioredis'
   // default so a Redis outage fails "import now" promptly instead of hanging the API call.
   const queueConnection = new Redis(deps.redisUrl);
+  const outage = watchRedisOutage(queueConnection, { logger: log, level: 'error', error: 'import.queue.error', restored: 'import.redis.restored' });
   // Lazy: it connects when the worker starts, once the queue's connection found Redis.
   const workerConnection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   const queue = new Queue<ImportJobData>(IMPORT_QUEUE, { connection: queueConnection, prefix: deps.redisPrefix });
-  // ioredis reports every reconnection attempt: the first failure, one line a minute, and the way back.
-  const outage = new OutageThrottle();
+  // The queue re-emits its connection's errors, which the watcher logs; anything else it reports is its own.
   queue.on('error', (err) => {
-    const report = outage.failed();
-    if (report) log.error({ event: 'import.queue.error', err, failures: report.failures, ms: report.ms });
-  });
-  queueConnection.on('ready', () => {
-    const ended = outage.restored();
-    if (ended) log.info({ event: 'import.redis.restored', failures: ended.failures, ms: ended.ms });
+    if (!outage.down) log.error({ event: 'import.queue.error', err });
   });
   const stopping = new AbortController();
   let booting: Promise<void> | undefined;

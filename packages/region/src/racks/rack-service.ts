@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { OutageThrottle, type Logger } from '@bootsync/shared/logging';
+import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
 import type { ContentStore } from '@bootsync/shared/store';
 import { NotFoundError, type Db, type Repositories } from '../db/index.js';
 import { sameSecret } from '../identity/index.js';
@@ -73,16 +73,7 @@ export class RackService {
     this.racks = new RackRepository(deps.db);
     deps.metrics?.observe(() => this.list());
     this.#connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
-    // ioredis reports every reconnection attempt: the first failure, one line a minute, and the way back.
-    const outage = new OutageThrottle();
-    this.#connection.on('error', (err) => {
-      const report = outage.failed();
-      if (report) deps.logger.warn({ event: 'racks.redis.error', err, failures: report.failures, ms: report.ms });
-    });
-    this.#connection.on('ready', () => {
-      const ended = outage.restored();
-      if (ended) deps.logger.info({ event: 'racks.redis.restored', failures: ended.failures, ms: ended.ms });
-    });
+    watchRedisOutage(this.#connection, { logger: deps.logger, error: 'racks.redis.error', restored: 'racks.redis.restored' });
     const now = (): string => new Date().toISOString();
     this.#queues = new RackQueues({
       connection: this.#connection,

@@ -28,3 +28,4 @@ export function createLogger(
 }
 
 export { OutageThrottle, type OutageReport } from './outage.js';
+export { watchRedisOutage, type RedisOutage, type RedisOutageLog } from './redis-outage.js';

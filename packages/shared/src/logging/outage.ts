@@ -11,7 +11,7 @@ export interface OutageReport {
 /**
  * Decides when a dependency's outage is worth a log line: ioredis reconnects every 100–500 ms and reports each
  * attempt, so the first failure is logged, then one line a minute at most while it lasts, then its end once.
- * Pure bookkeeping: callers keep their own logger calls (and their event names).
+ * Pure bookkeeping: watchRedisOutage (redis-outage.ts) logs with it.
  */
 export class OutageThrottle {
   #since: number | undefined;
