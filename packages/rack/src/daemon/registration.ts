@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { backoffDelay, DEFAULT_RETRY, type Backoff } from '@bootsync/shared/download';
 import type { Logger } from '@bootsync/shared/logging';
 import { RegionRequestError, RegistrationRefusedError } from '../errors/index.js';
 
@@ -21,9 +22,13 @@ export interface RegisterOptions {
   readonly secretFile: string;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
-  /** @defaultValue 30000 */
-  readonly maxDelayMs?: number;
 }
+
+/**
+ * Half a second doubling up to the downloads' 30 s, with their jitter: the racks of a region that restarts all
+ * fail together, and would otherwise all come back in the same instant, again and again.
+ */
+const REGISTRATION_BACKOFF: Backoff = Object.freeze({ baseDelayMs: 500, maxDelayMs: DEFAULT_RETRY.maxDelayMs, jitter: DEFAULT_RETRY.jitter });
 
 /**
  * Registers with the region, retrying while it is unreachable or failing (racks often start before their region).
@@ -31,7 +36,7 @@ export interface RegisterOptions {
  */
 export async function registerWithRegion(options: RegisterOptions): Promise<Registration> {
   const url = new URL(REGISTER_PATH, options.regionUrl).toString();
-  for (let attempt = 0; ; attempt++) {
+  for (let failures = 1; ; failures++) {
     try {
       const response = await request(url, {
         method: 'POST',
@@ -49,7 +54,7 @@ export async function registerWithRegion(options: RegisterOptions): Promise<Regi
     } catch (err) {
       const final = err instanceof RegistrationRefusedError || (err instanceof RegionRequestError && err.status === 400);
       if (final || options.signal?.aborted) throw err;
-      const delay = Math.min(options.maxDelayMs ?? 30_000, 500 * 2 ** attempt);
+      const delay = backoffDelay(REGISTRATION_BACKOFF, failures);
       options.logger.warn({ event: 'rack.register.retry', rack: options.name, err, ms: delay });
       await sleep(delay, undefined, options.signal ? { signal: options.signal } : {});
     }

@@ -1,4 +1,4 @@
-import type { RetryPolicy } from '@bootsync/shared/download';
+import type { Backoff, RetryPolicy } from '@bootsync/shared/download';
 import type { Logger } from '@bootsync/shared/logging';
 import type { Db } from '../db/connection.js';
 import type { ImportOutcome as RunOutcome, ImportRun } from '../db/types.js';
@@ -28,8 +28,8 @@ export interface ImportMetrics {
   readonly lastSuccessfulImport: { set(unixSeconds: number): void };
 }
 
-/** Retry budget for reading a source; injected shorter in tests. */
-export interface SourceReadRetry {
+/** Retry budget for reading a source; injected shorter in tests. The backoff's cap and jitter are the downloads'. */
+export interface SourceReadRetry extends Partial<Pick<Backoff, 'maxDelayMs' | 'jitter'>> {
   /** @defaultValue 60_000 (a minute at most, as the issue says) */
   readonly budgetMs: number;
   /** @defaultValue 1_000 */

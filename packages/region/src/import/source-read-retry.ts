@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay, DEFAULT_RETRY } from '@bootsync/shared/download';
 import { MirrorReadError } from '@bootsync/shared/streams';
 import type { SourceReadRetry } from './service-types.js';
 
@@ -13,22 +14,24 @@ export function isTransientReadError(err: unknown): boolean {
 }
 
 /**
- * Runs `read` until it succeeds, fails for good, or the budget is spent: exponential backoff from `baseDelayMs`,
- * never sleeping past the budget, so an unreachable source gives up within `budgetMs` (a minute at most).
+ * Runs `read` until it succeeds, fails for good, or the budget is spent: the downloads' backoff (jittered, so regions
+ * that lost a mirror together do not all return to it at once), never sleeping past the budget, so an unreachable
+ * source gives up within `budgetMs` (a minute at most).
  */
 export async function withSourceReadRetry<T>(
   read: () => Promise<T>,
   retry: SourceReadRetry,
   signal: AbortSignal,
 ): Promise<T> {
+  const backoff = { maxDelayMs: DEFAULT_RETRY.maxDelayMs, jitter: DEFAULT_RETRY.jitter, ...retry };
   const deadline = Date.now() + retry.budgetMs;
-  for (let attempt = 0; ; attempt++) {
+  for (let failures = 1; ; failures++) {
     try {
       return await read();
     } catch (err) {
       const left = deadline - Date.now();
       if (!isTransientReadError(err) || left <= 0 || signal.aborted) throw err;
-      await sleep(Math.min(retry.baseDelayMs * 2 ** attempt, left), undefined, { signal });
+      await sleep(Math.min(backoffDelay(backoff, failures), left), undefined, { signal });
     }
   }
 }

@@ -1,7 +1,24 @@
 import type { ContentStore } from '../store/index.js';
 
+/**
+ * How long to wait before another attempt: exponential from `baseDelayMs`, capped at `maxDelayMs`, less a random
+ * share (`jitter`) so that many clients that failed together (racks after a region restart) do not retry together.
+ * Every retry of bootsync waits this way: downloads, source reads, rack registration (`backoffDelay`, retry.ts).
+ */
+export interface Backoff {
+  /** @defaultValue 1000 */
+  readonly baseDelayMs: number;
+  /** @defaultValue 30000 */
+  readonly maxDelayMs: number;
+  /**
+   * Fraction of each delay drawn at random (0 = none, 1 = anywhere between 0 and the delay).
+   * @defaultValue 0.5
+   */
+  readonly jitter: number;
+}
+
 /** How a file is retried after a network error or a 5xx answer. */
-export interface RetryPolicy {
+export interface RetryPolicy extends Backoff {
   /**
    * Attempts in a row that make no progress before giving up; an attempt that stored new bytes resets the count.
    * @defaultValue 6
@@ -12,16 +29,6 @@ export interface RetryPolicy {
    * @defaultValue 300000 (5 minutes)
    */
   readonly budgetMs: number;
-  /** @defaultValue 1000 */
-  readonly baseDelayMs: number;
-  /** @defaultValue 30000 */
-  readonly maxDelayMs: number;
-  /**
-   * Fraction of each delay drawn at random (0 = none, 1 = anywhere between 0 and the delay), so many racks
-   * that failed together do not retry together.
-   * @defaultValue 0.5
-   */
-  readonly jitter: number;
 }
 
 export interface DownloaderOptions {

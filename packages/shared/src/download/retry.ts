@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChecksumMismatchError, InsufficientSpaceError, SizeMismatchError } from '../store/index.js';
 import { ConnectionsResetError, HttpStatusError } from './errors.js';
-import type { RetryPolicy } from './options.js';
+import type { Backoff, RetryPolicy } from './options.js';
 
-/** Exponential backoff capped at `maxDelayMs`, minus a random share of up to `jitter` of it. */
-export function backoffDelay(policy: RetryPolicy, failuresInRow: number, random: () => number = Math.random): number {
-  const full = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, failuresInRow - 1));
-  return Math.round(full * (1 - policy.jitter * random()));
+/** The wait after `failuresInRow` failures in a row: exponential, capped at `maxDelayMs`, less up to `jitter` of it. */
+export function backoffDelay(backoff: Backoff, failuresInRow: number, random: () => number = Math.random): number {
+  const full = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** Math.max(0, failuresInRow - 1));
+  return Math.round(full * (1 - backoff.jitter * random()));
 }
 
 /**
