@@ -62,6 +62,51 @@ describe('boot-sources', () => {
     expect(Object.keys(typo.json() as object)).toEqual(['keyring_file']);
   });
 
+  it('keeps names and priorities unique and priorities >= 0, on create and on update, with MAAS messages', async () => {
+    const create = (fields: [string, string][]): ReturnType<typeof maasCall> =>
+      maasCall(api, 'POST', 'boot-sources/', [['keyring_filename', '/k.gpg'], ...fields]);
+    const first = (await create([['url', 'http://unique-a.example/'], ['name', 'unique-a'], ['priority', '40']])).json() as { id: number };
+    const second = (await create([['url', 'http://unique-b.example/'], ['name', 'unique-b'], ['priority', '41']])).json() as { id: number };
+
+    const clash = await create([['url', 'http://unique-c.example/'], ['name', 'unique-a'], ['priority', '40']]);
+    expect(clash.statusCode).toBe(400);
+    expect(clash.json()).toEqual({
+      name: ['Boot source with this Name already exists.'],
+      priority: ['A boot source with the same priority already exists.'],
+    });
+    const negative = await create([['url', 'http://unique-c.example/'], ['priority', '-1']]);
+    expect(negative.json()).toEqual({ priority: ['Ensure this value is greater than or equal to 0.'] });
+
+    const moveOnto = await maasCall(api, 'PUT', `boot-sources/${second.id}/`, [['priority', '40'], ['name', 'unique-a']]);
+    expect(moveOnto.statusCode).toBe(400);
+    expect(moveOnto.json()).toEqual({
+      name: ['Boot source with this Name already exists.'],
+      priority: ['A boot source with the same priority already exists.'],
+    });
+    // Sending a source's own name and priority again is no clash.
+    const same = await maasCall(api, 'PUT', `boot-sources/${first.id}/`, [['priority', '40'], ['name', 'unique-a'], ['enabled', 'false']]);
+    expect(same.statusCode).toBe(200);
+    expect(api.repos.bootSources.get(second.id)).toMatchObject({ name: 'unique-b', priority: 41 });
+    for (const { id } of [first, second]) await maasCall(api, 'DELETE', `boot-sources/${id}/`);
+  });
+
+  it('takes URLs as Django URLField does: http:// assumed, no host without a domain, at most 200 characters', async () => {
+    const bare = await maasCall(api, 'POST', 'boot-sources/', [['url', 'bare.example/maas/'], ['skip_keyring_verification', 'true']]);
+    expect(bare.statusCode).toBe(201);
+    expect(bare.json()).toMatchObject({ url: 'http://bare.example/maas', name: 'http://bare.example/maas' });
+    await maasCall(api, 'DELETE', `boot-sources/${(bare.json() as { id: number }).id}/`);
+
+    const noDomain = await maasCall(api, 'POST', 'boot-sources/', [['url', 'http://mirror/maas'], ['keyring_filename', '/k.gpg']]);
+    expect(noDomain.statusCode).toBe(400);
+    expect(noDomain.json()).toEqual({ url: ['Enter a valid URL.'] });
+    const long = await maasCall(api, 'POST', 'boot-sources/', [['url', `http://long.example/${'x'.repeat(200)}`], ['keyring_filename', '/k.gpg']]);
+    expect(long.json()).toEqual({ url: ['Ensure this value has at most 200 characters (it has 220).'] });
+    const local = await maasCall(api, 'POST', 'boot-sources/', [['url', 'file:///srv/maas-images/'], ['keyring_filename', '/k.gpg']]);
+    expect(local.statusCode).toBe(201);
+    expect(local.json()).toMatchObject({ url: 'file:///srv/maas-images' });
+    await maasCall(api, 'DELETE', `boot-sources/${(local.json() as { id: number }).id}/`);
+  });
+
   it('takes keyring_data as a file part and answers it base64', async () => {
     const keyring = readFileSync(mirror.keyring.binary);
     const res = await maasCall(api, 'POST', 'boot-sources/', [

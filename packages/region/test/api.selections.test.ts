@@ -118,11 +118,13 @@ describe('boot-source-selections', () => {
     ['keyring_filename', [['keyring_filename', '/usr/share/keyrings/other.gpg']]],
     ['keyring_data', [['keyring_data', Buffer.from('another keyring').toString('base64')], ['keyring_filename', '']]],
   ])('reads the source again once it changes its %s (503 while it cannot be read)', async (field, change) => {
-    const id = api.repos.bootSources.create({ url: `http://moved-${field}.example/`, keyringFilename: '/k.gpg' }).id;
+    // Names, URLs and priorities are unique (MAAS), and a host name has no '_' (Django's URLValidator).
+    const tag = field.replaceAll('_', '-');
+    const id = api.repos.bootSources.create({ url: `http://moved-${tag}.example/`, keyringFilename: '/k.gpg' }).id;
     api.repos.sourceCache.replace(id, offer);
     const warty = (): Promise<{ statusCode: number }> => maasCall(api, 'POST', `boot-sources/${id}/selections/`, [['os', 'ubuntu'], ['release', 'warty']]);
     expect((await warty()).statusCode).toBe(400);
-    expect((await maasCall(api, 'PUT', `boot-sources/${id}/`, [['name', 'renamed'], ['priority', '7']])).statusCode).toBe(200);
+    expect((await maasCall(api, 'PUT', `boot-sources/${id}/`, [['name', `renamed-${tag}`], ['priority', String(100 + id)]])).statusCode).toBe(200);
     expect((await warty()).statusCode).toBe(400);
 
     expect((await maasCall(api, 'PUT', `boot-sources/${id}/`, change)).statusCode).toBe(200);

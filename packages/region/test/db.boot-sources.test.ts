@@ -50,8 +50,17 @@ describe('boot sources', () => {
       fields: { __all__: ['Only one of keyring_filename or keyring_data can be specified.'] },
     },
     { name: 'not a URL', input: { url: 'not a url', keyringFilename: KEYRING }, fields: { url: ['Enter a valid URL.'] } },
-    { name: 'unsupported scheme', input: { url: 'ftp://x.example/', keyringFilename: KEYRING }, fields: { url: ['Enter a valid URL.'] } },
-    { name: 'blank name', input: { url: 'http://x.example/', name: ' ', keyringFilename: KEYRING }, fields: { name: ['This field cannot be blank.'] } },
+    {
+      name: 'an ftp URL (Django takes it; bootsync reads no ftp mirror)',
+      input: { url: 'ftp://x.example/', keyringFilename: KEYRING },
+      fields: { url: ['bootsync reads mirrors over http, https or file:// only, not ftp.'] },
+    },
+    { name: 'a negative priority', input: { url: 'http://x.example/', priority: -1, keyringFilename: KEYRING }, fields: { priority: ['Ensure this value is greater than or equal to 0.'] } },
+    {
+      name: 'a name of 256 characters',
+      input: { url: 'http://x.example/', name: 'n'.repeat(256), keyringFilename: KEYRING },
+      fields: { name: ['Ensure this value has at most 255 characters (it has 256).'] },
+    },
   ])('refuses $name with MAAS form errors', ({ input, fields }) => {
     expect(fieldsOf(() => db().bootSources.create(input))).toEqual(fields);
     expect(db().bootSources.count()).toBe(0);
@@ -61,11 +70,31 @@ describe('boot sources', () => {
     expect(db().bootSources.create({ url: 'http://x.example/', skipKeyringVerification: true }).keyringFilename).toBe('');
   });
 
-  it('refuses a second source with the same URL, trailing slash or not', () => {
+  it('refuses a second source with the same URL, trailing slash or not (and so the same default name)', () => {
     db().bootSources.create({ url: 'http://x.example/a/', keyringFilename: KEYRING });
     expect(fieldsOf(() => db().bootSources.create({ url: 'http://x.example/a', keyringFilename: KEYRING }))).toEqual({
+      name: ['Boot source with this Name already exists.'],
       url: ['Boot source with this Url already exists.'],
     });
+  });
+
+  it('keeps a source editable when an older database holds its priority twice, and refuses a new clash', () => {
+    const a = db().bootSources.create({ url: 'http://a.example/', keyringFilename: KEYRING, priority: 5 });
+    const b = db().bootSources.create({ url: 'http://b.example/', keyringFilename: KEYRING, priority: 6 });
+    // Written before priorities were unique.
+    db().db.prepare('UPDATE boot_sources SET priority = 5 WHERE id = ?').run(b.id);
+    expect(db().bootSources.update(b.id, { name: 'renamed', enabled: false })).toMatchObject({ name: 'renamed', priority: 5 });
+    expect(db().bootSources.list().map((s) => s.id)).toEqual([a.id, b.id]);
+    expect(fieldsOf(() => db().bootSources.update(b.id, { priority: 6, name: 'http://a.example' }))).toEqual({ name: ['Boot source with this Name already exists.'] });
+    const c = db().bootSources.create({ url: 'http://c.example/', keyringFilename: KEYRING, priority: 7 });
+    expect(fieldsOf(() => db().bootSources.update(c.id, { priority: 5 }))).toEqual({ priority: ['A boot source with the same priority already exists.'] });
+  });
+
+  it('names a source by its URL when the name is blank, on create and on update, as MAAS does', () => {
+    const s = db().bootSources.create({ url: 'http://x.example/', name: ' ', keyringFilename: KEYRING });
+    expect(s.name).toBe('http://x.example');
+    expect(db().bootSources.update(s.id, { name: 'mirror' }).name).toBe('mirror');
+    expect(db().bootSources.update(s.id, { name: '', url: 'http://y.example/' }).name).toBe('http://y.example');
   });
 
   it('updates fields, validates the result and keeps the rest', () => {

@@ -1,6 +1,7 @@
 import type { Db } from './connection.js';
 import { FieldErrorCollector, NotFoundError, ValidationError } from './errors.js';
 import { fromBool, isUniqueViolation, nowIso, toBool } from './rows.js';
+import { normalizeSourceUrl, skipsVerificationByDefault, sourceUrlErrors } from './source-url.js';
 import type { BootSource, BootSourceUpdate, NewBootSource } from './types.js';
 
 interface BootSourceRow {
@@ -15,8 +16,6 @@ interface BootSourceRow {
   created: string;
   updated: string;
 }
-
-const URL_SCHEMES = new Set(['http:', 'https:', 'file:']);
 
 function toBootSource(r: BootSourceRow): BootSource {
   return {
@@ -33,28 +32,24 @@ function toBootSource(r: BootSourceRow): BootSource {
   };
 }
 
-/** MAAS stores URLs without their trailing slash. */
-export function normalizeSourceUrl(url: string): string {
-  return url.trim().replace(/\/+$/, '');
-}
+/** MAAS's BootSource name: a CharField of at most 255 characters. */
+const MAX_NAME_LENGTH = 255;
 
-/** MAAS's default for `skip_keyring_verification`: true only for a URL naming an unsigned `.json` index. */
-export function skipsVerificationByDefault(url: string): boolean {
-  return normalizeSourceUrl(url).endsWith('.json');
-}
-
-/** The model rules of MAAS's BootSource, applied to a complete record before it is written. */
-function validate(s: BootSourceRecord): void {
+/**
+ * The model rules of MAAS's BootSource (models/bootsource.py, MAAS 3.8: name and priority are new there), applied to
+ * a complete record before it is written. `taken` says which of its unique fields another source holds.
+ */
+function validate(s: BootSourceRecord, taken: UniqueClashes): void {
   const errors = new FieldErrorCollector();
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(s.url);
-  } catch {
-    errors.add('url', 'Enter a valid URL.');
-  }
-  if (parsed && !URL_SCHEMES.has(parsed.protocol)) errors.add('url', 'Enter a valid URL.');
-  if (s.name.trim() === '') errors.add('name', 'This field cannot be blank.');
+  for (const message of sourceUrlErrors(s.url)) errors.add('url', message);
+  if (s.name.length > MAX_NAME_LENGTH) errors.add('name', `Ensure this value has at most ${MAX_NAME_LENGTH} characters (it has ${s.name.length}).`);
   if (!Number.isSafeInteger(s.priority)) errors.add('priority', 'Enter a whole number.');
+  else if (s.priority < 0) errors.add('priority', 'Ensure this value is greater than or equal to 0.');
+  // Django's validate_unique for the model's unique fields, then the database's unique priority, which the MAAS 3.8
+  // API 2.0 answers with a 409 after retrying; the message is MAAS's own from its API 3.0 (docs/maas-cli-compat.md).
+  if (taken.name) errors.add('name', 'Boot source with this Name already exists.');
+  if (taken.url) errors.add('url', 'Boot source with this Url already exists.');
+  if (taken.priority) errors.add('priority', 'A boot source with the same priority already exists.');
   const hasFile = s.keyringFilename !== '';
   const hasData = s.keyringData !== null && s.keyringData.length > 0;
   if (!s.skipKeyringVerification && !hasFile && !hasData) {
@@ -66,6 +61,9 @@ function validate(s: BootSourceRecord): void {
 }
 
 type BootSourceRecord = Omit<BootSource, 'id' | 'created' | 'updated'>;
+
+/** Which unique fields of a record another source already holds. */
+type UniqueClashes = Readonly<Record<'name' | 'url' | 'priority', boolean>>;
 
 /** Whether a change touches where the source is read from or how it is verified (not its name, priority...). */
 function readsDifferently(before: BootSourceRecord, after: BootSourceRecord): boolean {
@@ -122,14 +120,15 @@ export class BootSourceRepository {
     const maxPriority = (this.db.prepare('SELECT max(priority) AS p FROM boot_sources').get() as { p: number | null }).p;
     const record = {
       url,
-      name: input.name ?? url,
+      // MAAS: a blank name is the URL.
+      name: input.name?.trim() || url,
       priority: input.priority ?? (maxPriority ?? 0) + 1,
       enabled: input.enabled ?? true,
       keyringFilename: input.keyringFilename ?? '',
       keyringData: input.keyringData ?? null,
       skipKeyringVerification: input.skipKeyringVerification ?? skipsVerificationByDefault(url),
     };
-    validate(record);
+    validate(record, this.clashes(record));
     const now = nowIso();
     const id = this.write(() =>
       this.db
@@ -147,14 +146,14 @@ export class BootSourceRepository {
     const url = patch.url === undefined ? current.url : normalizeSourceUrl(patch.url);
     const record = {
       url,
-      name: patch.name ?? current.name,
+      name: patch.name === undefined ? current.name : patch.name.trim() || url,
       priority: patch.priority ?? current.priority,
       enabled: patch.enabled ?? current.enabled,
       keyringFilename: patch.keyringFilename ?? current.keyringFilename,
       keyringData: patch.keyringData === undefined ? current.keyringData : patch.keyringData,
       skipKeyringVerification: patch.skipKeyringVerification ?? current.skipKeyringVerification,
     };
-    validate(record);
+    validate(record, this.clashes(record, current));
     this.write(() =>
       this.db.transaction(() => {
         this.db
@@ -183,6 +182,18 @@ export class BootSourceRepository {
    */
   generation(): number {
     return (this.db.prepare(`SELECT value FROM generations WHERE name = 'sources'`).get() as { value: number }).value;
+  }
+
+  /**
+   * The unique fields of `record` another source holds. On an update only the fields it changes are checked: a
+   * database from before priorities and names were unique may hold the same one twice, and editing anything else of
+   * such a source still works (the two are read in id order, as before).
+   */
+  private clashes(record: BootSourceRecord, current?: BootSource): UniqueClashes {
+    const taken = (column: 'name' | 'url' | 'priority'): boolean =>
+      (current === undefined || current[column] !== record[column]) &&
+      this.db.prepare(`SELECT 1 FROM boot_sources WHERE ${column} = ? AND id != ?`).get(record[column], current?.id ?? -1) !== undefined;
+    return { name: taken('name'), url: taken('url'), priority: taken('priority') };
   }
 
   private write<T>(fn: () => T): T {

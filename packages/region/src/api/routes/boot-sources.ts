@@ -8,9 +8,18 @@ import { probeSource } from './probe.js';
 import { bootSourceJson } from './representations.js';
 
 const SOURCE_PARAMS: readonly ParamDoc[] = [
-  { name: 'url', type: 'String', doc: 'The URL of the simplestreams mirror (its root, or a streams/v1/*.sjson index).' },
-  { name: 'name', type: 'String', doc: 'Optional. A name for the source; defaults to its URL.' },
-  { name: 'priority', type: 'Int', doc: 'Optional. Sources with a higher priority are read first; defaults to the highest + 1.' },
+  {
+    name: 'url',
+    type: 'String',
+    doc: 'The URL of the simplestreams mirror (its root, or a streams/v1/*.sjson index): http(s):// as Django\'s URLField ' +
+      'takes it (http:// assumed without a scheme), or file:///PATH for a mirror on the region; unique.',
+  },
+  { name: 'name', type: 'String', doc: 'Optional. A unique name for the source; defaults to its URL.' },
+  {
+    name: 'priority',
+    type: 'Int',
+    doc: 'Optional. Sources with a higher priority are read first; unique, >= 0; defaults to the highest + 1.',
+  },
   { name: 'enabled', type: 'Boolean', doc: 'Optional. Whether imports read this source (true by default).' },
   {
     name: 'keyring_filename',
