@@ -1,7 +1,5 @@
 export { validateRackName } from './rack-name.js';
 export {
-  RACK_DEFAULTS,
-  RACK_SETTINGS,
   loadRackConfig,
   rackOptions,
   resolveRackConfig,

@@ -9,6 +9,7 @@ import {
   urlOption,
   type ConfigFile,
   type ConfigValues,
+  type FlagName,
   type HostPort,
 } from '@bootsync/shared/config';
 import { RackConfigError } from '../errors/index.js';
@@ -37,12 +38,6 @@ export interface RackConfig {
   readonly scrubIntervalMs: number;
 }
 
-export const RACK_DEFAULTS = Object.freeze({
-  dataDir: '/var/lib/bootsync/rack',
-  listen: '0.0.0.0:5248',
-  redisUrl: 'redis://127.0.0.1:6379',
-});
-
 /**
  * The rack daemon's settings, as the region's: each is a flag (`--data-dir`), an env variable (`BOOTSYNC_DATA_DIR`)
  * and a key of the `--config` YAML file (`data-dir:` or `data_dir:`); flags > env > file > defaults.
@@ -56,9 +51,9 @@ export const rackOptions = {
     valueName: 'NAME',
     validate: (value) => void validateRackName(value),
   }),
-  dataDir: stringOption({ description: 'snapshots and cache', default: RACK_DEFAULTS.dataDir, valueName: 'DIR' }),
+  dataDir: stringOption({ description: 'snapshots and cache', default: '/var/lib/bootsync/rack', valueName: 'DIR' }),
   listen: hostPortOption({ description: 'HTTP address images are served on', default: { host: '0.0.0.0', port: 5248 } }),
-  redisUrl: urlOption({ description: 'Redis shared with the region', default: RACK_DEFAULTS.redisUrl, protocols: ['redis:', 'rediss:'] }),
+  redisUrl: urlOption({ description: 'Redis shared with the region', default: 'redis://127.0.0.1:6379', protocols: ['redis:', 'rediss:'] }),
   snapshotGrace: durationOption({ description: 'how long a replaced snapshot stays (300, 300s, 10m, 1h)', default: 10 * 60_000 }),
   pruneInterval: durationOption({ description: 'how often replaced snapshots and unwanted blobs are removed', default: 60_000, minMs: 1_000 }),
   scrubInterval: durationOption({ description: 'how often every cached blob is re-hashed, at 64 MiB/s at most (0: never)', default: 24 * 3_600_000 }),
@@ -66,8 +61,7 @@ export const rackOptions = {
 };
 
 /** The settings `bootsync-rack` accepts, by flag name; each also reads env `BOOTSYNC_<NAME>` (dashes → underscores). */
-export const RACK_SETTINGS = ['region-url', 'secret-file', 'name', 'data-dir', 'listen', 'redis-url', 'snapshot-grace', 'prune-interval', 'scrub-interval', 'config'] as const;
-export type RackSetting = (typeof RACK_SETTINGS)[number];
+export type RackSetting = FlagName<keyof typeof rackOptions>;
 export type RackConfigInput = Partial<Record<RackSetting, string>>;
 
 /** Pure: flags win over `BOOTSYNC_*` environment variables, which win over the YAML file, then the defaults. */

@@ -10,6 +10,7 @@ import {
 } from '@bootsync/shared/config';
 import { UBUNTU_IMAGES_KEYRING } from '@bootsync/shared/signing';
 import { DEFAULT_MAX_DOCUMENT_SIZE } from '@bootsync/shared/source';
+import { DEFAULT_IMPORT_SCHEDULE } from '../import/schedule.js';
 
 export const DEFAULT_SOURCE_URL = 'http://images.maas.io/ephemeral-v3/stable/';
 export const DEFAULT_KEYRING = UBUNTU_IMAGES_KEYRING;
@@ -27,7 +28,7 @@ export const regionOptions = {
     default: undefined,
     valueName: 'CRON',
     validate(expr) {
-      if (!validateCron(expr)) throw new Error('expected a cron expression, e.g. "0 * * * *"');
+      if (!validateCron(expr)) throw new Error(`expected a cron expression, e.g. "${DEFAULT_IMPORT_SCHEDULE}"`);
     },
   }),
   retention: integerOption({ description: 'complete sets kept per image', default: 1, min: 1 }),

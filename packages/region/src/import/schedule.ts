@@ -7,6 +7,8 @@ import { InvalidScheduleError } from './errors.js';
  * `--import-schedule` (a node-cron expression) gets exactly that instead: a deployment file wins over the API.
  * Either way a tick goes through the same deduplicated `add` as "import now" and reads `boot_images_auto_import`.
  */
+
+/** The default interval (60 minutes) as a cron expression, hourly on the hour: the example `--import-schedule` gives. */
 export const DEFAULT_IMPORT_SCHEDULE = '0 * * * *';
 
 /** What the import service stops at shutdown. */

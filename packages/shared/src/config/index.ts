@@ -16,6 +16,6 @@ export {
 } from './option.js';
 export { ConfigError, ConfigFileError, describeOrigin, type ValueOrigin } from './config-error.js';
 export { parseConfigFile, readConfigFile, type ConfigFile } from './config-file.js';
-export { resolveConfig, specKey, flagName, envName, type ConfigInputs, type ResolvedConfig } from './resolve.js';
+export { resolveConfig, specKey, flagName, envName, type ConfigInputs, type FlagName, type ResolvedConfig } from './resolve.js';
 export { loadConfig } from './load.js';
 export { formatDefault, optionHelp } from './help.js';

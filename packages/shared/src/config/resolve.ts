@@ -13,6 +13,11 @@ export function flagName(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+/** What `flagName` makes of a key, as a type: `FlagName<'dataDir'>` is `'data-dir'`. */
+export type FlagName<K extends string> = K extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `-${Lowercase<Head>}`}${FlagName<Tail>}`
+  : K;
+
 /** `dataDir` → `BOOTSYNC_DATA_DIR`. */
 export function envName(key: string, prefix = 'BOOTSYNC_'): string {
   return prefix + flagName(key).replace(/-/g, '_').toUpperCase();
