@@ -1,15 +1,16 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError, type NewBootSource } from '@bootsync/region/db';
 import type { ProductItem } from '@bootsync/shared/streams';
+import { maasFormErrors } from '@bootsync/region/api';
 import { useTempRegionDb } from './db-harness.js';
 
 const KEYRING = '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg';
 
-function fieldsOf(fn: () => unknown): Record<string, string[]> {
+function fieldsOf(fn: () => unknown): Readonly<Record<string, readonly string[]>> {
   try {
     fn();
   } catch (err) {
-    if (err instanceof ValidationError) return err.fields;
+    if (err instanceof ValidationError) return maasFormErrors(err);
     throw err;
   }
   throw new Error('expected a ValidationError');

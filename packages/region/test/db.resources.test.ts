@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, REGION_CONFIG_DEFAULTS, ValidationError, formatApiKey, maasDate } from '@bootsync/region/db';
+import { NotFoundError, REGION_CONFIG_DEFAULTS, ValidationError, formatApiKey } from '@bootsync/region/db';
+import { maasDate } from '@bootsync/region/api';
 import { useTempRegionDb } from './db-harness.js';
 
 const sha = (c: string): string => c.repeat(64);

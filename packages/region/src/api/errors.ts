@@ -73,6 +73,11 @@ export class BadRequestError extends ApiError {
   }
 }
 
+/** A refused record as MAAS's forms answer it: the field errors, and those of the whole form under `__all__`. */
+export function maasFormErrors(err: ValidationError): FieldErrors {
+  return err.nonField.length === 0 ? err.fields : { ...err.fields, __all__: err.nonField };
+}
+
 /** How MAAS answers an error: plain text, or the JSON field errors of a form. */
 export type ErrorAnswer =
   | { readonly status: number; readonly kind: 'text'; readonly text: string }
@@ -84,7 +89,7 @@ export type ErrorAnswer =
  */
 export function answerForError(err: unknown): ErrorAnswer {
   if (err instanceof FormError) return { status: 400, kind: 'json', value: err.fields };
-  if (err instanceof ValidationError) return { status: 400, kind: 'json', value: err.fields };
+  if (err instanceof ValidationError) return { status: 400, kind: 'json', value: maasFormErrors(err) };
   if (err instanceof NotFoundError) return { status: 404, kind: 'text', text: `No ${err.entity} matches the given query.` };
   if (err instanceof ApiError) return { status: err.status, kind: 'text', text: err.message };
   if (err instanceof UploadChunkRefusedError) return { status: err.forbidden ? 403 : 400, kind: 'text', text: err.message };

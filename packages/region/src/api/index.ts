@@ -4,5 +4,7 @@ export type { ApiUser, ApiKeyParts } from './auth.js';
 export { API_RESOURCES } from './resources.js';
 export type { ApiResource, ApiAction, ActionContext, ParamDoc, HttpMethod } from './route-table.js';
 export { json, text, noContent, type ApiAnswer } from './answer.js';
+export { maasFormErrors } from './errors.js';
+export { maasDate } from './maas-date.js';
 export { buildDescribe, describeHash, type DescribeDocument } from './describe.js';
 

@@ -53,9 +53,9 @@ function validate(s: BootSourceRecord, taken: UniqueClashes): void {
   const hasFile = s.keyringFilename !== '';
   const hasData = s.keyringData !== null && s.keyringData.length > 0;
   if (!s.skipKeyringVerification && !hasFile && !hasData) {
-    errors.add('__all__', 'One of keyring_data or keyring_filename must be specified.');
+    errors.addNonField('One of keyring_data or keyring_filename must be specified.');
   } else if (!s.skipKeyringVerification && hasFile && hasData) {
-    errors.add('__all__', 'Only one of keyring_filename or keyring_data can be specified.');
+    errors.addNonField('Only one of keyring_filename or keyring_data can be specified.');
   }
   errors.throwIfAny('BootSource');
 }

@@ -10,28 +10,39 @@ export class NotFoundError extends BootsyncError {
   }
 }
 
-/** Field errors as MAAS forms report them: `{ field: [messages] }`, `__all__` for errors of the whole form. */
+/** What is wrong with each field of a record: `{ field: [messages] }`. */
 export type FieldErrors = Record<string, string[]>;
 
-/** Input a repository refused; `fields` is what the API answers as a 400 body. */
+/**
+ * Input a repository refused: what is wrong with single fields (`fields`), and with the record as a whole
+ * (`nonField`: two fields that exclude each other, a duplicate). The API answers both as MAAS's form errors.
+ */
 export class ValidationError extends BootsyncError {
   constructor(
     readonly entity: string,
     readonly fields: FieldErrors,
+    readonly nonField: readonly string[] = [],
   ) {
-    super('VALIDATION_FAILED', `invalid ${entity}: ${JSON.stringify(fields)}`);
+    const problems = [...nonField, ...Object.entries(fields).map(([field, messages]) => `${field}: ${messages.join(' ')}`)];
+    super('VALIDATION_FAILED', `invalid ${entity}: ${problems.join('; ')}`);
   }
 }
 
 /** Collects field errors while validating, then throws once with all of them. */
 export class FieldErrorCollector {
-  readonly #errors: FieldErrors = {};
+  readonly #fields: FieldErrors = {};
+  readonly #nonField: string[] = [];
 
   add(field: string, message: string): void {
-    (this.#errors[field] ??= []).push(message);
+    (this.#fields[field] ??= []).push(message);
+  }
+
+  /** An error of the record as a whole rather than of one field. */
+  addNonField(message: string): void {
+    this.#nonField.push(message);
   }
 
   throwIfAny(entity: string): void {
-    if (Object.keys(this.#errors).length > 0) throw new ValidationError(entity, this.#errors);
+    if (Object.keys(this.#fields).length > 0 || this.#nonField.length > 0) throw new ValidationError(entity, this.#fields, this.#nonField);
   }
 }

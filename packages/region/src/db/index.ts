@@ -1,7 +1,6 @@
 export { openDatabase, openRegionDatabase, migrate, DatabaseCorruptError, SchemaTooNewError, type Db } from './connection.js';
 export { migrations, type Migration } from './migrations/index.js';
 export { NotFoundError, ValidationError, type FieldErrors } from './errors.js';
-export { maasDate } from './rows.js';
 export { createRepositories, type Repositories } from './repositories.js';
 export { BootSourceRepository } from './boot-sources.js';
 export { normalizeSourceUrl, skipsVerificationByDefault } from './source-url.js';

@@ -145,7 +145,7 @@ export class ResourceSetRepository {
     const set = this.get(setId);
     const unfinished = set.files.filter((f) => f.bytesDone < f.size).map((f) => f.filename);
     if (unfinished.length > 0) {
-      throw new ValidationError('BootResourceSet', { __all__: [`Files not yet verified: ${unfinished.join(', ')}`] });
+      throw new ValidationError('BootResourceSet', {}, [`Files not yet verified: ${unfinished.join(', ')}`]);
     }
     this.db.prepare('UPDATE resource_sets SET complete = 1, damaged = 0, updated = ? WHERE id = ?').run(nowIso(), setId);
     return this.get(setId);

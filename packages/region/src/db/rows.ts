@@ -4,11 +4,6 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
-/** MAAS's API date form: `2018-12-04T18:11:31.894` (UTC, milliseconds, no zone). */
-export function maasDate(iso: string): string {
-  return new Date(iso).toISOString().slice(0, 23);
-}
-
 export function toBool(v: number): boolean {
   return v === 1;
 }

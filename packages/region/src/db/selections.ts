@@ -41,9 +41,7 @@ function validate(s: SelectionRecord): void {
 }
 
 const duplicate = (): ValidationError =>
-  new ValidationError('BootSourceSelection', {
-    __all__: ['Boot source selection with this Boot source, Os and Release already exists.'],
-  });
+  new ValidationError('BootSourceSelection', {}, ['Boot source selection with this Boot source, Os and Release already exists.']);
 
 /** What to import from each source: os/release with arches, subarches and labels (`*` = all). */
 export class SelectionRepository {

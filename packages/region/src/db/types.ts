@@ -1,6 +1,6 @@
 import type { ProductItem } from '@bootsync/shared/streams';
 
-/** Dates are ISO 8601 UTC strings with milliseconds; `maasDate()` turns them into MAAS's API form. */
+/** Dates are ISO 8601 UTC strings with milliseconds; the API turns them into MAAS's form (api/maas-date.ts). */
 export type IsoDate = string;
 
 export interface BootSource {

@@ -55,7 +55,7 @@ export class UploadService {
   async create(form: UploadForm & { readonly sha256: string; readonly size: number }): Promise<BootResource> {
     const storedSize = await this.deps.store.size(form.sha256);
     if (storedSize !== undefined && storedSize !== form.size) {
-      throw new ValidationError('BootResource', { __all__: ['File already exists with sha256 that is of different size.'] });
+      throw new ValidationError('BootResource', {}, ['File already exists with sha256 that is of different size.']);
     }
     return this.#record(form, { sha256: form.sha256, size: form.size }, storedSize === form.size);
   }

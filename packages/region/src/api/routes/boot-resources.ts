@@ -1,4 +1,5 @@
-import { maasDate, type BootResource } from '../../db/index.js';
+import type { BootResource } from '../../db/index.js';
+import { maasDate } from '../maas-date.js';
 import type { ApiDeps } from '../deps.js';
 import { json, noContent, text } from '../answer.js';
 import { BadRequestError, FormError } from '../errors.js';

@@ -1,4 +1,5 @@
-import { maasDate, type BootResource, type BootSource, type ImportRunRepository, type ResourceSetWithFiles, type Selection } from '../../db/index.js';
+import type { BootResource, BootSource, ImportRunRepository, ResourceSetWithFiles, Selection } from '../../db/index.js';
+import { maasDate } from '../maas-date.js';
 import { describedSet, imageStatus, type RackSyncState } from '../../status/index.js';
 
 /**
