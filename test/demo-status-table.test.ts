@@ -3,7 +3,10 @@ import { allSynced, formatStatusTable, rackImageStatus, type RackImages, type Re
 
 const noble: RegionImage = { name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', status: 'Synced' };
 const jammy: RegionImage = { name: 'ubuntu/jammy', architecture: 'amd64/ga-22.04', status: 'Downloading 42%' };
-const holdsBoth = [noble, jammy].map(({ name, architecture }) => ({ name, architecture }));
+const holdsBoth = [
+  { name: 'ubuntu/noble', architecture: 'amd64', subarches: ['ga-24.04', 'generic'] },
+  { name: 'ubuntu/jammy', architecture: 'amd64', subarches: ['ga-22.04', 'generic'] },
+];
 
 describe('the demo status table', () => {
   it.each<[string, RackImages, string]>([
@@ -12,9 +15,17 @@ describe('the demo status table', () => {
     ['does not hold it and is fetching', { name: 'r', status: 'syncing', images: [] }, 'Syncing'],
     ['does not hold it while the region imports', { name: 'r', status: 'region-importing', images: [] }, 'Region importing'],
     ['does not hold it and is idle', { name: 'r', status: 'out-of-sync', images: [] }, 'Missing'],
-    ['holds another architecture only', { name: 'r', status: 'synced', images: [{ name: 'ubuntu/noble', architecture: 'arm64/ga-24.04' }] }, 'Missing'],
+    ['holds another architecture only', { name: 'r', status: 'synced', images: [{ name: 'ubuntu/noble', architecture: 'arm64', subarches: ['ga-24.04'] }] }, 'Missing'],
+    ['holds another kernel only', { name: 'r', status: 'synced', images: [{ name: 'ubuntu/noble', architecture: 'amd64', subarches: ['hwe-24.04'] }] }, 'Missing'],
   ])('a rack that %s reads %s', (_, rack, expected) => {
     expect(rackImageStatus(rack, noble)).toBe(expected);
+  });
+
+  it('finds a bootloader under the name list-boot-images gives it (bootloader/<type>)', () => {
+    const uefi: RegionImage = { name: 'grub-efi-signed/uefi', architecture: 'amd64/generic', status: 'Synced' };
+    const rack: RackImages = { name: 'r', status: 'synced', images: [{ name: 'bootloader/uefi', architecture: 'amd64', subarches: ['generic'] }] };
+    expect(rackImageStatus(rack, uefi)).toBe('Synced');
+    expect(rackImageStatus({ ...rack, images: [] }, uefi)).toBe('Missing');
   });
 
   it('is all synced only when the region and every rack say Synced for every image', () => {

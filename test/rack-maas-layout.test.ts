@@ -12,6 +12,7 @@ import { maasMeta, planSnapshot, publishSnapshot } from '@bootsync/rack/snapshot
 import { parseProducts } from '@bootsync/shared/streams';
 import { createRepositories, openRegionDatabase, type Repositories } from '../packages/region/src/db/index.js';
 import { buildRegionStream, publishedImages } from '../packages/region/src/racks/index.js';
+import { rackBootImages } from '../packages/region/src/racks/rack-boot-images.js';
 import { PRODUCTS_PATH } from '../packages/region/src/racks/region-stream.js';
 
 // The rack tree MAAS 3.4 lays out, checked on a bootsync rack: the region's rows (as the import and an upload write
@@ -149,5 +150,32 @@ describe('a bootsync rack lays the region stream out as MAAS 3.4 racks do', () =
     expect(uefi).toMatchObject({ 'bootloader-type': 'uefi', os: 'grub-efi-signed' });
     expect(uefi.versions['20250718']!.items['shim-signed.tar.xz']).toMatchObject({ src_package: 'shim-signed', src_release: 'jammy', src_version: '1.0-0ubuntu1' });
     expect(doc.products['maas:boot:custom:amd64:generic:desk']).toMatchObject({ os: 'custom', release: 'desk', label: 'uploaded' });
+  });
+  it('lists what such a rack holds as MAAS 3.4 reads that tree (tftppath.list_boot_images, merged by name and arch)', async () => {
+    // MAAS 3.4's walk: <os>/<arch>/<subarch>/<release>/<label>/ directories, and bootloader/<type>/<arch>/ as os
+    // "bootloader", release <type>, subarch generic; then one entry per name (os/release, a custom image's bare
+    // release) and architecture, its subarches sorted (RackController.list_boot_images).
+    const files = (await readFile(join(FIXTURE, 'tree.txt'), 'utf8')).split('\n').filter((l) => l !== '' && !l.startsWith('#') && !l.includes(' -> '));
+    const maas34 = new Map<string, { name: string; architecture: string; subarches: Set<string> }>();
+    for (const parts of files.map((f) => f.split('/'))) {
+      const [os = '', a = '', b = '', c = ''] = parts;
+      const image =
+        os === 'bootloader' && parts.length >= 4 ? { name: `bootloader/${a}`, architecture: b, subarch: 'generic' }
+        : os !== 'bootloader' && parts.length >= 6 ? { name: os === 'custom' ? c : `${os}/${c}`, architecture: a, subarch: b }
+        : undefined;
+      if (!image) continue;
+      const key = `${image.name} ${image.architecture}`;
+      const entry = maas34.get(key) ?? { name: image.name, architecture: image.architecture, subarches: new Set<string>() };
+      entry.subarches.add(image.subarch);
+      maas34.set(key, entry);
+    }
+    const published = publishedImages(repos);
+    const held = buildRegionStream(published).images.map(({ product }) => ({ product }));
+    // bootsync names a custom image as its boot resource does (custom/desk), where MAAS 3.4 gives the bare name.
+    const expected = [...maas34.values()]
+      .map(({ name, architecture, subarches }) => ({ name: name === 'desk' ? 'custom/desk' : name, architecture, subarches: [...subarches].sort() }))
+      .sort((x, y) => (x.name === y.name ? (x.architecture < y.architecture ? -1 : 1) : x.name < y.name ? -1 : 1));
+    expect(expected.length).toBeGreaterThan(3);
+    expect(rackBootImages(held, published)).toEqual(expected);
   });
 });

@@ -8,12 +8,18 @@ export interface RegionImage {
   readonly status: string;
 }
 
-/** One rack as `rackcontrollers/{name}/?op=list_boot_images` answers: its status and the images it holds. */
+/**
+ * One rack as `rackcontrollers/{name}/?op=list_boot_images` answers: its status and the images it holds, as MAAS
+ * lists them (a bare architecture with the subarches held; a bootloader as `bootloader/<type>`).
+ */
 export interface RackImages {
   readonly name: string;
   readonly status: string;
-  readonly images: readonly { readonly name: string; readonly architecture: string }[];
+  readonly images: readonly { readonly name: string; readonly architecture: string; readonly subarches: readonly string[] }[];
 }
+
+/** MAAS's bootloader types: a bootloader resource is `<os>/<type>` (`grub-efi-signed/uefi`). */
+const BOOTLOADER_TYPES: readonly string[] = ['pxe', 'uefi', 'open-firmware'];
 
 const RACK_WORDS: Readonly<Record<string, string>> = {
   synced: 'Synced',
@@ -28,7 +34,10 @@ const RACK_WORDS: Readonly<Record<string, string>> = {
  * (status synced, which also means the newest version); otherwise the rack's status, or "Missing".
  */
 export function rackImageStatus(rack: RackImages, image: Pick<RegionImage, 'name' | 'architecture'>): string {
-  const holds = rack.images.some((i) => i.name === image.name && i.architecture === image.architecture);
+  const [arch, subarch = 'generic'] = image.architecture.split('/');
+  const type = image.name.split('/')[1] ?? '';
+  const listed = BOOTLOADER_TYPES.includes(type) ? `bootloader/${type}` : image.name;
+  const holds = rack.images.some((i) => i.name === listed && i.architecture === arch && i.subarches.includes(subarch));
   if (holds || rack.status === 'syncing' || rack.status === 'region-importing') return RACK_WORDS[rack.status] ?? rack.status;
   return 'Missing';
 }

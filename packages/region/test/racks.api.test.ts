@@ -30,7 +30,7 @@ beforeAll(async () => {
   });
   await racks.start();
   api = await startApi({ racks }, { repos });
-  const resource = repos.bootResources.upsert({ rtype: 'synced', ...NOBLE, extra: { subarches: 'generic,ga-24.04', title: 'Ubuntu 24.04 LTS' } });
+  const resource = repos.bootResources.upsert({ rtype: 'synced', ...NOBLE, extra: { subarches: 'generic,ga-24.04', title: 'Ubuntu 24.04 LTS', kflavor: 'generic' } });
   const set = repos.resourceSets.create(resource.id, {
     version: '20250718', label: 'stable', files: [{ filename: 'boot-kernel', filetype: 'boot-kernel', sha256: 'a'.repeat(64), size: 10, bytesDone: 10 }],
   });
@@ -67,8 +67,19 @@ describe('racks through the MAAS API', () => {
   it('reads rack controllers and their boot images as maas rack-controllers read / list-boot-images show them', async () => {
     const list = (await maasCall(api, 'GET', 'rackcontrollers/')).json() as Record<string, unknown>[];
     expect(list).toEqual([expect.objectContaining({ system_id: 'rack-1', connected: true, image_sync_status: 'synced' })]);
+    // MAAS 3.4's shape: a bare architecture, the subarch directories the rack has (ga-24.04 and its generic link).
     const images = await maasCall(api, 'GET', 'rackcontrollers/rack-1/?op=list_boot_images');
-    expect(images.json()).toEqual({ images: [{ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', subarches: ['generic', 'ga-24.04'] }], connected: true, status: 'synced' });
+    expect(images.json()).toEqual({ images: [{ name: 'ubuntu/noble', architecture: 'amd64', subarches: ['ga-24.04', 'generic'] }], connected: true, status: 'synced' });
+  });
+
+  it('lists no images of a rack that is not connected, with status unknown, as MAAS does when it cannot ask it', async () => {
+    await racks.register('rack-away');
+    const images = [{ product: productName(NOBLE), version: '20250718' }];
+    racks.racks.syncSucceeded('rack-away', { snapshot: 'snapshot-x', changed: true, bytesFetched: 10, files: 1, images }, new Date().toISOString());
+    db.prepare('UPDATE racks SET last_seen = ? WHERE name = ?').run(new Date(Date.now() - 3_600_000).toISOString(), 'rack-away');
+    const answer = await maasCall(api, 'GET', 'rackcontrollers/rack-away/?op=list_boot_images');
+    expect(answer.json()).toEqual({ images: [], connected: false, status: 'unknown' });
+    expect((await maasCall(api, 'DELETE', 'rackcontrollers/rack-away/')).statusCode).toBe(204);
   });
 
   it('deregisters a rack with DELETE: its record, its scheduler and its queue go', async () => {

@@ -7,22 +7,8 @@ import type { FieldValue, ProductItem } from '@bootsync/shared/streams';
  * files). Pure.
  */
 
-/**
- * The subarch directories an item is linked under: its own; `generic` too for the generic kernel of a release (a
- * `ga-*` subarch, or `hwe-<first letter of the release>` before Xenial) with kflavor `generic`, since MAAS boots
- * enlistment and commissioning from `generic`; and `hwe-rolling` (or `ga-rolling`...) for a rolling kernel.
- */
-export function linkedSubarches(fields: Readonly<Record<string, FieldValue>>, subarch: string | undefined): string[] {
-  if (subarch === undefined) return ['generic'];
-  const release = String(fields.release ?? '');
-  const subarches = [subarch];
-  if (fields.kflavor === 'generic' && (subarch.startsWith('ga-') || subarch === `hwe-${release[0] ?? ''}`)) subarches.push('generic');
-  if (fields.rolling === true || fields.rolling === 'true') {
-    const parts = subarch.split('-');
-    if (parts.length > 1) subarches.push([parts[0], 'rolling', ...parts.slice(2)].join('-'));
-  }
-  return [...new Set(subarches)];
-}
+// The subarch directories of an item: the region lists a rack's images by the same rule.
+export { linkedSubarches } from '@bootsync/shared/select';
 
 /** One boot method's files at the snapshot root (provisioningserver/boot/*.py, in BootMethodRegistry's order). */
 interface BootMethod {

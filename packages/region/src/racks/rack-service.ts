@@ -13,6 +13,7 @@ import { RackQueues, rackQueueName, type RackJobData } from './rack-queues.js';
 import { RackRepository } from './rack-repository.js';
 import { imageRackState, isConnected, rackStatus } from './rack-status.js';
 import type { HeldImage, RackRecord, RackStatus, RackSyncResult } from './rack-types.js';
+import { rackBootImages, type RackBootImage } from './rack-boot-images.js';
 import { buildRegionStream, productName, publishedImages, type RegionStream } from './region-stream.js';
 import { STREAM_PREFIX, isApiUser, registerStreamRoutes } from './stream-routes.js';
 
@@ -56,7 +57,8 @@ export interface RackView {
   readonly bytesDone: number;
   readonly bytesTotal: number;
   readonly lastError: RackRecord['lastError'];
-  readonly images: readonly { readonly name: string; readonly architecture: string; readonly subarches: readonly string[] }[];
+  /** What it holds, as MAAS's list_boot_images lists it (rack-boot-images.ts). */
+  readonly images: readonly RackBootImage[];
 }
 
 /**
@@ -166,10 +168,9 @@ export class RackService {
 
   async list(now = new Date()): Promise<RackView[]> {
     const importing = await this.#regionImporting();
-    const images = this.stream().images;
-    const offered = images.map(({ product, version }) => ({ product, version }));
+    const published = publishedImages(this.deps.repos);
+    const offered = buildRegionStream(published).images.map(({ product, version }) => ({ product, version }));
     return this.racks.list().map((rack) => {
-      const byProduct = new Map(images.map((i) => [i.product, i]));
       return {
         name: rack.name,
         connected: isConnected(rack, now, this.deps.syncIntervalMs),
@@ -179,10 +180,7 @@ export class RackService {
         bytesDone: rack.bytesDone,
         bytesTotal: rack.bytesTotal,
         lastError: rack.lastError,
-        images: rack.holds.flatMap((h) => {
-          const image = byProduct.get(h.product);
-          return image ? [{ name: image.name, architecture: image.architecture, subarches: image.subarches.split(',') }] : [];
-        }),
+        images: rackBootImages(rack.holds, published),
       };
     });
   }

@@ -79,9 +79,14 @@ export const rackControllerResource: ApiResource = {
       method: 'GET',
       op: 'list_boot_images',
       summary: 'List the boot images a rack controller holds.',
+      description:
+        'One entry per name and bare architecture with the subarches the rack has for it, sorted, and the rack\'s ' +
+        'image sync status (MAAS 3.4\'s shape); a rack that is not connected answers no images and status unknown.',
       handle: async (ctx) => {
         const rack = await racksOf(ctx).get(ctx.path.name ?? '');
-        return json({ images: rack.images, connected: rack.connected, status: rack.status });
+        // MAAS 3.4 asks the rack and, when it cannot reach it, answers this.
+        if (!rack.connected) return json({ images: [], connected: false, status: 'unknown' });
+        return json({ images: rack.images, connected: true, status: rack.status });
       },
     },
     {

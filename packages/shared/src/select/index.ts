@@ -6,3 +6,4 @@ export * from './offer.js';
 export * from './import-plan.js';
 export * from './cleanup-plan.js';
 export * from './errors.js';
+export * from './linked-subarches.js';
