@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { SchemaTooNewError, createRepositories, migrate, migrations, openDatabase } from '@bootsync/region/db';
+import { SchemaTooNewError, createRepositories, migrate, migrations, openDatabase, openRegionDatabase } from '@bootsync/region/db';
 import { useTempRegionDb } from './db-harness.js';
+import { maasCall, oauthHeader, startApi } from './api-harness.js';
 
 describe('region database migrations', () => {
   const db = useTempRegionDb();
@@ -43,6 +44,36 @@ describe('region database migrations', () => {
       );
     } finally {
       old.close();
+    }
+  });
+
+  it('0005 keeps every API key made before it an admin: a region.db written at version 4, opened by this version', async () => {
+    const file = join(db().dir, 'before-0005.db');
+    const old = openDatabase(file);
+    migrate(old, migrations.filter((m) => m.version < 5));
+    // As versions before users wrote them: the apikey command's admin key, and another key of that time.
+    const insert = old.prepare('INSERT INTO api_keys (consumer_key, token_key, token_secret, name, created) VALUES (?, ?, ?, ?, ?)');
+    insert.run('c0nsumer0000000000', 't0ken0000000000000', 's3cret00000000000000000000000000', 'admin', '2026-01-02T03:04:05.678Z');
+    insert.run('c0nsumer1111111111', 't0ken1111111111111', 's3cret11111111111111111111111111', 'ops', '2026-02-02T03:04:05.678Z');
+    old.close();
+
+    const opened = openRegionDatabase(file);
+    try {
+      expect(opened.pragma('user_version', { simple: true })).toBe(Math.max(...migrations.map((m) => m.version)));
+      const repos = createRepositories(opened);
+      expect(repos.apiKeys.list().map((k) => [k.name, k.isSuperuser])).toEqual([['admin', true], ['ops', true]]);
+      // And they still write through the API: whoami says so, and creating a source is no 403.
+      const api = await startApi({}, { repos });
+      try {
+        const ops = oauthHeader(repos.apiKeys.findByTokenKey('t0ken1111111111111')!);
+        expect((await maasCall(api, 'GET', 'users/?op=whoami', [], ops)).json()).toMatchObject({ username: 'ops', is_superuser: true });
+        const created = await maasCall(api, 'POST', 'boot-sources/', [['url', 'http://kept-admin.example/'], ['skip_keyring_verification', 'true']], ops);
+        expect(created.statusCode).toBe(201);
+      } finally {
+        await api.close();
+      }
+    } finally {
+      opened.close();
     }
   });
 
