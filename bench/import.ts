@@ -11,8 +11,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createLogger } from '@bootsync/shared/logging';
+import { ContentStore } from '@bootsync/shared/store';
 import { createRepositories, openRegionDatabase } from '@bootsync/region/db';
-import { createImportService, type ImportFinishedEvent } from '@bootsync/region/import';
+import { ImportService, type ImportFinishedEvent } from '@bootsync/region/import';
 import { createSignedMirror } from '@bootsync/testkit/mirror';
 import { timeCurlBaselines } from './lib/curl-baselines.js';
 import { checkFreeDisk, mb, peakRssMb, runAsChild, timed } from './lib/machine.js';
@@ -58,11 +59,12 @@ async function runChild(job: ChildJob): Promise<void> {
   repos.config.set('boot_images_auto_import', false);
   const source = repos.bootSources.create({ url: job.sourceUrl, keyringFilename: job.keyring });
   for (const release of ['jammy', 'noble']) repos.selections.create(source.id, { os: 'ubuntu', release, arches: ['amd64'] });
-  const service = createImportService({
-    db,
+  const service = new ImportService({
+    repos,
+    store: new ContentStore({ root: path.join(job.work, 'store') }),
     redisUrl: REDIS_URL,
     redisPrefix: job.redisPrefix,
-    storeRoot: path.join(job.work, 'store'),
+    retention: 1,
     logger: createLogger('bench-import', { level: process.env.BENCH_LOG_LEVEL ?? 'warn', destination: process.stderr }),
     tuning: { concurrency: job.concurrency },
   });

@@ -3,7 +3,7 @@ import { ContentStore } from '@bootsync/shared/store';
 import { MAAS_API_PREFIX, maasApiPlugin } from './api/index.js';
 import type { RegionOptions } from './config/index.js';
 import type { RegionExtensions, RegionPart } from './daemon.js';
-import { createImportService } from './import/index.js';
+import { ImportService } from './import/index.js';
 import { repairTrigger, StoreScrub } from './integrity/index.js';
 import { imagesPagePlugin } from './page/index.js';
 import { RackService } from './racks/index.js';
@@ -18,11 +18,11 @@ import { UploadService } from './uploads/index.js';
 export function regionExtensions(options: RegionOptions, logger: Logger): RegionExtensions {
   return {
     createImports: ({ repositories, identity, metrics }) =>
-      createImportService({
-        db: repositories.db,
+      new ImportService({
+        repos: repositories,
+        store: new ContentStore({ root: identity.paths.store }),
         redisUrl: options.redisUrl,
         redisPrefix: identity.redisPrefix,
-        storeRoot: identity.paths.store,
         schedule: options.importSchedule,
         retention: options.retention,
         maxDocumentSize: options.maxDocumentSize,

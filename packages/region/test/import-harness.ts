@@ -5,14 +5,9 @@ import { createSignedMirror, type GeneratedMirror, type MirrorSpec } from '@boot
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
 import { capturingLogger } from '@bootsync/testkit/logs';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
+import { ContentStore } from '@bootsync/shared/store';
 import { createRepositories, openRegionDatabase, type BootSource, type Db, type NewSelection, type Repositories } from '@bootsync/region/db';
-import {
-  createImportService,
-  type ImportFinishedEvent,
-  type ImportService,
-  type ImportServiceDeps,
-  type ImportTuning,
-} from '@bootsync/region/import';
+import { ImportService, type ImportFinishedEvent, type ImportServiceDeps, type ImportTuning } from '@bootsync/region/import';
 
 /** Retries short enough that a failing test finishes in well under a second per failure. */
 export const FAST_TUNING: Partial<ImportTuning> = {
@@ -48,7 +43,8 @@ export interface HarnessOptions {
   readonly retention?: number;
   readonly autoImport?: boolean;
   readonly tuning?: Partial<ImportTuning>;
-  readonly deps?: Partial<ImportServiceDeps>;
+  /** With `storeRoot`, the store is that directory rather than `<dir>/store`. */
+  readonly deps?: Partial<ImportServiceDeps> & { readonly storeRoot?: string };
 }
 
 export const NOBLE_AMD64: NewSelection = { os: 'ubuntu', release: 'noble', arches: ['amd64'], subarches: ['*'], labels: ['*'] };
@@ -70,16 +66,16 @@ export async function createImportHarness(options: HarnessOptions = {}): Promise
 
   const { logger, lines: logs } = capturingLogger('bootsync-region-test', 'debug');
   const redisPrefix = uniquePrefix('import');
-  const storeRoot = join(dir, 'store');
-  const service = createImportService({
-    db,
+  const { storeRoot = join(dir, 'store'), ...deps } = options.deps ?? {};
+  const service = new ImportService({
+    repos,
+    store: new ContentStore({ root: storeRoot }),
     redisUrl: testRedisUrl,
     redisPrefix,
-    storeRoot,
     retention: options.retention ?? 1,
     logger,
     tuning: { ...FAST_TUNING, ...options.tuning },
-    ...options.deps,
+    ...deps,
   });
   const waiting: ((e: ImportFinishedEvent) => void)[] = [];
   service.onImportFinished((event) => waiting.splice(0).forEach((resolve) => resolve(event)));

@@ -1,6 +1,6 @@
 import type { ProductItem } from '@bootsync/shared/streams';
 import type { Repositories } from '../db/index.js';
-import type { ImportService } from '../import/service-types.js';
+import type { ImportService } from '../import/import-service.js';
 import type { RackControllers } from '../racks/rackcontrollers-resource.js';
 import type { UploadService } from '../uploads/upload-service.js';
 

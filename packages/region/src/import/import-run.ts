@@ -1,5 +1,3 @@
-import { ContentStore } from '@bootsync/shared/store';
-import { createRepositories } from '../db/index.js';
 import { importPass } from './import-pass.js';
 import type { ImportReason } from './queue.js';
 import { RunRecorder } from './run-recorder.js';
@@ -32,12 +30,10 @@ const MAX_PASSES = 10;
  * with what the operator no longer wants.
  */
 export async function runImport(deps: ImportServiceDeps, reason: ImportReason, signal: AbortSignal): Promise<ImportRunResult> {
-  const repos = createRepositories(deps.db);
-  const log = deps.logger;
+  const { repos, store, logger: log } = deps;
   const tuning: ImportTuning = { ...DEFAULT_TUNING, ...deps.tuning };
   const run = new RunRecorder(repos, log, deps.metrics);
   log.info({ event: 'import.started', runId: run.runId, reason });
-  const store = new ContentStore({ root: deps.storeRoot });
   try {
     for (let pass = 1; pass <= MAX_PASSES && !signal.aborted; pass++) {
       const restart = new AbortController();
@@ -48,7 +44,7 @@ export async function runImport(deps: ImportServiceDeps, reason: ImportReason, s
         if (repos.bootSources.generation() !== seen) restart.abort(new Error('sources changed'));
       }, tuning.sourcesCheckMs);
       try {
-        const ctx = { repos, store, log, run, tuning, retention: deps.retention ?? 1, maxDocumentSize: deps.maxDocumentSize, signal: restart.signal };
+        const ctx = { repos, store, log, run, tuning, retention: deps.retention, maxDocumentSize: deps.maxDocumentSize, signal: restart.signal };
         const { generation } = await importPass(ctx);
         if (signal.aborted || repos.bootSources.generation() === generation) break;
         log.info({ event: 'import.restarted', runId: run.runId, reason: 'boot sources or selections changed', pass });

@@ -1,208 +1,110 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
-import { watchRedisOutage } from '@bootsync/shared/logging';
-import { createRepositories } from '../db/index.js';
-import { DEFAULT_TUNING, runImport, type ImportRunResult } from './import-run.js';
-import { IMPORT_DEDUP_ID, IMPORT_JOB, IMPORT_QUEUE, importJobOptions, type ImportJobData, type ImportReason } from './queue.js';
-import { createImportSchedule, createIntervalSchedule, type ImportSchedule } from './schedule.js';
-import type { ImportFinishedEvent, ImportService, ImportServiceDeps, TriggerResult } from './service-types.js';
+import type { Logger } from '@bootsync/shared/logging';
+import type { ImportRun } from '../db/index.js';
+import { DEFAULT_TUNING } from './import-run.js';
+import { ImportWorker } from './import-worker.js';
+import { ImportQueue, type ImportReason, type TriggerResult } from './queue.js';
+import { startImportTimer, type ImportSchedule } from './schedule.js';
+import type { ImportFinishedEvent, ImportServiceDeps } from './service-types.js';
 
 /** How long start() waits for Redis before leaving the rest of the start to the background. */
 const START_WAIT_MS = 2_000;
-/** The reason BullMQ fails a job whose lock expired more often than maxStalledCount allows. */
-const STALLED_REASON = 'job stalled more than allowable limit';
-/** How long stop-import waits for the cancelled run to end (it aborts within 2 s; a margin for a busy machine). */
-const STOP_WAIT_MS = 5_000;
-
-/** Resolves true once the connection is ready, false if stopped first. */
-function connected(redis: Redis, signal: AbortSignal): Promise<boolean> {
-  if (redis.status === 'ready') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (ok: boolean): void => {
-      redis.off('ready', onReady);
-      signal.removeEventListener('abort', onAbort);
-      resolve(ok);
-    };
-    const onReady = (): void => done(true);
-    const onAbort = (): void => done(false);
-    redis.on('ready', onReady);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
- * The region's import service: one BullMQ queue of the region's own, one Worker with concurrency 1, the node-cron
- * schedule, and the "import finished" notification. The import itself is `runImport`; this file only drives it.
+ * The region's import service: the queue (queue.ts), its one worker (import-worker.ts) and the schedule
+ * (schedule.ts), started once Redis answers; "import now" and stop-import as the API asks for them. The import
+ * itself is `runImport` (import-run.ts).
  */
-export function createImportService(deps: ImportServiceDeps): ImportService {
-  const log = deps.logger;
-  const repos = createRepositories(deps.db);
-  // BullMQ requires maxRetriesPerRequest: null on the worker's blocking connection; the queue's keeps ioredis'
-  // default so a Redis outage fails "import now" promptly instead of hanging the API call.
-  const queueConnection = new Redis(deps.redisUrl);
-  const outage = watchRedisOutage(queueConnection, { logger: log, level: 'error', error: 'import.queue.error', restored: 'import.redis.restored' });
-  // Lazy: it connects when the worker starts, once the queue's connection found Redis.
-  const workerConnection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-  const queue = new Queue<ImportJobData>(IMPORT_QUEUE, { connection: queueConnection, prefix: deps.redisPrefix });
-  // The queue re-emits its connection's errors, which the watcher logs; anything else it reports is its own.
-  queue.on('error', (err) => {
-    if (!outage.down) log.error({ event: 'import.queue.error', err });
-  });
-  const stopping = new AbortController();
-  let booting: Promise<void> | undefined;
-  const listeners = new Set<(event: ImportFinishedEvent) => void>();
-  let worker: Worker<ImportJobData, ImportRunResult> | undefined;
-  let schedule: ImportSchedule | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopInProgress: Promise<void> | undefined;
+export class ImportService {
+  readonly #deps: ImportServiceDeps;
+  readonly #log: Logger;
+  readonly #queue: ImportQueue;
+  readonly #worker: ImportWorker;
+  readonly #stopping = new AbortController();
+  #booting: Promise<void> | undefined;
+  #schedule: ImportSchedule | undefined;
+  #stopInProgress: Promise<void> | undefined;
 
-  async function enqueue(reason: ImportReason): Promise<TriggerResult> {
-    // A trigger during stop-import would join the job being cancelled (its deduplication id is still held until
-    // the stop removes it) and so be lost: it waits for the stop to finish, then starts a fresh run.
-    await stopInProgress?.catch(() => undefined);
-    const jobId = `import-${Date.now()}-${randomUUID().slice(0, 8)}`;
-    const job = await queue.add(IMPORT_JOB, { reason }, { ...importJobOptions, jobId });
-    const deduplicated = job.id !== jobId;
-    log.info({ event: 'import.queued', reason, jobId: job.id, deduplicated });
-    return { jobId: job.id ?? jobId, deduplicated };
-  }
-
-  async function processJob(job: Job<ImportJobData, ImportRunResult>, _token?: string, signal?: AbortSignal): Promise<ImportRunResult> {
-    // A job picked up while stop-import runs was queued before the stop (later triggers wait for it): it is one
-    // of those being stopped, though the worker fetched it too late for cancelAllJobs to reach it.
-    const aborted = stopInProgress ? AbortSignal.abort(new Error('stop-import requested')) : undefined;
-    const run = runImport(deps, job.data.reason, aborted ?? signal ?? new AbortController().signal);
-    running = run;
-    try {
-      return await run;
-    } finally {
-      running = undefined;
-    }
-  }
-
-  /** Drops a queued import, cancels the running one and waits (bounded) for it to end. */
-  async function cancelImport(): Promise<void> {
-    await queue.drain();
-    await queue.removeDeduplicationKey(IMPORT_DEDUP_ID);
-    const cancelled = running;
-    worker?.cancelAllJobs('stop-import requested');
-    if (cancelled) await Promise.race([cancelled.catch(() => undefined), sleep(STOP_WAIT_MS, undefined, { ref: false })]);
-  }
-
-  function notify(event: ImportFinishedEvent): void {
-    for (const listener of listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        log.error({ event: 'import.listener.failed', err });
-      }
-    }
+  constructor(deps: ImportServiceDeps) {
+    this.#deps = deps;
+    this.#log = deps.logger;
+    this.#queue = new ImportQueue({ redisUrl: deps.redisUrl, prefix: deps.redisPrefix, logger: deps.logger });
+    this.#worker = new ImportWorker(deps, { outage: this.#queue.outage, stopRequested: () => this.#stopInProgress !== undefined });
   }
 
   /**
-   * This process is the queue's only worker, so at start-up an active import is a dead process's (SIGKILL, power
-   * loss). Left there, its deduplication key would swallow the start-up import, it would count as an import in
-   * progress (is_importing) until BullMQ's stall check moved it 30-60 s later, and that check would then fail it
-   * ("job stalled more than allowable limit") after the start-up import had already resumed its work. Its run was
-   * closed as stopped (closeAbandoned) and its partial files are resumed: remove the job itself, lock included.
+   * Starts the worker and the schedule once Redis answers, and queues an import at once while
+   * `boot_images_auto_import` is true. A region may start before its Redis: then imports begin once Redis is up,
+   * and start() does not wait for it.
    */
-  async function releaseStaleImports(): Promise<void> {
-    for (const job of await queue.getJobs(['active'])) {
-      if (job.id === undefined) continue;
-      await queueConnection.del(`${queue.toKey(job.id)}:lock`);
-      await job.remove();
-      log.warn({ event: 'import.stale_job_released', jobId: job.id });
-    }
-    const holder = await queue.getDeduplicationJobId(IMPORT_DEDUP_ID);
-    if (holder !== null && (await queue.getJobState(holder)) === 'unknown') await queue.removeDeduplicationKey(IMPORT_DEDUP_ID);
+  async start(): Promise<void> {
+    this.#booting = this.#boot().catch((err: unknown) => this.#log.error({ event: 'import.start_failed', err }));
+    const waited = sleep(START_WAIT_MS, false, { ref: false, signal: this.#stopping.signal }).catch(() => false);
+    if (!(await Promise.race([this.#booting.then(() => true), waited]))) this.#log.warn({ event: 'import.waiting_for_redis' });
+  }
+
+  /** Stops the schedule, aborts a running import (partials kept) and closes queue, worker and connections. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.#booting;
+    await this.#schedule?.stop();
+    this.#schedule = undefined;
+    await this.#worker.close();
+    await this.#queue.close();
+  }
+
+  /**
+   * "Import now": queues an import unless one is queued or running already; during stop-import, a fresh one after
+   * it. `reason` is logged.
+   */
+  async triggerImport(reason: ImportReason = 'manual'): Promise<TriggerResult> {
+    // A trigger during stop-import would join the job being cancelled (its deduplication id is still held until
+    // the stop removes it) and so be lost: it waits for the stop to finish, then starts a fresh run.
+    await this.#stopInProgress?.catch(() => undefined);
+    return this.#queue.add(reason);
+  }
+
+  /** Cancels the running import within 2 s (partials kept), drops a queued one, and resolves once it has ended. */
+  stopImport(): Promise<void> {
+    this.#stopInProgress ??= (async () => {
+      await this.#queue.dropQueued();
+      await this.#worker.cancel('stop-import requested');
+    })().finally(() => (this.#stopInProgress = undefined));
+    return this.#stopInProgress;
+  }
+
+  /** True while an import is queued or running. */
+  async isImporting(): Promise<boolean> {
+    return this.#worker.running || (await this.#queue.hasWork());
+  }
+
+  /** The newest `n` import runs, newest first. */
+  lastRuns(n: number): readonly ImportRun[] {
+    return this.#deps.repos.importRuns.list(n);
+  }
+
+  /** Called after every run; returns the unsubscribe function. The rack side enqueues syncs when `changed`. */
+  onImportFinished(listener: (event: ImportFinishedEvent) => void): () => void {
+    return this.#worker.onFinished(listener);
   }
 
   /** Waits for Redis, then starts the worker, the schedule and the start-up import. */
-  async function boot(): Promise<void> {
-    if (!(await connected(queueConnection, stopping.signal))) return;
-    await releaseStaleImports();
-    if (stopping.signal.aborted) return;
-    worker = new Worker<ImportJobData, ImportRunResult>(IMPORT_QUEUE, processJob, {
-      connection: workerConnection,
-      prefix: deps.redisPrefix,
-      concurrency: 1,
-      // A stalled import belongs to a process that died; the start-up import resumes its work, so do not
-      // re-run it behind that one.
-      maxStalledCount: 0,
+  async #boot(): Promise<void> {
+    if (!(await this.#queue.connected(this.#stopping.signal))) return;
+    await this.#queue.releaseStale();
+    if (this.#stopping.signal.aborted) return;
+    await this.#worker.start();
+    const { config } = this.#deps.repos;
+    const autoImport = (): boolean => config.get().boot_images_auto_import;
+    this.#schedule = startImportTimer({
+      cron: this.#deps.schedule,
+      minutes: () => config.get().boot_images_import_interval_minutes,
+      minuteMs: this.#deps.tuning?.minuteMs ?? DEFAULT_TUNING.minuteMs,
+      tick: async () => {
+        if (autoImport()) await this.triggerImport('schedule').catch((err: unknown) => this.#log.error({ event: 'import.schedule.failed', err }));
+      },
+      log: this.#log,
     });
-    // While Redis is away the worker fails with it on every attempt: that outage is logged once, above.
-    worker.on('error', (err) => {
-      if (!outage.down) log.error({ event: 'import.worker.error', err });
-    });
-    worker.on('failed', (job, err) => {
-      // A stalled job is one whose process stopped renewing its lock; what it had done is resumed by the next
-      // import (partials kept), so it is not an import failure.
-      if (err.message === STALLED_REASON) log.warn({ event: 'import.job_stalled', jobId: job?.id });
-      else log.error({ event: 'import.failed', jobId: job?.id, err });
-    });
-    // Told once the job has left the queue, so a listener's own "import now" is not deduplicated into it.
-    worker.on('completed', (_job, r) => notify({ runId: r.runId, outcome: r.outcome, changed: r.changed, bytes: r.bytes, ms: r.ms }));
-    await worker.waitUntilReady();
-    schedule = startSchedule();
-    if (autoImportEnabled()) await enqueue('startup');
+    if (autoImport()) await this.triggerImport('startup');
   }
-
-  const autoImportEnabled = (): boolean => repos.config.get().boot_images_auto_import;
-
-  function startSchedule(): ImportSchedule {
-    const tick = async (): Promise<void> => {
-      if (!autoImportEnabled()) return;
-      await enqueue('schedule').catch((err: unknown) => log.error({ event: 'import.schedule.failed', err }));
-    };
-    if (deps.schedule !== undefined) {
-      log.info({ event: 'import.schedule', cron: deps.schedule });
-      return createImportSchedule(deps.schedule, tick);
-    }
-    const minutes = (): number => repos.config.get().boot_images_import_interval_minutes;
-    log.info({ event: 'import.schedule', intervalMinutes: minutes() });
-    return createIntervalSchedule({ minutes, tick, minuteMs: deps.tuning?.minuteMs ?? DEFAULT_TUNING.minuteMs });
-  }
-
-  return {
-    async start() {
-      booting = boot().catch((err: unknown) => log.error({ event: 'import.start_failed', err }));
-      // A region may start before its Redis: then imports begin once Redis is up, and start() does not wait.
-      const ready = await Promise.race([booting.then(() => true), sleep(START_WAIT_MS, false, { ref: false, signal: stopping.signal }).catch(() => false)]);
-      if (!ready) log.warn({ event: 'import.waiting_for_redis' });
-    },
-
-    async stop() {
-      stopping.abort();
-      await booting;
-      await schedule?.stop();
-      schedule = undefined;
-      worker?.cancelAllJobs('region stopping');
-      await worker?.close();
-      await queue.close();
-      queueConnection.disconnect();
-      workerConnection.disconnect();
-    },
-
-    triggerImport: (reason = 'manual') => enqueue(reason),
-
-    stopImport() {
-      stopInProgress ??= cancelImport().finally(() => (stopInProgress = undefined));
-      return stopInProgress;
-    },
-
-    async isImporting() {
-      if (running) return true;
-      const counts = await queue.getJobCounts('waiting', 'active', 'prioritized');
-      return Object.values(counts).some((n) => n > 0);
-    },
-
-    lastRuns: (n) => repos.importRuns.list(n),
-
-    onImportFinished(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
 }

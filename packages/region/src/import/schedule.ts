@@ -1,4 +1,5 @@
 import { schedule, validate } from 'node-cron';
+import type { Logger } from '@bootsync/shared/logging';
 import { InvalidScheduleError } from './errors.js';
 
 /*
@@ -55,4 +56,25 @@ export function createIntervalSchedule(options: IntervalScheduleOptions): Import
       await running?.catch(() => undefined);
     },
   };
+}
+
+export interface ImportTimerOptions {
+  /** `--import-schedule`: when given, exactly that. */
+  readonly cron: string | undefined;
+  /** `boot_images_import_interval_minutes` now: the interval when there is no cron expression. */
+  readonly minutes: () => number;
+  readonly minuteMs: number;
+  readonly tick: () => Promise<void>;
+  readonly log: Logger;
+}
+
+/** The periodic import the operator asked for, a cron expression or else the interval setting; logs which. */
+export function startImportTimer(options: ImportTimerOptions): ImportSchedule {
+  const { cron, minutes, minuteMs, tick, log } = options;
+  if (cron !== undefined) {
+    log.info({ event: 'import.schedule', cron });
+    return createImportSchedule(cron, tick);
+  }
+  log.info({ event: 'import.schedule', intervalMinutes: minutes() });
+  return createIntervalSchedule({ minutes, tick, minuteMs });
 }

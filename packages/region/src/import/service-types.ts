@@ -1,8 +1,8 @@
 import type { Backoff, RetryPolicy } from '@bootsync/shared/download';
 import type { Logger } from '@bootsync/shared/logging';
-import type { Db } from '../db/connection.js';
-import type { ImportOutcome as RunOutcome, ImportRun } from '../db/types.js';
-import type { ImportReason } from './queue.js';
+import type { ContentStore } from '@bootsync/shared/store';
+import type { Repositories } from '../db/repositories.js';
+import type { ImportOutcome as RunOutcome } from '../db/types.js';
 
 /** How a finished import run ended; `partial` = some sets failed while others completed. */
 export type ImportOutcome = Exclude<RunOutcome, 'running'>;
@@ -37,20 +37,20 @@ export interface SourceReadRetry extends Partial<Pick<Backoff, 'maxDelayMs' | 'j
 }
 
 export interface ImportServiceDeps {
-  /** The region's SQLite database (better-sqlite3 handle), already migrated. */
-  readonly db: Db;
+  /** The region's repositories, built once by the composition root. */
+  readonly repos: Repositories;
+  /** The region's content store (`<data dir>/store`), which the uploads, the region stream and the scrub share. */
+  readonly store: ContentStore;
   readonly redisUrl: string;
   /** Key prefix of this region in Redis (its id): the import queue and its keys live only under it. */
   readonly redisPrefix: string;
-  /** Root of the content-addressed store (`<data dir>/store`). */
-  readonly storeRoot: string;
   /**
    * A node-cron expression (`--import-schedule`): when given it wins; without it imports run every
    * `boot_images_import_interval_minutes` (60 by default), read at each check.
    */
   readonly schedule?: string | undefined;
-  /** Complete sets kept per image. @defaultValue 1 */
-  readonly retention?: number;
+  /** Complete sets kept per image (`--retention`). */
+  readonly retention: number;
   /** Largest index or products document read from a source; a larger one fails its read (SS_ERR_TOO_LARGE). @defaultValue 64 MiB */
   readonly maxDocumentSize?: number;
   readonly logger: Logger;
@@ -71,30 +71,4 @@ export interface ImportTuning {
   readonly sourcesCheckMs: number;
   /** A minute of `boot_images_import_interval_minutes`; tests shorten it. @defaultValue 60_000 */
   readonly minuteMs: number;
-}
-
-export interface TriggerResult {
-  readonly jobId: string;
-  /** True when an import was already queued or running and this request joined it. */
-  readonly deduplicated: boolean;
-}
-
-export interface ImportService {
-  /** Starts the worker and the schedule; queues an import at once while `boot_images_auto_import` is true. */
-  start(): Promise<void>;
-  /** Stops the schedule, aborts a running import (partials kept) and closes queue, worker and connections. */
-  stop(): Promise<void>;
-  /**
-   * "Import now": queues an import unless one is queued or running already; during stop-import, a fresh one after
-   * it. `reason` is logged. @defaultValue 'manual'
-   */
-  triggerImport(reason?: ImportReason): Promise<TriggerResult>;
-  /** Cancels the running import within 2 s (partials kept), drops a queued one, and resolves once it has ended. */
-  stopImport(): Promise<void>;
-  /** True while an import is queued or running. */
-  isImporting(): Promise<boolean>;
-  /** The newest `n` import runs, newest first. */
-  lastRuns(n: number): readonly ImportRun[];
-  /** Called after every run; returns the unsubscribe function. The rack side enqueues syncs when `changed`. */
-  onImportFinished(listener: (event: ImportFinishedEvent) => void): () => void;
 }
