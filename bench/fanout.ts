@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { bearer, REGISTER_PATH, registrationRequest, STREAM_INDEX_PATH, STREAM_PATH } from '@bootsync/shared/rack-protocol';
 import { redisPrefixFor } from '@bootsync/region/identity';
 import { DEFAULT_RELEASES, createSignedMirror } from '@bootsync/testkit/mirror';
 import { checkFreeDisk, mb, processCpuSeconds, sh, timed } from './lib/machine.js';
@@ -151,8 +152,8 @@ async function main(): Promise<void> {
     // No-op syncs: a registration makes the region queue an immediate sync for every rack.
     const before = new Map((await rackRows()).map((r) => [r.hostname, r.last_image_sync]));
     const secret = (await readFile(path.join(regionDir, 'secret'), 'utf8')).trim();
-    const probe = await fetch(`${regionUrl}/MAAS/racks/register`, {
-      method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench-probe' }),
+    const probe = await fetch(new URL(REGISTER_PATH, regionUrl), {
+      method: 'POST', headers: { authorization: bearer(secret), 'content-type': 'application/json' }, body: JSON.stringify(registrationRequest('bench-probe')),
     });
     if (!probe.ok) throw new Error(`probe registration: HTTP ${probe.status}`);
     const { token } = (await probe.json()) as { token: string };
@@ -216,9 +217,9 @@ async function main(): Promise<void> {
 
 /** URLs of the region stream's files with one of the wanted sha256s, read as a rack reads them. */
 async function regionFileUrls(regionUrl: string, token: string, wanted: ReadonlySet<string>): Promise<string[]> {
-  const root = `${regionUrl}/MAAS/images-stream/`;
-  const get = async (p: string): Promise<unknown> => (await fetch(root + p, { headers: { authorization: `Bearer ${token}` } })).json();
-  const index = (await get('streams/v1/index.json')) as { index: Record<string, { path: string }> };
+  const root = new URL(STREAM_PATH, regionUrl).toString();
+  const get = async (p: string): Promise<unknown> => (await fetch(root + p, { headers: { authorization: bearer(token) } })).json();
+  const index = (await get(STREAM_INDEX_PATH)) as { index: Record<string, { path: string }> };
   const urls = new Map<string, string>();
   const walk = (node: unknown): void => {
     if (typeof node !== 'object' || node === null) return;

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { testRedisUrl } from '@bootsync/testkit/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWithRegion } from '@bootsync/rack/daemon';
+import { registerWithRegion } from '@bootsync/shared/rack-protocol';
 import { eventually, silent, startRack, startRegion, type RegionUnderTest } from './rack-harness.js';
 
 let region: RegionUnderTest;

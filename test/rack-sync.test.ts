@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWithRegion } from '@bootsync/rack/daemon';
+import { registerWithRegion } from '@bootsync/shared/rack-protocol';
 import { eventually, KERNEL_PATH, silent, startRack, startRegion, type RegionUnderTest } from './rack-harness.js';
 
 let region: RegionUnderTest;

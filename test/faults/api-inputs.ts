@@ -1,4 +1,5 @@
 import { maasMultipart, oauthHeader, type Field } from '../../packages/region/test/api-harness.js';
+import { RACK_PROTOCOL_VERSION } from '@bootsync/shared/rack-protocol';
 import type { Prng } from './prng.js';
 
 /** What the fuzz knows of the region under test: the admin key, rows that exist, the racks' shared secret. */
@@ -270,7 +271,7 @@ function rackEndpoints(rng: Prng, t: FuzzTarget): FuzzInput {
     () => ({ what: 'register without a secret', method: 'POST', path: '/MAAS/racks/register', headers: { 'content-type': 'application/json' }, body: json({ name: 'intruder' }), expect: [401] }),
     () => {
       const name = rng.pick<unknown>(['', '-rack', '../etc', 'has space', 'a'.repeat(64 + rng.int(0, 200)), rng.int(0, 99), null, ['rack'], { name: 'rack' }, 'rack/../x', '.hidden']);
-      return { what: `register with the secret and name ${JSON.stringify(name).slice(0, 40)}`, method: 'POST', path: '/MAAS/racks/register', headers: secret, body: json({ name }), expect: [400] };
+      return { what: `register with the secret and name ${JSON.stringify(name).slice(0, 40)}`, method: 'POST', path: '/MAAS/racks/register', headers: secret, body: json({ protocol: RACK_PROTOCOL_VERSION, name }), expect: [400] };
     },
     () => ({ what: 'register with broken JSON', method: 'POST', path: '/MAAS/racks/register', headers: secret, body: Buffer.from(`{"name": "${rng.text(6)}`), expect: [400] }),
     () => ({ what: 'register oversize', method: 'POST', path: '/MAAS/racks/register', headers: secret, body: json({ name: 'big', pad: 'x'.repeat(OVER_LIMIT) }), expect: [413] }),

@@ -3,9 +3,9 @@ import { BootsyncError } from '@bootsync/shared/errors';
 import { optionHelp } from '@bootsync/shared/config';
 import { containDependencyFaults } from '@bootsync/shared/download';
 import { createLogger } from '@bootsync/shared/logging';
+import { ProtocolMismatchError, RegistrationRefusedError } from '@bootsync/shared/rack-protocol';
 import { loadRackConfig, rackOptions } from './config/index.js';
 import { startRackDaemon } from './daemon/index.js';
-import { RegistrationRefusedError } from './errors/index.js';
 
 const program = new Command('bootsync-rack')
   .description('Rack daemon: pulls boot images from its region through BullMQ jobs and serves them at /images/')
@@ -44,7 +44,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const event = err instanceof RegistrationRefusedError ? 'rack.register.refused' : 'rack.start.failed';
+  // Refusals an operator must act on (the secret, the release): logged as such, and systemd's restarts will not help.
+  const refused = err instanceof RegistrationRefusedError || err instanceof ProtocolMismatchError;
+  const event = refused ? 'rack.register.refused' : 'rack.start.failed';
   logger.error({ event, err });
   process.exitCode = 1;
   // pino writes asynchronously; let it flush before the process ends on its own.

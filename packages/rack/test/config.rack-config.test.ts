@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigFile } from '@bootsync/shared/config';
-import { resolveRackConfig, validateRackName } from '@bootsync/rack/config';
+import { resolveRackConfig } from '@bootsync/rack/config';
+import { validateRackName } from '@bootsync/shared/rack-protocol';
 
 const required = { 'region-url': 'http://10.0.0.2:5240/', 'secret-file': '/etc/bootsync/secret', name: 'rack-1' };
 

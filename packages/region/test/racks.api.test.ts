@@ -8,7 +8,8 @@ import { createLogger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { createRepositories, openRegionDatabase, type Db, type Repositories } from '../src/db/index.js';
-import { RackService, productName, rackQueueName, type RackJobData } from '../src/racks/index.js';
+import { rackQueueName, resultMessage, type SyncJobData } from '@bootsync/shared/rack-protocol';
+import { RackService, productName } from '../src/racks/index.js';
 import { maasCall, startApi, type ApiHarness } from './api-harness.js';
 import { waitFor } from './import-harness.js';
 
@@ -103,9 +104,9 @@ describe('racks through the MAAS API', () => {
     const synced: string[] = [];
     const workers = ['rack-2', 'rack-3'].map((name) => {
       const connection = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
-      const worker = new Worker<RackJobData>(rackQueueName(name), async (job) => {
+      const worker = new Worker<SyncJobData>(rackQueueName(name), async (job) => {
         synced.push(`${name} ${job.data.reason}`);
-        return { snapshot: 'snapshot-x', changed: false, bytesFetched: 0, files: 0, images: [] };
+        return resultMessage({ snapshot: 'snapshot-x', changed: false, bytesFetched: 0, files: 0, images: [] });
       }, { connection, prefix });
       return { worker, connection };
     });

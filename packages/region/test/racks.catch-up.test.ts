@@ -9,7 +9,8 @@ import { ContentStore } from '@bootsync/shared/store';
 import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { imageStatus } from '@bootsync/region/status';
 import { createRepositories, openRegionDatabase } from '../src/db/index.js';
-import { RackService, productName, rackQueueName } from '../src/racks/index.js';
+import { failureReason, rackQueueName, resultMessage } from '@bootsync/shared/rack-protocol';
+import { RackService, productName } from '../src/racks/index.js';
 import { deleteKeys, waitFor } from './import-harness.js';
 
 const NOBLE = { name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' };
@@ -59,8 +60,8 @@ describe('a region that was away while a rack finished its sync', () => {
     const connection = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
     const worker = new Worker(rackQueueName('rack-1'), async () => {
       await released;
-      if (code) throw new Error(`${code}: boot-kernel does not match its sha256`);
-      return { snapshot: 'snapshot-1', changed: true, bytesFetched: 10, files: 1, images: [{ product: productName(NOBLE), version: VERSION }] };
+      if (code) throw new Error(failureReason({ code, message: 'boot-kernel does not match its sha256' }));
+      return resultMessage({ snapshot: 'snapshot-1', changed: true, bytesFetched: 10, files: 1, images: [{ product: productName(NOBLE), version: VERSION }] });
     }, { connection, prefix });
     const queue = new Queue(rackQueueName('rack-1'), { connection, prefix });
     cleanups.push(async () => {

@@ -1,4 +1,3 @@
-export { validateRackName } from './rack-name.js';
 export {
   loadRackConfig,
   rackOptions,

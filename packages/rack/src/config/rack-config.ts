@@ -12,8 +12,8 @@ import {
   type FlagName,
   type HostPort,
 } from '@bootsync/shared/config';
+import { validateRackName } from '@bootsync/shared/rack-protocol';
 import { RackConfigError } from '../errors/index.js';
-import { validateRackName } from './rack-name.js';
 
 export type ListenAddress = HostPort;
 

@@ -2,17 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { BootsyncError } from '@bootsync/shared/errors';
 import { Downloader } from '@bootsync/shared/download';
 import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
+import { bearer, RegionStreamClient, registerWithRegion, runSyncJob, type SyncResultMessage } from '@bootsync/shared/rack-protocol';
 import { ContentStore } from '@bootsync/shared/store';
 import type { RackConfig } from '../config/index.js';
 import { IntegrityGuard, RackScrub } from '../integrity/index.js';
 import { RackMetrics } from '../metrics/index.js';
 import { createRackServer } from '../server/index.js';
 import { pruneDataDir } from '../snapshot/index.js';
-import { RegionStreamClient, SerialLock, syncRack, type SyncResult } from '../sync/index.js';
-import { registerWithRegion } from './registration.js';
+import { SerialLock, syncRack } from '../sync/index.js';
 import { requestRepair } from './repair-job.js';
 
 export interface RackDaemon {
@@ -50,22 +49,20 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
     throw err;
   }
   logger.info({ event: 'rack.registered', rack: config.name, queue: registration.queue });
-  const authorization = { authorization: `Bearer ${registration.token}` };
-  const client = new RegionStreamClient({ regionUrl: config.regionUrl, headers: () => authorization });
+  const authorization = { authorization: bearer(registration.token) };
+  const client = new RegionStreamClient({ regionUrl: config.regionUrl, streamPath: registration.streamPath, headers: () => authorization });
   const downloader = new Downloader({ store: cache, headers: authorization, ...(options.downloaderRetry ? { retry: options.downloaderRetry } : {}) });
   const integrity = new IntegrityGuard({ dataDir: config.dataDir, cache, lock, metrics, logger, rack: config.name });
   const deps = { dataDir: config.dataDir, cache, downloader, client, metrics, logger, lock, graceMs: config.snapshotGraceMs, integrity };
 
-  const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<SyncResult> => {
+  const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<SyncResultMessage> => {
     const both = AbortSignal.any([stopping.signal, ...(signal ? [signal] : [])]);
-    try {
-      return await syncRack(deps, { signal: both, onProgress: (p) => void job.updateProgress(p).catch(() => undefined) });
-    } catch (err) {
-      logger.warn({ event: 'rack.sync.failed', rack: config.name, err });
-      // The region reads the code back from the failure reason (QueueEvents carry only a message).
-      const code = err instanceof BootsyncError ? err.code : both.aborted ? 'RACK_SYNC_ABORTED' : 'RACK_SYNC_FAILED';
-      throw new Error(`${code}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    return runSyncJob(job, (onProgress) => syncRack(deps, { signal: both, onProgress }), {
+      rack: config.name,
+      region: config.regionUrl,
+      aborted: () => both.aborted,
+      onFailure: (err) => logger.warn({ event: 'rack.sync.failed', rack: config.name, err }),
+    });
   };
   const worker = new Worker(registration.queue, processor, { connection: redis, prefix: registration.prefix, concurrency: 1 });
   // While Redis is away the worker fails with it on every attempt: that outage is logged once, above.

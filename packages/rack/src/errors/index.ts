@@ -1,15 +1,5 @@
 import { BootsyncError } from '@bootsync/shared/errors';
 
-/** A rack name BullMQ or a file system would refuse, caught before it reaches either. */
-export class InvalidRackNameError extends BootsyncError {
-  constructor(readonly rackName: string) {
-    super(
-      'RACK_INVALID_NAME',
-      `invalid rack name ${JSON.stringify(rackName)}: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit (no ':')`,
-    );
-  }
-}
-
 /** A configuration value that cannot be used, named by the flag or variable it came from. */
 export class RackConfigError extends BootsyncError {
   constructor(
@@ -61,31 +51,6 @@ export class SnapshotBlobMissingError extends BootsyncError {
     readonly path: string,
   ) {
     super('RACK_SNAPSHOT_BLOB_MISSING', `cannot build ${path}: blob ${sha256} is not in the rack cache`);
-  }
-}
-
-/** The region answered the rack's stream or registration request with an error status. */
-export class RegionRequestError extends BootsyncError {
-  constructor(
-    readonly url: string,
-    readonly status: number,
-    readonly detail: string,
-  ) {
-    super(status === 401 || status === 403 ? 'RACK_REGION_REFUSED' : 'RACK_REGION_ERROR', `${url}: HTTP ${status} ${detail}`.trim());
-  }
-}
-
-/** The region refused the rack's secret at registration: nothing will work until the operator fixes it. */
-export class RegistrationRefusedError extends BootsyncError {
-  constructor(
-    readonly regionUrl: string,
-    readonly rackName: string,
-    readonly secretFile: string,
-  ) {
-    super(
-      'RACK_REGISTRATION_REFUSED',
-      `region ${regionUrl} refused rack ${rackName}: the secret in ${secretFile} is not the region's (<region data dir>/secret)`,
-    );
   }
 }
 

@@ -2,6 +2,7 @@ import type { Downloader, FileRequest } from '@bootsync/shared/download';
 import type { IntegrityGuard } from '../integrity/index.js';
 import { ChecksumMismatchError, SizeMismatchError } from '@bootsync/shared/download';
 import type { Logger } from '@bootsync/shared/logging';
+import type { HeldImage, RegionStreamClient, SyncProgress, SyncResult } from '@bootsync/shared/rack-protocol';
 import type { ContentStore } from '@bootsync/shared/store';
 import type { ProductItem } from '@bootsync/shared/streams';
 import type { RackMetrics } from '../metrics/index.js';
@@ -17,34 +18,7 @@ import {
   writeSyncTarget,
   type SnapshotPlan,
 } from '../snapshot/index.js';
-import type { RegionStreamClient } from './region-stream-client.js';
 import type { SerialLock } from './serial-lock.js';
-
-/** One image version a rack holds, by its region-stream product name. */
-export interface HeldImage {
-  readonly product: string;
-  readonly version: string;
-}
-
-export interface SyncProgress {
-  readonly bytesDone: number;
-  readonly bytesTotal: number;
-  /**
-   * Sent when the sync found files of `current` damaged: the images the rack still serves whole, so the region
-   * stops counting the others as held even if the repair fails.
-   */
-  readonly images?: readonly HeldImage[];
-}
-
-/** What a sync job returns to the region: what the rack now serves. */
-export interface SyncResult {
-  readonly snapshot: string;
-  /** False when the rack already held exactly what the region offers. */
-  readonly changed: boolean;
-  readonly bytesFetched: number;
-  readonly files: number;
-  readonly images: readonly HeldImage[];
-}
 
 export interface SyncOptions {
   readonly signal?: AbortSignal;

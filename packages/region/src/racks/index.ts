@@ -6,13 +6,11 @@
  * `imports.onImportFinished((e) => void racks.onImportFinished(e))`; pass `racks` as `ApiDeps.racks`;
  * `await racks.stop()` on SIGTERM.
  */
-export { RackService, REGISTER_PATH, type RackServiceDeps, type RackView, type RegistrationAnswer } from './rack-service.js';
+export { RackService, type RackServiceDeps, type RackView } from './rack-service.js';
 export { RackRepository, tokenHash } from './rack-repository.js';
-export { RackQueues, rackQueueName, RACK_SCHEDULER_ID, RACK_SYNC_JOB, type RackJobData } from './rack-queues.js';
+export { RackQueues, RACK_SCHEDULER_ID } from './rack-queues.js';
 export { buildRegionStream, productName, publishedImages, REGION_CONTENT_ID, type PublishedImage, type RegionStream, type StreamImage } from './region-stream.js';
 export { imageRackState, isConnected, rackStatus } from './rack-status.js';
 export { rackControllersResource, rackControllerResource, type RackControllers } from './rackcontrollers-resource.js';
 export { createRackGauges, RACK_STATUSES, type RackGauges, type RackGaugeView } from './rack-metrics.js';
-export { STREAM_PREFIX } from './stream-routes.js';
-export { InvalidRackNameError } from './rack-errors.js';
 export type * from './rack-types.js';

@@ -1,27 +1,14 @@
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { KEEP_FINISHED_JOBS, rackQueueName, SYNC_JOB, syncJobData, syncNowJob, type SyncReason } from '@bootsync/shared/rack-protocol';
 
-export const RACK_SYNC_JOB = 'sync';
 export const RACK_SCHEDULER_ID = 'rack-sync';
-// One immediate sync waits at a time per rack; later triggers join it until it finishes.
-const SYNC_NOW_DEDUP_ID = 'sync-now';
-const KEEP_JOBS = { count: 50 };
-
-/** BullMQ refuses ':' in queue names; rack names never contain one (validated at registration). */
-export function rackQueueName(rack: string): string {
-  return `rack-${rack}`;
-}
 
 interface Opened {
   readonly queue: Queue;
   readonly events: QueueEvents;
   /** QueueEvents block on their connection: one of their own each, closed with them. */
   readonly eventsConnection: Redis;
-}
-
-export interface RackJobData {
-  /** `repair`: queued by the rack itself after a scrub withheld a damaged file. */
-  readonly reason: 'schedule' | 'import' | 'registration' | 'manual' | 'repair';
 }
 
 export type FinishedSync =
@@ -58,16 +45,15 @@ export class RackQueues {
     await this.#open(rack).queue.upsertJobScheduler(
       RACK_SCHEDULER_ID,
       { every: this.options.intervalMs },
-      { name: RACK_SYNC_JOB, data: { reason: 'schedule' } satisfies RackJobData, opts: { removeOnComplete: KEEP_JOBS, removeOnFail: KEEP_JOBS } },
+      // Upserted at every start: a region of a new protocol version replaces the data its jobs are made with.
+      { name: SYNC_JOB, data: syncJobData('schedule'), opts: { removeOnComplete: KEEP_FINISHED_JOBS, removeOnFail: KEEP_FINISHED_JOBS } },
     );
   }
 
-  async syncNow(rack: string, reason: RackJobData['reason']): Promise<void> {
-    await this.#open(rack).queue.add(RACK_SYNC_JOB, { reason } satisfies RackJobData, {
-      deduplication: { id: SYNC_NOW_DEDUP_ID },
-      removeOnComplete: KEEP_JOBS,
-      removeOnFail: KEEP_JOBS,
-    });
+  /** One immediate sync waits at a time per rack; later triggers join it until it finishes. */
+  async syncNow(rack: string, reason: SyncReason): Promise<void> {
+    const job = syncNowJob(reason);
+    await this.#open(rack).queue.add(job.name, job.data, job.opts);
   }
 
   /** How a rack's newest sync job ended ('active' while one runs; undefined when its queue keeps none). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/index.js';
-import type { HeldImage, RackError, RackRecord, RackSyncResult } from './rack-types.js';
+import type { HeldImage, SyncResult } from '@bootsync/shared/rack-protocol';
+import type { RackError, RackRecord } from './rack-types.js';
 
 interface RackRow {
   name: string;
@@ -26,7 +27,7 @@ function toRecord(r: RackRow): RackRecord {
     bytesDone: r.bytes_done,
     bytesTotal: r.bytes_total,
     holds: JSON.parse(r.holds) as HeldImage[],
-    lastResult: r.last_result === null ? null : (JSON.parse(r.last_result) as RackSyncResult),
+    lastResult: r.last_result === null ? null : (JSON.parse(r.last_result) as SyncResult),
     lastError: r.last_error === null ? null : (JSON.parse(r.last_error) as RackError),
   };
 }
@@ -82,7 +83,7 @@ export class RackRepository {
     this.db.prepare('UPDATE racks SET holds = ? WHERE name = ?').run(JSON.stringify(holds), name);
   }
 
-  syncSucceeded(name: string, result: RackSyncResult, at: string): void {
+  syncSucceeded(name: string, result: SyncResult, at: string): void {
     this.db
       .prepare(
         `UPDATE racks SET syncing = 0, last_seen = ?, last_sync = ?, holds = ?, last_result = ?, last_error = NULL WHERE name = ?`,

@@ -2,25 +2,40 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { BootsyncError } from '@bootsync/shared/errors';
 import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
+import {
+  bearerToken,
+  failureOf,
+  rackQueueName,
+  readFailure,
+  readProgress,
+  readRegistrationRequest,
+  readResult,
+  REGISTER_PATH,
+  registrationAnswer,
+  registrationRefusal,
+  STREAM_PATH,
+  type RackFailure,
+  type RegistrationAnswer,
+  type SyncReason,
+  type SyncResult,
+} from '@bootsync/shared/rack-protocol';
 import type { ContentStore } from '@bootsync/shared/store';
 import { NotFoundError, type Db, type Repositories } from '../db/index.js';
 import { sameSecret } from '../identity/index.js';
 import type { RackSyncState } from '../status/index.js';
-import { InvalidRackNameError } from './rack-errors.js';
 import type { RackGauges } from './rack-metrics.js';
-import { RackQueues, rackQueueName, type RackJobData } from './rack-queues.js';
+import { RackQueues } from './rack-queues.js';
 import { RackRepository } from './rack-repository.js';
 import { imageRackState, isConnected, rackStatus } from './rack-status.js';
-import type { HeldImage, RackRecord, RackStatus, RackSyncResult } from './rack-types.js';
+import type { RackRecord, RackStatus } from './rack-types.js';
 import { rackBootImages, type RackBootImage } from './rack-boot-images.js';
 import { buildRegionStream, productName, publishedImages, type RegionStream } from './region-stream.js';
-import { STREAM_PREFIX, isApiUser, registerStreamRoutes } from './stream-routes.js';
+import { isApiUser, registerStreamRoutes } from './stream-routes.js';
 
-export const REGISTER_PATH = '/MAAS/racks/register';
 /** How long a status read waits for Redis to say whether the region imports. */
 const REDIS_ANSWER_MS = 1_000;
-const RACK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 export interface RackServiceDeps {
   readonly db: Db;
@@ -36,15 +51,6 @@ export interface RackServiceDeps {
   readonly isImporting: () => Promise<boolean>;
   /** The region's per-rack gauges (createRegionMetrics().racks); they read `list()` at each scrape. */
   readonly metrics?: RackGauges;
-}
-
-/** What registration answers a rack: its queue, and how to authenticate from then on. */
-export interface RegistrationAnswer {
-  readonly name: string;
-  readonly queue: string;
-  readonly prefix: string;
-  readonly streamPath: string;
-  readonly token: string;
 }
 
 /** A rack as the API shows it (`rackcontrollers/`). */
@@ -85,14 +91,15 @@ export class RackService {
       handlers: {
         active: (rack) => this.racks.syncStarted(rack, now()),
         progress: (rack, p) => {
-          const { bytesDone = 0, bytesTotal = 0, images } = (p ?? {}) as { bytesDone?: number; bytesTotal?: number; images?: unknown };
-          this.racks.progress(rack, bytesDone, bytesTotal, now());
+          // A report of another protocol version is not read: the job's result or failure says what it is.
+          const progress = readProgress(p);
+          if (!progress) return;
+          this.racks.progress(rack, progress.bytesDone, progress.bytesTotal, now());
           // A rack that found files it serves damaged says what it still holds whole, before it tries to repair them.
-          const held = heldImages(images);
-          if (held) this.racks.holding(rack, held);
+          if (progress.images) this.racks.holding(rack, progress.images);
         },
         completed: (rack, result) => this.#completed(rack, result, now()),
-        failed: (rack, reason) => this.#failed(rack, reason, now()),
+        failed: (rack, reason) => this.#failed(rack, readFailure(reason, rack), now()),
       },
     });
   }
@@ -118,14 +125,21 @@ export class RackService {
       authenticate: (authorization) => this.#authenticate(authorization),
     });
     app.post(REGISTER_PATH, async (request, reply) => {
-      const presented = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+      const presented = bearerToken(request.headers.authorization) ?? '';
       const name = (request.body as { name?: unknown } | undefined)?.name;
       if (!sameSecret(presented, this.deps.secret)) {
         this.deps.logger.warn({ event: 'racks.register.refused', rack: typeof name === 'string' ? name : undefined });
-        return reply.code(401).send({ error: 'wrong secret: use the contents of <region data dir>/secret' });
+        return reply.code(401).send(registrationRefusal('RACK_REGISTRATION_REFUSED', 'wrong secret: use the contents of <region data dir>/secret'));
       }
-      if (typeof name !== 'string' || !RACK_NAME.test(name)) return reply.code(400).send({ error: new InvalidRackNameError(String(name)).message });
-      return reply.send(await this.register(name));
+      let asked;
+      try {
+        asked = readRegistrationRequest(request.body);
+      } catch (err) {
+        if (!(err instanceof BootsyncError)) throw err;
+        this.deps.logger.warn({ event: 'racks.register.refused', rack: typeof name === 'string' ? name : undefined, err });
+        return reply.code(400).send(registrationRefusal(err.code, err.message));
+      }
+      return reply.send(await this.register(asked.name));
     });
   }
 
@@ -135,7 +149,7 @@ export class RackService {
     await this.#queues.upsertScheduler(name);
     await this.syncAllNow('registration');
     this.deps.logger.info({ event: 'racks.registered', rack: name });
-    return { name, queue: rackQueueName(name), prefix: this.deps.redisPrefix, streamPath: STREAM_PREFIX, token };
+    return registrationAnswer({ name, queue: rackQueueName(name), prefix: this.deps.redisPrefix, streamPath: STREAM_PATH, token });
   }
 
   /** Wire to the import's "finished" event: racks pull at once when the region changed. */
@@ -143,7 +157,7 @@ export class RackService {
     if (event.changed) await this.syncAllNow('import');
   }
 
-  async syncAllNow(reason: RackJobData['reason']): Promise<void> {
+  async syncAllNow(reason: SyncReason): Promise<void> {
     for (const rack of this.racks.list()) await this.#queues.syncNow(rack.name, reason);
   }
 
@@ -205,15 +219,22 @@ export class RackService {
     return Promise.race([this.deps.isImporting(), gaveUp]).catch(() => false);
   }
 
-  #completed(rack: string, result: unknown, at: string): void {
-    this.racks.syncSucceeded(rack, parseResult(result), at);
+  #completed(rack: string, value: unknown, at: string): void {
+    let result: SyncResult;
+    try {
+      result = readResult(value, rack);
+    } catch (err) {
+      // A rack of another protocol version: what it holds is not read into the status, and it reads out of sync.
+      this.#failed(rack, failureOf(err), at);
+      return;
+    }
+    this.racks.syncSucceeded(rack, result, at);
     this.deps.logger.info({ event: 'racks.sync.completed', rack });
   }
 
-  #failed(rack: string, reason: string, at: string): void {
-    const [, code = 'RACK_SYNC_FAILED', message = reason] = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(reason) ?? [];
-    this.racks.syncFailed(rack, { code, message, at });
-    this.deps.logger.warn({ event: 'racks.sync.failed', rack, err: { code, message } });
+  #failed(rack: string, failure: RackFailure, at: string): void {
+    this.racks.syncFailed(rack, { ...failure, at });
+    this.deps.logger.warn({ event: 'racks.sync.failed', rack, err: failure });
   }
 
   /**
@@ -228,7 +249,7 @@ export class RackService {
         if (last === 'active') continue;
         const at = new Date(last?.finishedOn ?? Date.now()).toISOString();
         if (last?.ok) this.#completed(rack.name, last.result, at);
-        else if (last) this.#failed(rack.name, last.reason, at);
+        else if (last) this.#failed(rack.name, readFailure(last.reason, rack.name), at);
         else this.racks.syncEnded(rack.name);
       }
     } catch (err) {
@@ -246,24 +267,12 @@ export class RackService {
 
   #authenticate(authorization: string | undefined): boolean {
     if (!authorization) return false;
-    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
-    if (bearer) {
-      const rack = this.racks.findByToken(bearer);
+    const token = bearerToken(authorization);
+    if (token) {
+      const rack = this.racks.findByToken(token);
       if (rack) this.racks.seen(rack.name, new Date().toISOString());
       return rack !== undefined;
     }
     return isApiUser(authorization, (tokenKey) => this.deps.repos.apiKeys.findByTokenKey(tokenKey));
   }
-}
-
-function heldImages(value: unknown): HeldImage[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  return value.flatMap((i: { product?: unknown; version?: unknown }) =>
-    typeof i?.product === 'string' && typeof i.version === 'string' ? [{ product: i.product, version: i.version }] : [],
-  );
-}
-
-function parseResult(value: unknown): RackSyncResult {
-  const parsed = (typeof value === 'string' ? JSON.parse(value) : value) as RackSyncResult;
-  return { ...parsed, images: Array.isArray(parsed?.images) ? parsed.images : [] };
 }

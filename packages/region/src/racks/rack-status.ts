@@ -1,6 +1,7 @@
 import type { RackSyncState } from '../status/index.js';
 import type { StreamImage } from './region-stream.js';
-import type { HeldImage, RackRecord, RackStatus } from './rack-types.js';
+import type { HeldImage } from '@bootsync/shared/rack-protocol';
+import type { RackRecord, RackStatus } from './rack-types.js';
 
 /** A rack is connected while the region heard from it within two sync intervals. */
 export function isConnected(rack: RackRecord, now: Date, intervalMs: number): boolean {

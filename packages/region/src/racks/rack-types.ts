@@ -1,21 +1,7 @@
-/** One image version a rack holds, by its region-stream product name (what a rack's sync job returns). */
-export interface HeldImage {
-  readonly product: string;
-  readonly version: string;
-}
+import type { HeldImage, RackFailure, SyncResult } from '@bootsync/shared/rack-protocol';
 
-/** What a rack's sync job returns (the rack's `SyncResult`). */
-export interface RackSyncResult {
-  readonly snapshot: string;
-  readonly changed: boolean;
-  readonly bytesFetched: number;
-  readonly files: number;
-  readonly images: readonly HeldImage[];
-}
-
-export interface RackError {
-  readonly code: string;
-  readonly message: string;
+/** A rack's last failure as the region recorded it: what the rack reported, and when. */
+export interface RackError extends RackFailure {
   readonly at: string;
 }
 
@@ -30,7 +16,7 @@ export interface RackRecord {
   readonly bytesDone: number;
   readonly bytesTotal: number;
   readonly holds: readonly HeldImage[];
-  readonly lastResult: RackSyncResult | null;
+  readonly lastResult: SyncResult | null;
   /** The last failure, cleared by the next success. */
   readonly lastError: RackError | null;
 }

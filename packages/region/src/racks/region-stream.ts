@@ -6,11 +6,11 @@ import {
   serializeStreamDocument,
   type StreamProductInput,
 } from '@bootsync/shared/streams';
+import { STREAM_INDEX_PATH } from '@bootsync/shared/rack-protocol';
 import type { BootResource, Repositories, ResourceSetWithFiles } from '../db/index.js';
 
 export const REGION_CONTENT_ID = 'maas:v2:download';
 export const PRODUCTS_PATH = `streams/v1/${REGION_CONTENT_ID}.json`;
-export const INDEX_PATH = 'streams/v1/index.json';
 
 /** A resource with its newest complete set: what the region offers its racks. */
 export interface PublishedImage {
@@ -96,7 +96,7 @@ export function buildRegionStream(images: readonly PublishedImage[]): RegionStre
   const indexBody = serializeStreamDocument(buildIndexDocument([indexEntryFor(productsInput, PRODUCTS_PATH)], updated));
   const documents = new Map([
     // The index names products, not versions: its ETag covers the products file too, so a new version shows.
-    [INDEX_PATH, { body: indexBody, etag: etagOf(indexBody + productsBody) }],
+    [STREAM_INDEX_PATH, { body: indexBody, etag: etagOf(indexBody + productsBody) }],
     [PRODUCTS_PATH, { body: productsBody, etag: etagOf(productsBody) }],
   ]);
   return { documents, files, images: streamImages };

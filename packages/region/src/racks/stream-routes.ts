@@ -1,11 +1,11 @@
 import { open } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerFileRequest } from '@bootsync/shared/http';
+import { STREAM_PATH } from '@bootsync/shared/rack-protocol';
 import type { ContentStore } from '@bootsync/shared/store';
 import { verifyPlaintextOAuth } from '../api/auth.js';
 import type { RegionStream } from './region-stream.js';
 
-export const STREAM_PREFIX = '/MAAS/images-stream/';
 const READ_CHUNK = 1 << 20;
 
 export interface StreamRouteDeps {
@@ -22,7 +22,7 @@ export interface StreamRouteDeps {
 export function registerStreamRoutes(app: FastifyInstance, deps: StreamRouteDeps): void {
   app.route({
     method: ['GET', 'HEAD'],
-    url: `${STREAM_PREFIX}*`,
+    url: `${STREAM_PATH}*`,
     exposeHeadRoute: false,
     handler: async (request, reply) => {
       if (!deps.authenticate(request.headers.authorization)) {

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
-import { parseIndex, parseProducts, type ProductItem } from '@bootsync/shared/streams';
-import { RegionRequestError } from '../errors/index.js';
-
-/** Where the region serves its stream of complete sets, under its base URL. */
-export const REGION_STREAM_PATH = '/MAAS/images-stream/';
-const INDEX_PATH = 'streams/v1/index.json';
+import { parseIndex, parseProducts, type ProductItem } from '../streams/index.js';
+import { RegionRequestError } from './errors.js';
+import { STREAM_INDEX_PATH, STREAM_PATH } from './paths.js';
 
 export interface RegionStreamState {
   /** The index's ETag (or its sha256): a snapshot built from the same tag holds the same images. */
@@ -18,6 +15,8 @@ export interface RegionStreamState {
 export interface RegionStreamClientOptions {
   /** The region's base URL, e.g. `http://10.0.0.2:5240`. */
   readonly regionUrl: string;
+  /** The registration answer's `streamPath`. @defaultValue STREAM_PATH */
+  readonly streamPath?: string;
   /** Credentials for the stream (the rack's token), re-read on each request as they change at re-registration. */
   readonly headers: () => Readonly<Record<string, string>>;
   readonly dispatcher?: Dispatcher;
@@ -32,11 +31,11 @@ export class RegionStreamClient {
   #last: RegionStreamState | undefined;
 
   constructor(private readonly options: RegionStreamClientOptions) {
-    this.root = new URL(REGION_STREAM_PATH, options.regionUrl).toString();
+    this.root = new URL(options.streamPath ?? STREAM_PATH, options.regionUrl).toString();
   }
 
   async read(signal?: AbortSignal): Promise<RegionStreamState> {
-    const indexUrl = new URL(INDEX_PATH, this.root).toString();
+    const indexUrl = new URL(STREAM_INDEX_PATH, this.root).toString();
     const conditional: Record<string, string> = this.#last ? { 'if-none-match': this.#last.tag } : {};
     const index = await this.#get(indexUrl, conditional, signal);
     if (index.status === 304 && this.#last) return (this.#last = { ...this.#last, changed: false });

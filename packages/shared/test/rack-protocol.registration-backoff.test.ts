@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { capturingLogger } from '@bootsync/testkit/logs';
 import { waitFor } from '@bootsync/testkit/wait';
-import { registerWithRegion } from '@bootsync/rack/daemon';
+import { registerWithRegion } from '@bootsync/shared/rack-protocol';
 
 describe('a rack registering with a region that fails', () => {
   let server: Server | undefined;
