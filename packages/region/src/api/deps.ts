@@ -1,7 +1,8 @@
 import type { ProductItem } from '@bootsync/shared/streams';
 import type { Repositories } from '../db/index.js';
 import type { ImportService } from '../import/import-service.js';
-import type { RackControllers } from '../racks/rackcontrollers-resource.js';
+import type { RackView } from '../racks/index.js';
+import type { RackSyncState } from '../status/index.js';
 import type { UploadService } from '../uploads/upload-service.js';
 
 type Use<K extends keyof Repositories, M extends keyof Repositories[K]> = Pick<Repositories[K], M>;
@@ -40,4 +41,15 @@ export interface ProbeRequest {
 export interface SourceProber {
   /** The verified items of the source; throws the stream/signing/source errors (typed) when it cannot. */
   probe(request: ProbeRequest, signal: AbortSignal): Promise<readonly ProductItem[]>;
+}
+
+/** What the MAAS API needs of the racks (the RackService satisfies it). */
+export interface RackControllers {
+  list(): Promise<RackView[]>;
+  get(name: string): Promise<RackView>;
+  deregister(name: string): Promise<void>;
+  /** An immediate, deduplicated sync job for that rack, or for every rack without a name. */
+  importBootImages(name?: string): Promise<void>;
+  /** The rack side of an image's status (its newest complete set at `version`); undefined while no rack is connected. */
+  imageRackState(resource: { readonly name: string; readonly architecture: string }, version: string): RackSyncState | undefined;
 }

@@ -4,8 +4,8 @@ import { bootResourceResource, bootResourcesResource } from './routes/boot-resou
 import { bootSourceSelectionResource, bootSourceSelectionsResource } from './routes/boot-source-selections.js';
 import { bootSourceResource, bootSourcesResource } from './routes/boot-sources.js';
 import { maasResource } from './routes/maas-config.js';
+import { rackControllerResource, rackControllersResource } from './routes/rack-controllers.js';
 import { usersResource } from './routes/users.js';
-import { rackControllerResource, rackControllersResource } from '../racks/rackcontrollers-resource.js';
 
 /**
  * Every handler the API serves, in describe's order. The plugin registers routes from this table and describe is

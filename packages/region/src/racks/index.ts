@@ -6,11 +6,10 @@
  * `imports.onImportFinished((e) => void racks.onImportFinished(e))`; pass `racks` as `ApiDeps.racks`;
  * `await racks.stop()` on SIGTERM.
  */
-export { RackService, type RackServiceDeps, type RackView } from './rack-service.js';
+export { RackService, type RackServiceDeps } from './rack-service.js';
 export { RackRepository, tokenHash } from './rack-repository.js';
 export { RackQueues, RACK_SCHEDULER_ID } from './rack-queues.js';
 export { buildRegionStream, productName, publishedImages, REGION_CONTENT_ID, type PublishedImage, type RegionStream, type StreamImage } from './region-stream.js';
 export { imageRackState, isConnected, rackStatus } from './rack-status.js';
-export { rackControllersResource, rackControllerResource, type RackControllers } from './rackcontrollers-resource.js';
 export { createRackGauges, RACK_STATUSES, type RackGauges, type RackGaugeView } from './rack-metrics.js';
 export type * from './rack-types.js';

@@ -29,8 +29,8 @@ import type { RackGauges } from './rack-metrics.js';
 import { RackQueues } from './rack-queues.js';
 import { RackRepository } from './rack-repository.js';
 import { imageRackState, isConnected, rackStatus } from './rack-status.js';
-import type { RackRecord, RackStatus } from './rack-types.js';
-import { rackBootImages, type RackBootImage } from './rack-boot-images.js';
+import { rackBootImages } from './rack-boot-images.js';
+import type { RackView } from './rack-types.js';
 import { buildRegionStream, productName, publishedImages, type RegionStream } from './region-stream.js';
 import { isApiUser, registerStreamRoutes } from './stream-routes.js';
 
@@ -51,20 +51,6 @@ export interface RackServiceDeps {
   readonly isImporting: () => Promise<boolean>;
   /** The region's per-rack gauges (createRegionMetrics().racks); they read `list()` at each scrape. */
   readonly metrics?: RackGauges;
-}
-
-/** A rack as the API shows it (`rackcontrollers/`). */
-export interface RackView {
-  readonly name: string;
-  readonly connected: boolean;
-  readonly status: RackStatus;
-  readonly lastSeen: string | null;
-  readonly lastSync: string | null;
-  readonly bytesDone: number;
-  readonly bytesTotal: number;
-  readonly lastError: RackRecord['lastError'];
-  /** What it holds, as MAAS's list_boot_images lists it (rack-boot-images.ts). */
-  readonly images: readonly RackBootImage[];
 }
 
 /**

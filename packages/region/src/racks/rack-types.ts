@@ -1,4 +1,5 @@
 import type { HeldImage, RackFailure, SyncResult } from '@bootsync/shared/rack-protocol';
+import type { RackBootImage } from './rack-boot-images.js';
 
 /** A rack's last failure as the region recorded it: what the rack reported, and when. */
 export interface RackError extends RackFailure {
@@ -23,3 +24,17 @@ export interface RackRecord {
 
 /** Per rack, as MAAS's `get_image_sync_status` words it. */
 export type RackStatus = 'synced' | 'syncing' | 'out-of-sync' | 'region-importing' | 'unknown';
+
+/** A rack as the API shows it (`rackcontrollers/`). */
+export interface RackView {
+  readonly name: string;
+  readonly connected: boolean;
+  readonly status: RackStatus;
+  readonly lastSeen: string | null;
+  readonly lastSync: string | null;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly lastError: RackRecord['lastError'];
+  /** What it holds, as MAAS's list_boot_images lists it (rack-boot-images.ts). */
+  readonly images: readonly RackBootImage[];
+}

@@ -1,19 +1,8 @@
-import { json, noContent, text } from '../api/answer.js';
-import type { ActionContext, ApiResource } from '../api/route-table.js';
-import { NotFoundError } from '../db/index.js';
-import type { RackSyncState } from '../status/index.js';
-import type { RackView } from './rack-service.js';
-
-/** What the MAAS API needs of the racks (the RackService satisfies it). */
-export interface RackControllers {
-  list(): Promise<RackView[]>;
-  get(name: string): Promise<RackView>;
-  deregister(name: string): Promise<void>;
-  /** An immediate, deduplicated sync job for that rack, or for every rack without a name. */
-  importBootImages(name?: string): Promise<void>;
-  /** The rack side of an image's status (its newest complete set at `version`); undefined while no rack is connected. */
-  imageRackState(resource: { readonly name: string; readonly architecture: string }, version: string): RackSyncState | undefined;
-}
+import { NotFoundError } from '../../db/index.js';
+import type { RackView } from '../../racks/index.js';
+import { json, noContent, text } from '../answer.js';
+import type { RackControllers } from '../deps.js';
+import type { ActionContext, ApiResource } from '../route-table.js';
 
 function racksOf(ctx: ActionContext): RackControllers {
   if (!ctx.deps.racks) throw new NotFoundError('RackController', ctx.path.name ?? '');
