@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -116,6 +116,23 @@ describe('ContentStore: partial files', () => {
     expect(await partialFiles()).toEqual([]);
   });
 
+  it('lets the next writer of an item in only once the first has published it, never to the file being moved', async () => {
+    const expected = { checksums: { sha256: a.sha256 }, size: a.size };
+    const first = await store.partial(expected);
+    await first.append(a.bytes);
+    const second = store.partial(expected);
+    // Another store of the same root in this process (the region's uploads beside its import) waits just the same.
+    const third = new ContentStore({ root: store.root }).partial(expected);
+    expect((await first.finalize()).sha256).toBe(a.sha256);
+    for (const waiting of [second, third]) {
+      const next = await waiting;
+      expect(next.offset).toBe(0);
+      await next.discard();
+    }
+    expect(await store.verify(a.sha256)).toBe(true);
+    expect(await partialFiles()).toEqual([]);
+  });
+
   it('gives one writer at a time the partial of an item', async () => {
     const expected = { checksums: { sha256: a.sha256 }, size: a.size };
     const first = await store.partial(expected);
@@ -184,6 +201,28 @@ describe('ContentStore: upkeep', () => {
     expect((await resumed.finalize()).sha256).toBe(a.sha256);
     await writing.append(c.bytes.subarray(10));
     expect((await writing.finalize()).sha256).toBe(c.sha256);
+  });
+
+  it('gc with the wanted files deletes upload partials nothing writes, and keeps one another store of the root writes', async () => {
+    // What a region killed mid-POST leaves: the partial of an image posted whole, no writer holding it.
+    const stray = 'upload-0b5e6f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+    await mkdir(path.join(store.root, 'partial'), { recursive: true });
+    await writeFile(path.join(store.root, 'partial', `${stray}.part`), b.bytes);
+    // The region's uploads have a store of their own beside the import's: one is being posted now.
+    const uploads = new ContentStore({ root: store.root });
+    const writing = await uploads.unaddressedPartial();
+    await writing.append(c.bytes.subarray(0, 10));
+
+    const result = await store.gc(new Set(), { wantedPartials: new Set() });
+
+    expect(result).toEqual({ removed: [], partials: [stray], bytes: b.size });
+    expect(await partialFiles()).toEqual([path.basename(writing.path)]);
+    await writing.append(c.bytes.subarray(10));
+    expect(await writing.finalize()).toMatchObject({ sha256: c.sha256, size: c.size });
+    // Without the wanted files, gc keeps every partial, as before.
+    await writeFile(path.join(store.root, 'partial', `${stray}.part`), b.bytes);
+    expect((await store.gc(new Set([c.sha256]))).partials).toEqual([]);
+    expect(await partialFiles()).toEqual([`${stray}.part`]);
   });
 
   it('ensureFreeSpace names what is needed, what is available, and where', async () => {

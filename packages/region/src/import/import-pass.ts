@@ -219,8 +219,11 @@ async function cleanUp(
       dropped(`${set.image.identity.name} ${set.image.identity.architecture} ${set.version}`, () => repos.resourceSets.delete(setId));
     }
   }
-  // Partials of files no set references any more (an image unselected mid-download) go with the blobs.
+  // Partials of files no set references any more (an image unselected mid-download) go with the blobs, and so do
+  // those of images posted whole that no upload is writing (a region that died mid-POST left them).
   const referenced = repos.resourceSets.referencedSha256();
   const gc = await ctx.store.gc(referenced, { wantedPartials: referenced });
-  if (gc.removed.length > 0) ctx.log.info({ event: 'import.gc', blobs: gc.removed.length, bytes: gc.bytes });
+  if (gc.removed.length > 0 || gc.partials.length > 0) {
+    ctx.log.info({ event: 'import.gc', blobs: gc.removed.length, partials: gc.partials.length, bytes: gc.bytes });
+  }
 }

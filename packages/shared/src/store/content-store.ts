@@ -17,6 +17,14 @@ const SHA256_NAME = /^[0-9a-f]{64}$/;
 const PREFIX_NAME = /^[0-9a-f]{2}$/;
 /** A partial's data or meta file, keyed by sha256 (the only key gc can match against what is wanted). */
 const SHA256_PARTIAL_NAME = /^(sha256-([0-9a-f]{64}))\.(?:part|meta\.json)$/;
+/** A partial of `unaddressedPartial`: named for one call, so nothing resumes it once that call is gone. */
+const UPLOAD_PARTIAL_NAME = /^(upload-[0-9a-f-]{36})\.(?:part|meta\.json)$/;
+
+/**
+ * The partials being written in this process, by path, for every store: the region's uploads and its imports each
+ * have a ContentStore of the same root, and one's gc must see what the other is writing.
+ */
+const PARTIAL_LOCKS = new Map<string, Promise<void>>();
 
 /**
  * Blobs addressed by sha256. A blob exists only once complete and verified: bytes go into a partial file,
@@ -26,8 +34,6 @@ export class ContentStore {
   readonly root: string;
   readonly #partialDir: string;
   readonly #fsync: boolean;
-  /** One writer per partial inside this process; the next one waits, then usually finds the blob done. */
-  readonly #partialLocks = new Map<string, Promise<void>>();
   #writebackBusy = false;
   /**
    * One early writeback at a time for the whole store: each holds a libuv pool thread until the disk is done, and
@@ -125,7 +131,8 @@ export class ContentStore {
 
   /**
    * Deletes every blob not in `live`. Partial files are the next download's head start: they are kept, unless the
-   * caller names the files still wanted (`wantedPartials`), and then only the partials of wanted items are.
+   * caller names the files still wanted (`wantedPartials`), and then only the partials of wanted items are, with
+   * those of `unaddressedPartial` that nothing in this process writes (left by a crash; nothing can resume them).
    */
   async gc(live: ReadonlySet<string>, options: GcOptions = {}): Promise<GcResult> {
     const removed: string[] = [];
@@ -139,9 +146,9 @@ export class ContentStore {
     }
     const wanted = options.wantedPartials;
     const partials = new Set<string>();
-    for (const name of wanted ? await readdirIfExists(this.#partialDir) : []) {
-      const [, key, sha256] = SHA256_PARTIAL_NAME.exec(name) ?? [];
-      if (!key || !sha256 || live.has(sha256) || wanted?.has(sha256) || this.#partialLocks.has(key)) continue;
+    const unwanted = wanted ? (await readdirIfExists(this.#partialDir)).map((name) => [name, unwantedPartialKey(name, live, wanted)] as const) : [];
+    for (const [name, key] of unwanted) {
+      if (!key || PARTIAL_LOCKS.has(this.#lockId(key))) continue;
       // Held while deleting, so no writer of this process opens the partial meanwhile.
       const release = await this.#lock(key);
       try {
@@ -237,18 +244,32 @@ export class ContentStore {
     return { sha256, size, path: dest };
   }
 
+  #lockId(key: string): string {
+    return path.join(this.#partialDir, key);
+  }
+
+  /** One writer per partial inside this process; the next one waits, then usually finds the blob done. */
   async #lock(key: string): Promise<() => void> {
-    while (this.#partialLocks.has(key)) await this.#partialLocks.get(key);
+    const id = this.#lockId(key);
+    while (PARTIAL_LOCKS.has(id)) await PARTIAL_LOCKS.get(id);
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
       release = () => {
-        this.#partialLocks.delete(key);
+        PARTIAL_LOCKS.delete(id);
         resolve();
       };
     });
-    this.#partialLocks.set(key, held);
+    PARTIAL_LOCKS.set(id, held);
     return release;
   }
+}
+
+/** The key of a partial gc may delete: one of an item neither live nor wanted, or of an upload posted whole. */
+function unwantedPartialKey(name: string, live: ReadonlySet<string>, wanted: ReadonlySet<string>): string | undefined {
+  const upload = UPLOAD_PARTIAL_NAME.exec(name)?.[1];
+  if (upload) return upload;
+  const [, key, sha256] = SHA256_PARTIAL_NAME.exec(name) ?? [];
+  return key && sha256 && !live.has(sha256) && !wanted.has(sha256) ? key : undefined;
 }
 
 async function fsyncDir(dir: string): Promise<void> {

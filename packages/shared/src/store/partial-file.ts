@@ -115,23 +115,28 @@ export class PartialFileHandle implements PartialFile {
     await this.#writing(() => out.drain());
     const size = this.#offset;
     if (this.#fsync) await this.#writing(() => fh.sync());
-    await this.#closeHandle();
-    const expectedSize = this.#expected.size;
-    if (expectedSize !== undefined && expectedSize !== size) {
-      await this.#removeFiles();
-      throw new SizeMismatchError(this.#expected.ref, expectedSize, size, this.#expected.source);
+    // The partial stays this writer's until it is published or gone: a gc or a next writer never meets it half-moved.
+    try {
+      await this.#closeHandle({ keepLock: true });
+      const expectedSize = this.#expected.size;
+      if (expectedSize !== undefined && expectedSize !== size) {
+        await this.#removeFiles();
+        throw new SizeMismatchError(this.#expected.ref, expectedSize, size, this.#expected.source);
+      }
+      const digests = hasher.digest();
+      const mismatch = findMismatch(digests, this.#expected);
+      if (mismatch) {
+        await this.#removeFiles();
+        throw mismatch;
+      }
+      // checksumsToVerify always includes sha256, the blob's address.
+      const sha256 = digests.get('sha256') as string;
+      const blob = await this.#publish(this.path, sha256, size);
+      await rm(this.#metaPath, { force: true });
+      return blob;
+    } finally {
+      this.#release();
     }
-    const digests = hasher.digest();
-    const mismatch = findMismatch(digests, this.#expected);
-    if (mismatch) {
-      await this.#removeFiles();
-      throw mismatch;
-    }
-    // checksumsToVerify always includes sha256, the blob's address.
-    const sha256 = digests.get('sha256') as string;
-    const blob = await this.#publish(this.path, sha256, size);
-    await rm(this.#metaPath, { force: true });
-    return blob;
   }
 
   async close(): Promise<void> {
@@ -167,7 +172,8 @@ export class PartialFileHandle implements PartialFile {
     return this.#writer;
   }
 
-  async #closeHandle(): Promise<void> {
+  /** Closes the file and lets the next writer in, unless `keepLock`: then the caller releases once it is done. */
+  async #closeHandle({ keepLock = false } = {}): Promise<void> {
     const fh = this.#fh;
     const writer = this.#writer;
     if (!fh || !writer) return;
@@ -178,7 +184,7 @@ export class PartialFileHandle implements PartialFile {
       await writer.drain().catch(() => undefined);
       await fh.close();
     } finally {
-      this.#release();
+      if (!keepLock) this.#release();
     }
   }
 

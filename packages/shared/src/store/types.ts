@@ -20,7 +20,7 @@ export interface StoredBlob {
 export interface GcResult {
   /** Digests of the blobs deleted. */
   readonly removed: string[];
-  /** Keys of the partial files deleted (`sha256-<64 hex>`); only with `GcOptions.wantedPartials`. */
+  /** Keys of the partial files deleted (`sha256-<64 hex>`, `upload-<uuid>`); only with `GcOptions.wantedPartials`. */
   readonly partials: string[];
   /** Bytes freed, blobs and partials. */
   readonly bytes: number;
@@ -29,8 +29,9 @@ export interface GcResult {
 export interface GcOptions {
   /**
    * sha256 of the files still to be downloaded. When given, gc also deletes the partial files of items that are
-   * neither here nor in `live`; without it every partial is kept. Partials being written and partials of items
-   * without a sha256 are always kept, so no wanted partial can be lost.
+   * neither here nor in `live`, and those of `unaddressedPartial` (nothing can resume them); without it every
+   * partial is kept. Partials being written in this process, by any store of the root, and partials of items without
+   * a sha256 are always kept, so no wanted partial can be lost.
    */
   readonly wantedPartials?: ReadonlySet<string>;
 }
