@@ -43,7 +43,7 @@ export async function startRegion(options: { intervalMs: number; redisUrl?: stri
   await writeFile(secretFile, `${secret}\n`);
   const redisPrefix = uniquePrefix('racks');
   const racks = new RackService({
-    db, repos, store, secret, logger: options.logger ?? silent,
+    repos, store, secret, logger: options.logger ?? silent,
     redisUrl: options.redisUrl ?? testRedisUrl,
     redisPrefix,
     syncIntervalMs: options.intervalMs,

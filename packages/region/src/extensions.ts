@@ -33,7 +33,6 @@ export function regionExtensions(options: RegionOptions, logger: Logger): Region
       if (!imports) return [];
       const store = new ContentStore({ root: identity.paths.store });
       const racks = new RackService({
-        db: repositories.db,
         repos: repositories,
         store,
         secret: identity.secret,

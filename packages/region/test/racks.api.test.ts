@@ -26,7 +26,7 @@ beforeAll(async () => {
   db = openRegionDatabase(join(dir, 'region.db'));
   repos = createRepositories(db);
   racks = new RackService({
-    db, repos, store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here', redisUrl: testRedisUrl, redisPrefix: prefix,
+    repos, store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here', redisUrl: testRedisUrl, redisPrefix: prefix,
     syncIntervalMs: 60_000, logger: createLogger('test', { level: 'silent' }), isImporting: async () => false,
   });
   await racks.start();

@@ -38,7 +38,7 @@ function regionData(): { services: () => RackService; prefix: string } {
   repos.resourceSets.markComplete(set.id);
   const services = (): RackService =>
     new RackService({
-      db, repos, store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here', redisUrl: testRedisUrl, redisPrefix: prefix,
+      repos, store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here', redisUrl: testRedisUrl, redisPrefix: prefix,
       syncIntervalMs: 60_000, logger: createLogger('test', { level: 'silent' }), isImporting: async () => false,
     });
   return { services, prefix };

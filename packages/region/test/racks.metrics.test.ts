@@ -23,7 +23,7 @@ beforeAll(async () => {
   db = openRegionDatabase(join(dir, 'region.db'));
   metrics = createRegionMetrics();
   racks = new RackService({
-    db, repos: createRepositories(db), store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here',
+    repos: createRepositories(db), store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here',
     redisUrl: testRedisUrl, redisPrefix: prefix, syncIntervalMs: INTERVAL_MS, logger: createLogger('test', { level: 'silent' }),
     isImporting: async () => importing, metrics: metrics.racks,
   });

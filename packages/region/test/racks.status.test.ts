@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { imageStatus } from '@bootsync/region/status';
 import type { HeldImage } from '@bootsync/shared/rack-protocol';
-import { imageRackState, rackStatus, type RackRecord, type RackStatus } from '../src/racks/index.js';
+import type { RackRecord } from '../src/db/index.js';
+import { imageRackState, rackStatus, type RackStatus } from '../src/racks/index.js';
 
 const NOW = new Date('2025-07-18T12:00:00Z');
 const INTERVAL_MS = 300_000;

@@ -11,4 +11,5 @@ export { ResourceSetRepository } from './resource-sets.js';
 export { ImportRunRepository } from './import-runs.js';
 export { RegionConfigRepository, REGION_CONFIG_DEFAULTS, isRegionConfigKey, type RegionConfigKey } from './region-config.js';
 export { ApiKeyRepository, formatApiKey, ADMIN_KEY_NAME } from './api-keys.js';
+export { RackRepository, tokenHash } from './racks.js';
 export type * from './types.js';

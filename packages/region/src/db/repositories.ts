@@ -3,12 +3,13 @@ import { BootResourceRepository } from './boot-resources.js';
 import { BootSourceRepository } from './boot-sources.js';
 import type { Db } from './connection.js';
 import { ImportRunRepository } from './import-runs.js';
+import { RackRepository } from './racks.js';
 import { RegionConfigRepository } from './region-config.js';
 import { ResourceSetRepository } from './resource-sets.js';
 import { SelectionRepository } from './selections.js';
 import { SourceCacheRepository } from './source-cache.js';
 
-/** Every repository over one connection: what the daemon hands to the import, the API and the rack handling. */
+/** Every repository over one connection: what the daemon hands to the import, the API and the rack service. */
 export interface Repositories {
   readonly db: Db;
   readonly bootSources: BootSourceRepository;
@@ -19,6 +20,8 @@ export interface Repositories {
   readonly importRuns: ImportRunRepository;
   readonly config: RegionConfigRepository;
   readonly apiKeys: ApiKeyRepository;
+  /** Named apart from the API's `racks` (the rack service), as both are spread into the API's deps. */
+  readonly rackRecords: RackRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -32,5 +35,6 @@ export function createRepositories(db: Db): Repositories {
     importRuns: new ImportRunRepository(db),
     config: new RegionConfigRepository(db),
     apiKeys: new ApiKeyRepository(db),
+    rackRecords: new RackRepository(db),
   };
 }

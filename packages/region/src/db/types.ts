@@ -1,3 +1,4 @@
+import type { HeldImage, RackFailure, SyncResult } from '@bootsync/shared/rack-protocol';
 import type { ProductItem } from '@bootsync/shared/streams';
 
 /** Dates are ISO 8601 UTC strings with milliseconds; the API turns them into MAAS's form (api/maas-date.ts). */
@@ -178,4 +179,25 @@ export interface ApiKey {
   /** MAAS's is_superuser: may write and import; other users read only. */
   readonly isSuperuser: boolean;
   readonly created: IsoDate;
+}
+
+/** A rack's last failure as the region recorded it: what the rack reported, and when. */
+export interface RackError extends RackFailure {
+  readonly at: string;
+}
+
+/** The region's record of one rack controller. Dates are ISO 8601 UTC. */
+export interface RackRecord {
+  readonly name: string;
+  readonly registered: string;
+  readonly lastSeen: string | null;
+  /** End of the last successful sync. */
+  readonly lastSync: string | null;
+  readonly syncing: boolean;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly holds: readonly HeldImage[];
+  readonly lastResult: SyncResult | null;
+  /** The last failure, cleared by the next success. */
+  readonly lastError: RackError | null;
 }

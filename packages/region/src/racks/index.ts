@@ -7,7 +7,6 @@
  * `await racks.stop()` on SIGTERM.
  */
 export { RackService, type RackServiceDeps } from './rack-service.js';
-export { RackRepository, tokenHash } from './rack-repository.js';
 export { RackQueues, RACK_SCHEDULER_ID } from './rack-queues.js';
 export { buildRegionStream, productName, publishedImages, REGION_CONTENT_ID, type PublishedImage, type RegionStream, type StreamImage } from './region-stream.js';
 export { imageRackState, isConnected, rackStatus } from './rack-status.js';

@@ -22,12 +22,11 @@ import {
   type SyncResult,
 } from '@bootsync/shared/rack-protocol';
 import type { ContentStore } from '@bootsync/shared/store';
-import { NotFoundError, type Db, type Repositories } from '../db/index.js';
+import { NotFoundError, type RackRepository, type Repositories } from '../db/index.js';
 import { sameSecret } from '../identity/index.js';
 import type { RackSyncState } from '../status/index.js';
 import type { RackGauges } from './rack-metrics.js';
 import { RackQueues } from './rack-queues.js';
-import { RackRepository } from './rack-repository.js';
 import { imageRackState, isConnected, rackStatus } from './rack-status.js';
 import { rackBootImages } from './rack-boot-images.js';
 import type { RackView } from './rack-types.js';
@@ -38,8 +37,7 @@ import { isApiUser, registerStreamRoutes } from './stream-routes.js';
 const REDIS_ANSWER_MS = 1_000;
 
 export interface RackServiceDeps {
-  readonly db: Db;
-  readonly repos: Pick<Repositories, 'bootResources' | 'resourceSets' | 'apiKeys'>;
+  readonly repos: Pick<Repositories, 'bootResources' | 'resourceSets' | 'apiKeys' | 'rackRecords'>;
   /** The region store the stream's files are served from. */
   readonly store: Pick<ContentStore, 'pathOf'>;
   /** Contents of `<region data dir>/secret`. */
@@ -58,13 +56,14 @@ export interface RackServiceDeps {
  * rack, QueueEvents recording each rack's state, and the per-rack and per-image status built from it.
  */
 export class RackService {
+  /** The `racks` table (the repositories' `rackRecords`). */
   readonly racks: RackRepository;
   readonly #connection: Redis;
   readonly #queues: RackQueues;
   #onReady = (): void => void this.#upsertAll().then(() => this.#catchUp());
 
   constructor(private readonly deps: RackServiceDeps) {
-    this.racks = new RackRepository(deps.db);
+    this.racks = deps.repos.rackRecords;
     deps.metrics?.observe(() => this.list());
     this.#connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
     watchRedisOutage(this.#connection, { logger: deps.logger, error: 'racks.redis.error', restored: 'racks.redis.restored' });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../db/index.js';
 import type { HeldImage, SyncResult } from '@bootsync/shared/rack-protocol';
-import type { RackError, RackRecord } from './rack-types.js';
+import type { Db } from './connection.js';
+import type { RackError, RackRecord } from './types.js';
 
 interface RackRow {
   name: string;
