@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { BootsyncError } from '@bootsync/shared/errors';
 import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
 import {
   bearerToken,
@@ -10,11 +9,8 @@ import {
   rackQueueName,
   readFailure,
   readProgress,
-  readRegistrationRequest,
   readResult,
-  REGISTER_PATH,
   registrationAnswer,
-  registrationRefusal,
   STREAM_PATH,
   type RackFailure,
   type RegistrationAnswer,
@@ -23,7 +19,6 @@ import {
 } from '@bootsync/shared/rack-protocol';
 import type { ContentStore } from '@bootsync/shared/store';
 import { NotFoundError, type RackRepository, type Repositories } from '../db/index.js';
-import { sameSecret } from '../identity/index.js';
 import type { RackSyncState } from '../status/index.js';
 import type { RackGauges } from './rack-metrics.js';
 import { RackQueues } from './rack-queues.js';
@@ -31,6 +26,7 @@ import { imageRackState, isConnected, rackStatus } from './rack-status.js';
 import { rackBootImages } from './rack-boot-images.js';
 import type { RackView } from './rack-types.js';
 import { buildRegionStream, productName, publishedImages, type RegionStream } from './region-stream.js';
+import { registerRegistrationRoute } from './registration-route.js';
 import { isApiUser, registerStreamRoutes } from './stream-routes.js';
 
 /** How long a status read waits for Redis to say whether the region imports. */
@@ -109,23 +105,7 @@ export class RackService {
       store: this.deps.store,
       authenticate: (authorization) => this.#authenticate(authorization),
     });
-    app.post(REGISTER_PATH, async (request, reply) => {
-      const presented = bearerToken(request.headers.authorization) ?? '';
-      const name = (request.body as { name?: unknown } | undefined)?.name;
-      if (!sameSecret(presented, this.deps.secret)) {
-        this.deps.logger.warn({ event: 'racks.register.refused', rack: typeof name === 'string' ? name : undefined });
-        return reply.code(401).send(registrationRefusal('RACK_REGISTRATION_REFUSED', 'wrong secret: use the contents of <region data dir>/secret'));
-      }
-      let asked;
-      try {
-        asked = readRegistrationRequest(request.body);
-      } catch (err) {
-        if (!(err instanceof BootsyncError)) throw err;
-        this.deps.logger.warn({ event: 'racks.register.refused', rack: typeof name === 'string' ? name : undefined, err });
-        return reply.code(400).send(registrationRefusal(err.code, err.message));
-      }
-      return reply.send(await this.register(asked.name));
-    });
+    registerRegistrationRoute(app, { secret: this.deps.secret, logger: this.deps.logger, register: (name) => this.register(name) });
   }
 
   async register(name: string): Promise<RegistrationAnswer> {
