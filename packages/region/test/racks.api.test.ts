@@ -9,7 +9,8 @@ import { ContentStore } from '@bootsync/shared/store';
 import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { createRepositories, openRegionDatabase, type Db, type Repositories } from '../src/db/index.js';
 import { rackQueueName, resultMessage, type SyncJobData } from '@bootsync/shared/rack-protocol';
-import { RackService, productName } from '../src/racks/index.js';
+import { RackService } from '../src/racks/index.js';
+import { productName } from '../src/region-stream/index.js';
 import { maasCall, startApi, type ApiHarness } from './api-harness.js';
 import { waitFor } from './import-harness.js';
 

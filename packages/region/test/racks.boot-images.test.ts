@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { productName } from '../src/racks/index.js';
 import { rackBootImages } from '../src/racks/rack-boot-images.js';
+import { productName } from '../src/region-stream/index.js';
 
 interface Published {
   readonly resource: { readonly name: string; readonly architecture: string; readonly extra: Record<string, unknown> };

@@ -10,7 +10,8 @@ import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { imageStatus } from '@bootsync/region/status';
 import { createRepositories, openRegionDatabase } from '../src/db/index.js';
 import { failureReason, rackQueueName, resultMessage } from '@bootsync/shared/rack-protocol';
-import { RackService, productName } from '../src/racks/index.js';
+import { RackService } from '../src/racks/index.js';
+import { productName } from '../src/region-stream/index.js';
 import { deleteKeys, waitFor } from './import-harness.js';
 
 const NOBLE = { name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' };

@@ -1,6 +1,6 @@
 import { linkedSubarches } from '@bootsync/shared/select';
 import type { BootResource } from '../db/index.js';
-import { productName } from './region-stream.js';
+import { productName } from '../region-stream/index.js';
 
 /** One entry of `rack-controller list-boot-images`. */
 export interface RackBootImage {

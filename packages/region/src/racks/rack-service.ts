@@ -19,13 +19,13 @@ import {
 } from '@bootsync/shared/rack-protocol';
 import type { ContentStore } from '@bootsync/shared/store';
 import { NotFoundError, type RackRepository, type Repositories } from '../db/index.js';
+import { buildRegionStream, productName, publishedImages, type RegionStream } from '../region-stream/index.js';
 import type { RackSyncState } from '../status/index.js';
 import type { RackGauges } from './rack-metrics.js';
 import { RackQueues } from './rack-queues.js';
 import { imageRackState, isConnected, rackStatus } from './rack-status.js';
 import { rackBootImages } from './rack-boot-images.js';
 import type { RackView } from './rack-types.js';
-import { buildRegionStream, productName, publishedImages, type RegionStream } from './region-stream.js';
 import { registerRegistrationRoute } from './registration-route.js';
 import { isApiUser, registerStreamRoutes } from './stream-routes.js';
 

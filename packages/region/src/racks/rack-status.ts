@@ -1,8 +1,8 @@
 import type { HeldImage } from '@bootsync/shared/rack-protocol';
 import type { RackRecord } from '../db/index.js';
+import type { StreamImage } from '../region-stream/index.js';
 import type { RackSyncState } from '../status/index.js';
 import type { RackStatus } from './rack-types.js';
-import type { StreamImage } from './region-stream.js';
 
 /** A rack is connected while the region heard from it within two sync intervals. */
 export function isConnected(rack: RackRecord, now: Date, intervalMs: number): boolean {

@@ -4,7 +4,7 @@ import { answerFileRequest } from '@bootsync/shared/http';
 import { STREAM_PATH } from '@bootsync/shared/rack-protocol';
 import type { ContentStore } from '@bootsync/shared/store';
 import { verifyPlaintextOAuth } from '../api/auth.js';
-import type { RegionStream } from './region-stream.js';
+import type { RegionStream } from '../region-stream/index.js';
 
 const READ_CHUNK = 1 << 20;
 

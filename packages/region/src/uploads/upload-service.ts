@@ -1,7 +1,7 @@
 import type { Logger } from '@bootsync/shared/logging';
 import { ChecksumMismatchError, type ContentStore, type PartialFile, type StoredBlob } from '@bootsync/shared/store';
 import { NotFoundError, ValidationError, type BootResource, type Repositories, type ResourceFile } from '../db/index.js';
-import { publishedImages } from '../racks/region-stream.js';
+import { publishedImages } from '../region-stream/index.js';
 import { UploadChecksumError, UploadChunkRefusedError, UploadContentMismatchError } from './errors.js';
 import type { UploadForm, UploadFormContext } from './upload-form.js';
 import { nextVersionName, usableArchitectures } from './usable-architectures.js';

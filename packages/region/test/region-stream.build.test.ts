@@ -8,8 +8,7 @@ import { parseIndex, parseProducts, readMirror, type ProductItem } from '@bootsy
 import { planSnapshot, type SnapshotPlan } from '@bootsync/rack/snapshot';
 import { createRepositories, openRegionDatabase, type Db, type Repositories } from '../src/db/index.js';
 import { ensureSetRows } from '../src/import/held-sets.js';
-import { buildRegionStream, publishedImages, REGION_CONTENT_ID, type RegionStream } from '../src/racks/index.js';
-import { PRODUCTS_PATH } from '../src/racks/region-stream.js';
+import { buildRegionStream, PRODUCTS_PATH, publishedImages, REGION_CONTENT_ID, type RegionStream } from '../src/region-stream/index.js';
 import { realFixtures } from '@bootsync/testkit/fixtures';
 
 const realStream = realFixtures.maasStable2025;

@@ -7,7 +7,7 @@ import {
   type StreamProductInput,
 } from '@bootsync/shared/streams';
 import { STREAM_INDEX_PATH } from '@bootsync/shared/rack-protocol';
-import type { BootResource, Repositories, ResourceSetWithFiles } from '../db/index.js';
+import type { BootResource, ResourceSetWithFiles } from '../db/index.js';
 
 export const REGION_CONTENT_ID = 'maas:v2:download';
 export const PRODUCTS_PATH = `streams/v1/${REGION_CONTENT_ID}.json`;
@@ -32,18 +32,6 @@ export interface RegionStream {
   /** Item path (relative to the stream root) → blob. */
   readonly files: ReadonlyMap<string, { readonly sha256: string; readonly size: number }>;
   readonly images: readonly StreamImage[];
-}
-
-/**
- * Every resource with a complete set, with its newest one (sets are listed newest first). A damaged set (it lost a
- * blob, an import is fetching it again) is still offered: racks that hold it keep it, and only the missing blob
- * cannot be fetched from the region meanwhile.
- */
-export function publishedImages(repos: Pick<Repositories, 'bootResources' | 'resourceSets'>): PublishedImage[] {
-  return repos.bootResources.list({}).flatMap((resource) => {
-    const set = repos.resourceSets.listForResource(resource.id).find((s) => s.complete || s.damaged);
-    return set ? [{ resource, set }] : [];
-  });
 }
 
 /** `maas:boot:<os>:<arch>:<subarch>:<release>`, the product name MAAS ≤3.4 gives a resource in its region stream. */

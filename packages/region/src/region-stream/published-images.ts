@@ -1,0 +1,14 @@
+import type { Repositories } from '../db/index.js';
+import type { PublishedImage } from './region-stream.js';
+
+/**
+ * Every resource with a complete set, with its newest one (sets are listed newest first). A damaged set (it lost a
+ * blob, an import is fetching it again) is still offered: racks that hold it keep it, and only the missing blob
+ * cannot be fetched from the region meanwhile.
+ */
+export function publishedImages(repos: Pick<Repositories, 'bootResources' | 'resourceSets'>): PublishedImage[] {
+  return repos.bootResources.list({}).flatMap((resource) => {
+    const set = repos.resourceSets.listForResource(resource.id).find((s) => s.complete || s.damaged);
+    return set ? [{ resource, set }] : [];
+  });
+}
