@@ -9,7 +9,6 @@ import { createSignedMirror } from '@bootsync/testkit/mirror';
 import { deleteKeys } from '@bootsync/testkit/redis';
 import { eventually } from '@bootsync/testkit/wait';
 import { startRegion, type RunningRegion } from '../../packages/region/src/daemon.js';
-import { regionExtensions } from '../../packages/region/src/extensions.js';
 import { oauthHeader } from '../../packages/region/test/api-harness.js';
 import { testRegionOptions } from '../../packages/region/test/daemon-harness.js';
 import { generateInputs, INPUT_KINDS, type FuzzTarget } from './api-inputs.js';
@@ -32,7 +31,7 @@ beforeAll(async () => {
   const options = testRegionOptions(join(dir, 'region'), { defaultSourceUrl: `${upstream.url}/`, defaultKeyring: mirror.keyring.binary });
   const { logger, lines } = capturingLogger('bootsync-region');
   logs = lines;
-  region = await startRegion(options, logger, regionExtensions(options, logger));
+  region = await startRegion(options, logger, 'full');
   await eventually(() => (region.imports?.lastRuns(1)[0]?.outcome === 'succeeded' ? true : undefined), 30_000, 'the start-up import');
   region.repositories.config.set('boot_images_auto_import', false);
 }, 60_000);

@@ -1,14 +1,28 @@
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
+import { ContentStore } from '@bootsync/shared/store';
+import { MAAS_API_PREFIX, maasApiPlugin, type SourceProber } from './api/index.js';
 import type { RegionOptions } from './config/index.js';
-import { createRepositories, openRegionDatabase, type Repositories } from './db/index.js';
+import { openRegionRepositories, type Repositories } from './db/index.js';
 import { ensureDefaultBootSource } from './default-source.js';
-import { createSourceProber } from './source-prober.js';
 import { createHttpApp, redisCheck, sqliteCheck, storeWritableCheck, type HttpPart } from './http/index.js';
 import { ensureRegionIdentity, type RegionIdentity } from './identity/index.js';
-import type { ImportService } from './import/index.js';
+import { ImportService } from './import/index.js';
+import { repairTrigger, StoreScrub } from './integrity/index.js';
 import { createRegionMetrics, type RegionMetrics } from './metrics/index.js';
+import { imagesPagePlugin } from './page/index.js';
+import { RackService } from './racks/index.js';
+import { createSourceProber } from './source-prober.js';
+import { UploadService } from './uploads/index.js';
+
+/**
+ * How much of the region runs. `full` is what the bin runs: the core, the import service (src/import), the racks
+ * (src/racks: region stream, registration, per-rack queues), the MAAS API (src/api) under /MAAS/api/2.0, the Images
+ * page (src/page) and the store's scrub (src/integrity). `core` is the data dir, the database, the default source,
+ * health and metrics alone, for the tests of those.
+ */
+export type RegionScope = 'core' | 'full';
 
 export interface RunningRegion {
   readonly identity: RegionIdentity;
@@ -17,45 +31,43 @@ export interface RunningRegion {
   readonly http: FastifyInstance;
   /** `http://HOST:PORT` the HTTP server listens on (the real port when --listen asked for port 0). */
   readonly url: string;
+  /** The import service (`full` only). */
   readonly imports: ImportService | undefined;
   /** Stops imports (partials kept), HTTP, Redis and the database; resolves when all are closed. */
   stop(): Promise<void>;
 }
 
-/**
- * A piece of the region beside the import (the racks, the API, the page): its routes, registered before the server
- * listens, and its lifecycle, started after it listens and stopped before it closes.
- */
-export interface RegionPart {
+/** A service beside the core: its routes, registered before the server listens, and its lifecycle. */
+interface RegionService {
   readonly name: string;
   readonly http?: HttpPart;
   start?(): Promise<void>;
   stop?(): Promise<void>;
 }
 
-export interface RegionContext {
-  readonly repositories: Repositories;
+/** What the region's services are built from: each built once, here, and passed to all that use it. */
+interface RegionCore {
+  readonly options: RegionOptions;
+  readonly logger: Logger;
   readonly identity: RegionIdentity;
+  readonly repositories: Repositories;
+  readonly store: ContentStore;
+  readonly prober: SourceProber;
   readonly metrics: RegionMetrics;
 }
 
-/** What the daemon runs but other parts of the region own; the bin passes them all (extensions.ts), tests fewer. */
-export interface RegionExtensions {
-  createImports?(ctx: RegionContext): ImportService;
-  createParts?(ctx: RegionContext & { readonly imports: ImportService | undefined }): RegionPart[];
-}
-
 /**
- * The composition root: data dir and identity, database (migrated), default source, HTTP (health, metrics, API),
- * then the import service. HTTP listens before imports start so /readyz can tell an operator that Redis is missing.
+ * The composition root: data dir and identity, database (migrated) and repositories, content store, source prober,
+ * default source, Redis, HTTP (health, metrics, and the services' routes), then the services. HTTP listens before
+ * the services start so /readyz can tell an operator that Redis is missing.
  */
-export async function startRegion(options: RegionOptions, logger: Logger, extensions: RegionExtensions = {}): Promise<RunningRegion> {
+export async function startRegion(options: RegionOptions, logger: Logger, scope: RegionScope = 'core'): Promise<RunningRegion> {
   const started = Date.now();
   const identity = await ensureRegionIdentity(options.dataDir);
-  const db = openRegionDatabase(identity.paths.database);
-  const repositories = createRepositories(db);
+  const repositories = openRegionRepositories(identity.paths.database);
   const abandoned = repositories.importRuns.closeAbandoned();
   if (abandoned > 0) logger.warn({ event: 'region.import_runs_abandoned', count: abandoned }, 'closed import runs left running by a previous process');
+  const store = new ContentStore({ root: identity.paths.store });
   const prober = createSourceProber(repositories.config, { maxDocumentSize: options.maxDocumentSize, log: logger });
   const created = await ensureDefaultBootSource(repositories, {
     url: options.defaultSourceUrl,
@@ -70,14 +82,13 @@ export async function startRegion(options: RegionOptions, logger: Logger, extens
   watchRedisOutage(redis, { logger, error: 'region.redis_unavailable', restored: 'region.redis.restored' });
   redis.connect().catch(() => undefined);
 
-  const ctx: RegionContext = { repositories, identity, metrics };
-  const imports = extensions.createImports?.(ctx);
-  const parts = extensions.createParts?.({ ...ctx, imports }) ?? [];
+  const core: RegionCore = { options, logger, identity, repositories, store, prober, metrics };
+  const { imports, services } = scope === 'full' ? fullRegion(core) : { imports: undefined, services: [] };
   const http = await createHttpApp({
     logger,
     metrics: metrics.registry,
-    readiness: [sqliteCheck(db), redisCheck(redis), storeWritableCheck(identity.paths.store)],
-    parts: parts.flatMap((p) => (p.http ? [p.http] : [])),
+    readiness: [sqliteCheck(repositories.db), redisCheck(redis), storeWritableCheck(identity.paths.store)],
+    parts: services.flatMap((s) => (s.http ? [s.http] : [])),
   });
   await http.listen({ host: options.listen.host, port: options.listen.port });
   const address = http.server.address();
@@ -85,10 +96,9 @@ export async function startRegion(options: RegionOptions, logger: Logger, extens
   const url = `http://${options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host}:${port}`;
 
   // Not awaited: with Redis down the queues wait for it, and the region must still answer /readyz meanwhile.
-  const startedServices = Promise.all([
-    imports?.start().catch((err: unknown) => logger.error({ event: 'region.start_failed', part: 'import', err }, 'import service failed to start')),
-    ...parts.map((p) => p.start?.().catch((err: unknown) => logger.error({ event: 'region.start_failed', part: p.name, err }, `${p.name} failed to start`))),
-  ]);
+  const startedServices = Promise.all(
+    services.map((s) => s.start?.().catch((err: unknown) => logger.error({ event: 'region.start_failed', part: s.name, err }, `${s.name} failed to start`))),
+  );
   logger.info({ event: 'region.started', url, regionId: identity.regionId, dataDir: identity.paths.root, ms: Date.now() - started }, 'region started');
 
   let stopping: Promise<void> | undefined;
@@ -97,13 +107,75 @@ export async function startRegion(options: RegionOptions, logger: Logger, extens
       const t0 = Date.now();
       logger.info({ event: 'region.stopping' }, 'region stopping');
       await startedServices;
-      await imports?.stop();
-      for (const p of [...parts].reverse()) await p.stop?.();
+      for (const s of [...services].reverse()) await s.stop?.();
       await http.close();
       redis.disconnect();
-      db.close();
+      repositories.db.close();
       logger.info({ event: 'region.stopped', ms: Date.now() - t0 }, 'region stopped');
     })());
 
   return { identity, repositories, metrics, http, url, imports, stop };
+}
+
+/** The services of the whole region. They start together and stop one by one from the last: the import first. */
+function fullRegion(core: RegionCore): { imports: ImportService; services: RegionService[] } {
+  const { options, logger, identity, repositories, store, prober, metrics } = core;
+  const imports = new ImportService({
+    repos: repositories,
+    store,
+    redisUrl: options.redisUrl,
+    redisPrefix: identity.redisPrefix,
+    schedule: options.importSchedule,
+    retention: options.retention,
+    maxDocumentSize: options.maxDocumentSize,
+    logger,
+    metrics,
+  });
+  const racks = new RackService({
+    repos: repositories,
+    store,
+    secret: identity.secret,
+    redisUrl: options.redisUrl,
+    redisPrefix: identity.redisPrefix,
+    syncIntervalMs: options.syncInterval,
+    logger,
+    isImporting: () => imports.isImporting(),
+    metrics: metrics.racks,
+  });
+  // As MAAS schedules RackControllersImporter: racks pull a finished upload now.
+  const uploads = new UploadService({ repos: repositories, store, logger, onPublished: () => racks.importBootImages() });
+  const services: RegionService[] = [
+    { name: 'racks', http: (app) => racks.registerRoutes(app), start: () => racks.start(), stop: () => racks.stop() },
+    {
+      name: 'api',
+      http: async (app) => {
+        await app.register(maasApiPlugin, { prefix: MAAS_API_PREFIX, deps: { ...repositories, imports, prober, racks, uploads } });
+      },
+    },
+    {
+      name: 'page',
+      http: async (app) => {
+        await app.register(imagesPagePlugin);
+      },
+    },
+  ];
+  if (options.scrubInterval > 0) {
+    const requestRepair = repairTrigger(imports, logger);
+    const scrub = new StoreScrub({ repos: repositories, store, logger, metrics: metrics.scrub, intervalMs: options.scrubInterval, requestRepair });
+    services.push({ name: 'scrub', start: async () => scrub.start(), stop: () => scrub.stop() });
+  }
+  // A finished import tells the racks, which then sync what changed.
+  let unsubscribe: (() => void) | undefined;
+  services.push({
+    name: 'import',
+    async start() {
+      unsubscribe = imports.onImportFinished((event) => void racks.onImportFinished(event));
+      await imports.start();
+    },
+    async stop() {
+      unsubscribe?.();
+      await imports.stop();
+    },
+  });
+  return { imports, services };
 }

@@ -6,8 +6,7 @@ import { containDependencyFaults } from '@bootsync/shared/download';
 import { createLogger, type Logger } from '@bootsync/shared/logging';
 import { regionOptions } from './config/index.js';
 import { startRegion } from './daemon.js';
-import { createRepositories, formatApiKey, openRegionDatabase } from './db/index.js';
-import { regionExtensions } from './extensions.js';
+import { formatApiKey, openRegionRepositories } from './db/index.js';
 import { ensureRegionIdentity } from './identity/index.js';
 
 /** SIGTERM must end the process within 10 s even if something hangs; leave a margin. */
@@ -23,7 +22,7 @@ async function runDaemon(flags: Record<string, unknown>): Promise<void> {
   // No download, whatever its server does, may end the region (docs/reliability.md).
   containDependencyFaults(logger, (err) => logger.fatal({ event: 'region.crashed', err }, 'unexpected exception; exiting for a restart'));
   const { values: options } = await loadConfig(regionOptions, { flags, env: process.env });
-  const region = await startRegion(options, logger, regionExtensions(options, logger));
+  const region = await startRegion(options, logger, 'full');
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info({ event: 'region.signal', signal }, `received ${signal}`);
     setTimeout(() => {
@@ -50,14 +49,14 @@ async function printApiKey(flags: Record<string, unknown>, logger: Logger): Prom
   const { user, admin, ...rest } = flags;
   const { values: options } = await loadConfig(regionOptions, { flags: rest, env: process.env });
   const identity = await ensureRegionIdentity(options.dataDir);
-  const db = openRegionDatabase(identity.paths.database);
+  const repositories = openRegionRepositories(identity.paths.database);
   try {
-    const keys = createRepositories(db).apiKeys;
+    const keys = repositories.apiKeys;
     const key = typeof user === 'string' ? keys.ensureUser(user, admin === true) : keys.ensureAdmin();
     logger.info({ event: 'region.apikey_read', dataDir: identity.paths.root, user: key.name, isSuperuser: key.isSuperuser }, 'API key');
     process.stdout.write(`${formatApiKey(key)}\n`);
   } finally {
-    db.close();
+    repositories.db.close();
   }
 }
 

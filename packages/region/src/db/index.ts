@@ -1,7 +1,7 @@
 export { openDatabase, openRegionDatabase, migrate, DatabaseCorruptError, SchemaTooNewError, type Db } from './connection.js';
 export { migrations, type Migration } from './migrations/index.js';
 export { NotFoundError, ValidationError, type FieldErrors } from './errors.js';
-export { createRepositories, type Repositories } from './repositories.js';
+export { createRepositories, openRegionRepositories, type Repositories } from './repositories.js';
 export { BootSourceRepository } from './boot-sources.js';
 export { normalizeSourceUrl, skipsVerificationByDefault } from './source-url.js';
 export { SelectionRepository } from './selections.js';

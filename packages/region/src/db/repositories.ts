@@ -1,7 +1,7 @@
 import { ApiKeyRepository } from './api-keys.js';
 import { BootResourceRepository } from './boot-resources.js';
 import { BootSourceRepository } from './boot-sources.js';
-import type { Db } from './connection.js';
+import { openRegionDatabase, type Db } from './connection.js';
 import { ImportRunRepository } from './import-runs.js';
 import { RackRepository } from './racks.js';
 import { RegionConfigRepository } from './region-config.js';
@@ -37,4 +37,12 @@ export function createRepositories(db: Db): Repositories {
     apiKeys: new ApiKeyRepository(db),
     rackRecords: new RackRepository(db),
   };
+}
+
+/**
+ * The region's database opened (created and migrated as needed) with every repository over it: the one place the
+ * daemon and the `apikey` command open it. `db.close()` closes it.
+ */
+export function openRegionRepositories(file: string): Repositories {
+  return createRepositories(openRegionDatabase(file));
 }
