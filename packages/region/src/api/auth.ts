@@ -57,7 +57,9 @@ export function verifyPlaintextOAuth<K extends ApiKeyParts>(
   }
   const key = lookup(tokenKey);
   if (!key || key.consumerKey !== consumerKey || !sameSecret(signature, `&${key.tokenSecret}`)) {
-    throw new UnauthorizedError('Invalid API key.');
+    // MAAS's words for a key it does not know (api/auth.py OAuthUnauthorized); for a known consumer with another
+    // token or secret MAAS names the token or the signature base string it expected, which bootsync never echoes.
+    throw new UnauthorizedError('Authorization Error: Invalid API key.');
   }
   return key;
 }
