@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { MaasApiClient, apiRootOf } from '@bootsync/cli/api-client';
+import { DEFAULT_REDIS_URL } from '@bootsync/shared/config';
 import { BootsyncError } from '@bootsync/shared/errors';
 import { dataDirLayout, redisPrefixFor } from '@bootsync/region/identity';
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
@@ -86,7 +87,7 @@ async function waitForSync(api: MaasApiClient): Promise<string> {
 
 async function run(work: string, children: Children, cleanups: (() => Promise<unknown>)[], once: boolean): Promise<void> {
   const t0 = Date.now();
-  const redis = await findOrStartRedis(process.env.BOOTSYNC_REDIS_URL || 'redis://127.0.0.1:6379', children, work);
+  const redis = await findOrStartRedis(process.env.BOOTSYNC_REDIS_URL || DEFAULT_REDIS_URL, children, work);
   say(redis.private ? `Started a private redis-server at ${redis.url}` : `Using Redis at ${withoutPassword(redis.url)}`);
 
   const mirror = await createSignedMirror(join(work, 'stream'), { arches: ['amd64'], versions: ['20250718'], centos: false });

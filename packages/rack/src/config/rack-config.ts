@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import {
+  DEFAULT_REDIS_URL,
   durationOption,
   flagName,
   hostPortOption,
@@ -53,7 +54,7 @@ export const rackOptions = {
   }),
   dataDir: stringOption({ description: 'snapshots and cache', default: '/var/lib/bootsync/rack', valueName: 'DIR' }),
   listen: hostPortOption({ description: 'HTTP address images are served on', default: { host: '0.0.0.0', port: 5248 } }),
-  redisUrl: urlOption({ description: 'Redis shared with the region', default: 'redis://127.0.0.1:6379', protocols: ['redis:', 'rediss:'] }),
+  redisUrl: urlOption({ description: 'Redis shared with the region', default: DEFAULT_REDIS_URL, protocols: ['redis:', 'rediss:'] }),
   snapshotGrace: durationOption({ description: 'how long a replaced snapshot stays (300, 300s, 10m, 1h)', default: 10 * 60_000 }),
   pruneInterval: durationOption({ description: 'how often replaced snapshots and unwanted blobs are removed', default: 60_000, minMs: 1_000 }),
   scrubInterval: durationOption({ description: 'how often every cached blob is re-hashed, at 64 MiB/s at most (0: never)', default: 24 * 3_600_000 }),

@@ -1,5 +1,6 @@
 import { validate as validateCron } from 'node-cron';
 import {
+  DEFAULT_REDIS_URL,
   byteSizeOption,
   durationOption,
   hostPortOption,
@@ -22,7 +23,7 @@ export const DEFAULT_KEYRING = UBUNTU_IMAGES_KEYRING;
 export const regionOptions = {
   dataDir: stringOption({ description: 'where the database, the secret and the store live', default: '/var/lib/bootsync/region', valueName: 'DIR' }),
   listen: hostPortOption({ description: 'address of the HTTP API, health and metrics', default: { host: '0.0.0.0', port: 5240 } }),
-  redisUrl: urlOption({ description: 'Redis shared with the racks', default: 'redis://127.0.0.1:6379', protocols: ['redis:', 'rediss:'] }),
+  redisUrl: urlOption({ description: 'Redis shared with the racks', default: DEFAULT_REDIS_URL, protocols: ['redis:', 'rediss:'] }),
   importSchedule: stringOption({
     description: 'when to import, as a node-cron expression; when given it wins over boot_images_import_interval_minutes',
     default: undefined,

@@ -28,8 +28,8 @@ export interface IntervalScheduleOptions {
   /** The interval now, in minutes (the config setting). */
   readonly minutes: () => number;
   readonly tick: () => Promise<void>;
-  /** How long a minute is: tests shorten it. @defaultValue 60_000 */
-  readonly minuteMs?: number;
+  /** How long a minute is (ImportTuning.minuteMs): tests shorten it. */
+  readonly minuteMs: number;
   /** How often the interval is compared with the time since the last tick. @defaultValue 10_000 (a sixth of a minute) */
   readonly checkMs?: number;
 }
@@ -39,7 +39,7 @@ export interface IntervalScheduleOptions {
  * previous tick, so lowering it from 60 to 5 imports within 5 minutes of the last import, as MAAS's periodic task.
  */
 export function createIntervalSchedule(options: IntervalScheduleOptions): ImportSchedule {
-  const minuteMs = options.minuteMs ?? 60_000;
+  const { minuteMs } = options;
   const checkMs = options.checkMs ?? Math.max(10, Math.round(minuteMs / 6));
   let last = Date.now();
   let running: Promise<void> | undefined;

@@ -6,6 +6,7 @@ export {
   byteSizeOption,
   formatBytes,
   urlOption,
+  DEFAULT_REDIS_URL,
   hostPortOption,
   parseHostPort,
   type OptionSpec,

@@ -80,6 +80,9 @@ export function booleanOption(o: Omit<Common<boolean>, 'valueName'>): OptionSpec
   };
 }
 
+/** The Redis region and racks share, unless told otherwise: the default of both daemons' `--redis-url`. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 export function urlOption<T extends string | undefined>(o: Common<T> & { readonly protocols: readonly string[] }): OptionSpec<string | T> {
   return stringOption({
     ...o,
