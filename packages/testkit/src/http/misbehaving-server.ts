@@ -54,7 +54,14 @@ export async function startMisbehavingServer(options: MisbehavingServerOptions):
   const server = createServer((req, res) => {
     inFlight += 1;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    res.on('close', () => (inFlight -= 1));
+    // Answered once its last byte is handed to the socket (or it is closed): a client that sends its next request
+    // on the same connection as soon as the body is in does not count as overlapping it.
+    let answering = true;
+    const answered = (): void => {
+      if (answering) inFlight -= 1;
+      answering = false;
+    };
+    res.on('close', answered);
     const record: RequestRecord = {
       method: req.method ?? 'GET',
       path: safeDecode(new URL(req.url ?? '/', 'http://x').pathname),
@@ -65,7 +72,7 @@ export async function startMisbehavingServer(options: MisbehavingServerOptions):
       bytesSent: 0,
     };
     requests.push(record);
-    serve(root, record, faults.take(record.path), req, res).catch(() => res.destroy());
+    serve(root, record, faults.take(record.path), req, res, answered).catch(() => res.destroy());
   });
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -95,6 +102,7 @@ async function serve(
   fault: Fault | undefined,
   req: IncomingMessage,
   res: ServerResponse,
+  answered: () => void,
 ): Promise<void> {
   if (fault?.redirectTo !== undefined) {
     const location = typeof fault.redirectTo === 'string' ? fault.redirectTo : fault.redirectTo(record.path);
@@ -127,7 +135,9 @@ async function serve(
   record.status = range ? 206 : 200;
   res.writeHead(record.status);
   if (record.method === 'HEAD' || info.size === 0) return void res.end();
-  await sendBody(createReadStream(file, { start, end, highWaterMark: READ_CHUNK }), record, fault, req, res);
+  await sendBody(createReadStream(file, { start, end, highWaterMark: READ_CHUNK }), record, fault, req, res, () => {
+    if (record.bytesSent === end - start + 1) answered();
+  });
 }
 
 async function sendBody(
@@ -136,6 +146,7 @@ async function sendBody(
   fault: Fault | undefined,
   req: IncomingMessage,
   res: ServerResponse,
+  wrote: () => void,
 ): Promise<void> {
   const slice = fault?.bytesPerSecond ? Math.max(1, Math.floor(fault.bytesPerSecond / SLOW_TICKS_PER_SECOND)) : Infinity;
   for await (const chunk of body) {
@@ -152,7 +163,9 @@ async function sendBody(
       }
       if (res.destroyed || req.destroyed) return;
       record.bytesSent += piece.length;
-      if (!res.write(piece)) await drained(res);
+      const flowing = res.write(piece);
+      wrote();
+      if (!flowing) await drained(res);
       if (slice !== Infinity) await sleep(1000 / SLOW_TICKS_PER_SECOND);
     }
   }
