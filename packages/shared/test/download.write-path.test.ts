@@ -69,4 +69,14 @@ describe('Downloader: the write path of large files', () => {
     expect(settled[1]?.outcome).toMatchObject({ ok: true, sha256: big.sha256 });
     expect(outcomes.map((o) => o.ok)).toEqual([true, true]);
   });
+
+  it('downloads in the calling thread with threads: 0, as it does on worker threads by default', async () => {
+    const inThread = new Downloader({ store, concurrency: 3, threads: 0 });
+    try {
+      const outcomes = await inThread.download(served.files.map(request));
+      expect(outcomes.map((o) => o.ok && o.sha256)).toEqual(served.files.map((p) => p.sha256));
+    } finally {
+      await inThread.close();
+    }
+  });
 });

@@ -36,7 +36,12 @@ export class ConnectionPools {
 
   dispatcherFor(url: URL): Dispatcher {
     const { direct, proxied } = this.#pools;
-    return proxied && !bypassesProxy(url, this.#settings.noProxy) ? proxied : direct;
+    return proxied && this.isProxied(url) ? proxied : direct;
+  }
+
+  /** Whether requests for `url` go through the proxy. */
+  isProxied(url: URL): boolean {
+    return this.#settings.proxy !== undefined && !bypassesProxy(url, this.#settings.noProxy);
   }
 
   /** Aborted once the pools a request is about to use are replaced. */

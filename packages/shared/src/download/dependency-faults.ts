@@ -25,6 +25,9 @@ export function isHttpClientFault(err: unknown): boolean {
  * Returns a function that removes the handler (tests).
  */
 export function containDependencyFaults(logger: Logger, onFatal: (err: unknown) => void): () => void {
+  const logFault = (err: unknown, pools: number): void =>
+    void logger.error({ event: 'download.dependency_fault', err, pools }, 'the HTTP client failed inside a connection; connections reset, downloads retry');
+  workerFaults = logFault;
   const handler = (err: unknown): void => {
     if (!isHttpClientFault(err)) {
       onFatal(err);
@@ -34,8 +37,19 @@ export function containDependencyFaults(logger: Logger, onFatal: (err: unknown) 
     const global = getGlobalDispatcher();
     setGlobalDispatcher(new Agent());
     global.destroy().catch(() => undefined);
-    logger.error({ event: 'download.dependency_fault', err, pools }, 'the HTTP client failed inside a connection; connections reset, downloads retry');
+    logFault(err, pools);
   };
   process.on('uncaughtException', handler);
-  return () => process.off('uncaughtException', handler);
+  return () => {
+    process.off('uncaughtException', handler);
+    if (workerFaults === logFault) workerFaults = undefined;
+  };
+}
+
+/** Where the download threads' faults are logged: set by containDependencyFaults in a daemon's main thread. */
+let workerFaults: ((err: unknown, pools: number) => void) | undefined;
+
+/** A download thread met a fault of the HTTP client and replaced its own pools (transfer-worker.ts). */
+export function reportWorkerFault(err: unknown, pools: number): void {
+  workerFaults?.(err, pools);
 }

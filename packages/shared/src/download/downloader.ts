@@ -1,10 +1,8 @@
 import type { ContentStore } from '../store/index.js';
-import { ConnectionPools } from './connection-pools.js';
 import { DownloadAbortedError } from './errors.js';
-import { fetchFile } from './fetch-file.js';
-import { DOWNLOADER_DEFAULTS, type DownloaderOptions, type RetryPolicy } from './options.js';
-import { parseNoProxy } from './proxy.js';
-import { sourceFor, type HttpSettings } from './sources.js';
+import { LocalTransfers, transferSettings, type Transfers } from './local-transfers.js';
+import { DOWNLOADER_DEFAULTS, type DownloaderOptions } from './options.js';
+import { WorkerTransfers } from './worker-transfers.js';
 import type { DownloadCallOptions, FileOutcome, FileRequest } from './types.js';
 
 /**
@@ -14,28 +12,19 @@ import type { DownloadCallOptions, FileOutcome, FileRequest } from './types.js';
 export class Downloader {
   readonly #store: ContentStore;
   readonly #concurrency: number;
-  readonly #retry: RetryPolicy;
-  readonly #http: HttpSettings;
-  readonly #pools: ConnectionPools;
+  readonly #transfers: Transfers;
 
   constructor(options: DownloaderOptions) {
-    const concurrency = options.concurrency ?? DOWNLOADER_DEFAULTS.concurrency;
+    const settings = transferSettings(options);
+    const concurrency = settings.concurrency;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new RangeError(`Downloader concurrency must be a positive integer, got ${concurrency}`);
     }
     this.#store = options.store;
     this.#concurrency = concurrency;
-    this.#retry = { ...DOWNLOADER_DEFAULTS.retry, ...options.retry };
-    const connectTimeout = options.connectTimeoutMs ?? DOWNLOADER_DEFAULTS.connectTimeoutMs;
-    const agentOptions = { connections: concurrency, connectTimeout, connect: { timeout: connectTimeout } };
-    const pools = new ConnectionPools({ agent: agentOptions, proxy: options.proxy, noProxy: parseNoProxy(options.noProxy) });
-    this.#pools = pools;
-    this.#http = {
-      dispatcherFor: (url) => pools.dispatcherFor(url),
-      connectionsSignal: () => pools.signal,
-      headers: { 'user-agent': options.userAgent ?? DOWNLOADER_DEFAULTS.userAgent, ...options.headers },
-      idleTimeoutMs: options.idleTimeoutMs ?? DOWNLOADER_DEFAULTS.idleTimeoutMs,
-    };
+    const threads = Math.min(options.threads ?? DOWNLOADER_DEFAULTS.threads, concurrency);
+    if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`Downloader threads must be a whole number >= 0, got ${threads}`);
+    this.#transfers = threads === 0 ? new LocalTransfers(options.store, settings) : new WorkerTransfers(options.store, settings, threads);
   }
 
   /** Outcomes in the order of `files`. Files with the same checksum are fetched once. */
@@ -66,9 +55,9 @@ export class Downloader {
     return files.map((request) => ({ ...(results.get(identity(request)) as FileOutcome), request }));
   }
 
-  /** Closes the connection pools. */
+  /** Closes the connection pools and stops the download threads. */
   async close(): Promise<void> {
-    await this.#pools.close();
+    await this.#transfers.close();
   }
 
   async #fetchOne(
@@ -79,17 +68,7 @@ export class Downloader {
   ): Promise<FileOutcome> {
     if (signal?.aborted) return { ok: false, request, error: new DownloadAbortedError(request.url, 0, request.ref) };
     if (spaceError) return { ok: false, request, error: spaceError };
-    try {
-      const source = sourceFor(request.url, request.ref, this.#http);
-      return await fetchFile(request, source, {
-        store: this.#store,
-        retry: this.#retry,
-        signal,
-        progress: (bytes) => report(request, bytes),
-      });
-    } catch (err) {
-      return { ok: false, request, error: err instanceof Error ? err : new Error(String(err)) };
-    }
+    return this.#transfers.fetch(request, signal, (bytes) => report(request, bytes));
   }
 
   /** One check before anything is written: room for every file not yet stored. */

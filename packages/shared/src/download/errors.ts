@@ -93,3 +93,15 @@ export class ConnectionsResetError extends BootsyncError {
     super('DOWNLOAD_ERR_CONNECTIONS_RESET', `connections reset after a fault of the HTTP client: ${reason}`, { cause });
   }
 }
+
+/** The thread downloading a file stopped (a bug, or memory exhausted); the file's partial is kept for the next try. */
+export class DownloadWorkerError extends BootsyncError {
+  constructor(
+    readonly url: string,
+    readonly ref: ItemRef | undefined,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('DOWNLOAD_ERR_WORKER', `${where(url, ref)}: the download thread stopped: ${reason}`, { cause });
+  }
+}

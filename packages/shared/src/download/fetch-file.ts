@@ -2,7 +2,7 @@ import { SizeMismatchError, type ContentStore, type ExpectedContent, type Partia
 import { DownloadAbortedError, RetriesExhaustedError } from './errors.js';
 import type { RetryPolicy } from './options.js';
 import { isRetryable, pause, RetryStreak } from './retry.js';
-import { receive, ThrottledProgress } from './receive.js';
+import { ThrottledProgress } from './receive.js';
 import type { ByteSource } from './sources.js';
 import type { FileOutcome, FileRequest } from './types.js';
 
@@ -62,7 +62,7 @@ async function transferWithRetries(
       ctx.progress(partial.offset);
       const progress = new ThrottledProgress(ctx.progress);
       try {
-        await receive(opened.body, (chunk) => {
+        await opened.body.deliver((chunk) => {
           if (partial.offset + chunk.byteLength > request.size) {
             throw new SizeMismatchError(request.ref, request.size, partial.offset + chunk.byteLength, request.url);
           }

@@ -2,13 +2,14 @@ export { Downloader } from './downloader.js';
 export {
   ConnectionsResetError,
   DownloadAbortedError,
+  DownloadWorkerError,
   HttpStatusError,
   RedirectError,
   RetriesExhaustedError,
   SourceFileError,
   UnsupportedSourceError,
 } from './errors.js';
-export { DEFAULT_RETRY, DOWNLOADER_DEFAULTS, type Backoff, type DownloaderOptions, type RetryPolicy } from './options.js';
+export { DEFAULT_RETRY, DOWNLOADER_DEFAULTS, HTTP_CLIENTS, type Backoff, type DownloaderOptions, type HttpClientChoice, type RetryPolicy } from './options.js';
 export type { DownloadCallOptions, DownloadProgress, FileOutcome, FileRequest } from './types.js';
 // The store raises these during a download; re-exported so callers of the downloader need one import.
 export { ChecksumMismatchError, InsufficientSpaceError, SizeMismatchError } from '../store/index.js';

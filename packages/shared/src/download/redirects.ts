@@ -28,11 +28,8 @@ export interface FollowedResponse {
  * Anything else fails with a RedirectError naming the chain.
  */
 export async function getFollowingRedirects(url: URL, options: GetOptions): Promise<FollowedResponse> {
-  const chain: URL[] = [url];
-  let current = url;
-  let headers: Record<string, string> = { ...options.headers };
-  for (;;) {
-    const response = await request(current, {
+  const get = (current: URL, headers: Readonly<Record<string, string>>): Promise<Dispatcher.ResponseData> =>
+    request(current, {
       method: 'GET',
       headers,
       dispatcher: options.dispatcherFor(current),
@@ -40,9 +37,33 @@ export async function getFollowingRedirects(url: URL, options: GetOptions): Prom
       ...(options.headersTimeout !== undefined ? { headersTimeout: options.headersTimeout } : {}),
       ...(options.bodyTimeout !== undefined ? { bodyTimeout: options.bodyTimeout } : {}),
     });
+  return followRedirects(url, options.headers, get, (response) => response.body.dump());
+}
+
+/** What following a redirect needs of a response, whichever HTTP client got it. */
+export interface RedirectableResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/**
+ * The redirect rules of getFollowingRedirects over any HTTP client: `get` sends one GET, `dump` drops the body of
+ * a redirect. Resolves with the first answer that is not a redirect and the URL that gave it.
+ */
+export async function followRedirects<R extends RedirectableResponse>(
+  url: URL,
+  initialHeaders: Readonly<Record<string, string>>,
+  get: (url: URL, headers: Readonly<Record<string, string>>) => Promise<R>,
+  dump: (response: R) => Promise<void>,
+): Promise<{ response: R; url: URL }> {
+  const chain: URL[] = [url];
+  let current = url;
+  let headers: Record<string, string> = { ...initialHeaders };
+  for (;;) {
+    const response = await get(current, headers);
     const location = first(response.headers.location);
     if (!REDIRECT_STATUSES.has(response.statusCode) || location === undefined) return { response, url: current };
-    await response.body.dump();
+    await dump(response);
     const next = nextUrl(chain, current, location);
     if (next.hostname !== current.hostname) headers = withoutCredentials(headers);
     chain.push(next);

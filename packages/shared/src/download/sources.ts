@@ -1,12 +1,20 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import type { ItemRef } from '../streams/index.js';
 import { HttpStatusError, SourceFileError, UnsupportedSourceError } from './errors.js';
-import { getFollowingRedirects } from './redirects.js';
+import type { Http1Agent } from './http1/index.js';
+import { receive, type ChunkSink } from './receive.js';
+import { followRedirects } from './redirects.js';
+
+/** A body on its way: fed to a sink, or dropped. */
+export interface PayloadBody {
+  /** Resolves once the body has ended and the sink took its last chunk; rejects with the first error. */
+  deliver(sink: ChunkSink): Promise<void>;
+  dump(): Promise<void>;
+}
 
 /** The body of one attempt, and where in the file it starts. */
 export interface OpenedBody {
@@ -14,7 +22,7 @@ export interface OpenedBody {
   readonly start: number;
   /** What proves on the next attempt that the file is still the same (ETag, Last-Modified, size+mtime). */
   readonly validator: string | undefined;
-  readonly body: Readable;
+  readonly body: PayloadBody;
 }
 
 /** Where the bytes of a file come from; one download loop serves every kind. */
@@ -28,6 +36,17 @@ export interface HttpSettings {
   readonly idleTimeoutMs: number;
   /** Aborted when the connection pools are replaced (ConnectionPools.reset): the attempt then fails and is retried. */
   readonly connectionsSignal: () => AbortSignal;
+  /**
+   * The downloader's own HTTP/1.1 client, for a plain-http URL reached without a proxy (images.maas.io, a local
+   * mirror, the region for its racks); undefined for the rest, which go through undici.
+   */
+  readonly plainAgent: (url: URL) => Http1Agent | undefined;
+}
+
+interface PayloadResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: PayloadBody;
 }
 
 const FILE_READ_CHUNK = 1 << 20;
@@ -52,13 +71,8 @@ class HttpSource implements ByteSource {
     // If-Range: the server sends the rest only if the file is unchanged, otherwise the whole new file (200).
     if (resume) Object.assign(headers, { range: `bytes=${offset}-`, 'if-range': validator });
     const pools = this.http.connectionsSignal();
-    const { response: res } = await getFollowingRedirects(this.url, {
-      headers,
-      dispatcherFor: this.http.dispatcherFor,
-      signal: signal ? AbortSignal.any([signal, pools]) : pools,
-      headersTimeout: this.http.idleTimeoutMs,
-      bodyTimeout: this.http.idleTimeoutMs,
-    });
+    const both = signal ? AbortSignal.any([signal, pools]) : pools;
+    const { response: res } = await followRedirects(this.url, headers, (url, h) => this.#get(url, h, both), (r) => r.body.dump());
     const next = responseValidator(res.headers);
     if (res.statusCode === 200) return { start: 0, validator: next, body: res.body };
     if (res.statusCode === 206 && resume && rangeStart(res.headers['content-range']) === offset) {
@@ -68,6 +82,24 @@ class HttpSource implements ByteSource {
     // A 416 or a range we did not ask for: the partial cannot be continued, so fetch the file whole.
     if (resume && (res.statusCode === 206 || res.statusCode === 416)) return this.open(0, undefined, signal);
     throw new HttpStatusError(this.url.href, res.statusCode, this.ref);
+  }
+
+  async #get(url: URL, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<PayloadResponse> {
+    const idleTimeoutMs = this.http.idleTimeoutMs;
+    const plain = this.http.plainAgent(url);
+    if (plain) {
+      const res = await plain.get(url, headers, { signal, idleTimeoutMs });
+      return { statusCode: res.statusCode, headers: res.headers, body: res };
+    }
+    const res = await request(url, {
+      method: 'GET',
+      headers,
+      dispatcher: this.http.dispatcherFor(url),
+      signal,
+      headersTimeout: idleTimeoutMs,
+      bodyTimeout: idleTimeoutMs,
+    });
+    return { statusCode: res.statusCode, headers: res.headers, body: { deliver: (sink) => receive(res.body, sink), dump: () => res.body.dump() } };
   }
 }
 
@@ -87,7 +119,11 @@ class FileSource implements ByteSource {
       throw new SourceFileError(this.url, this.ref, err);
     }
     const start = offset > 0 && validator === current ? offset : 0;
-    const body = createReadStream(this.file, { start, highWaterMark: FILE_READ_CHUNK, ...(signal ? { signal } : {}) });
+    const stream = createReadStream(this.file, { start, highWaterMark: FILE_READ_CHUNK, ...(signal ? { signal } : {}) });
+    const body: PayloadBody = {
+      deliver: (sink) => receive(stream, sink),
+      dump: async () => void stream.destroy(),
+    };
     return { start, validator: current, body };
   }
 }

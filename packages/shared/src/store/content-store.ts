@@ -56,6 +56,11 @@ export class ContentStore {
     this.#fsync = options.fsync ?? true;
   }
 
+  /** Whether blobs are fsynced before they count as stored (ContentStoreOptions.fsync). */
+  get fsync(): boolean {
+    return this.#fsync;
+  }
+
   /** Where the blob lives (or would live); throws `InvalidDigestError` for anything but a sha256 hex digest. */
   pathOf(sha256: string): string {
     return path.join(this.root, blobRelativePath(sha256));
