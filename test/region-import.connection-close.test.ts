@@ -68,8 +68,9 @@ describe('a region importing from python3 -m http.server (HTTP/1.0, Connection: 
     expect(installed.includes('bootsync patch'), 'node_modules/undici is not patched: run npm ci, or npx patch-package').toBe(true);
   });
 
-  it('completes the import and keeps running (undici 7.30.2 unpatched ended the process mid-import)', async () => {
-    const { region, mirror, dataDir, exited } = await importFromPythonServer({ NODE_OPTIONS: SLOW_DISK });
+  // bootsync's own HTTP client is the default for plain http; undici (--download-client undici) must hold up as well.
+  it.each(['bootsync', 'undici'])('completes the import and keeps running with --download-client %s (undici 7.30.2 unpatched ended the process mid-import)', async (client) => {
+    const { region, mirror, dataDir, exited } = await importFromPythonServer({ NODE_OPTIONS: SLOW_DISK, BOOTSYNC_DOWNLOAD_CLIENT: client });
     expect(exited() ? `exited with ${region.child.exitCode}` : 'running').toBe('running');
     expect(region.events().find((e) => e.event === 'import.finished')).toMatchObject({ outcome: 'succeeded' });
     expect(region.events().filter((e) => e.event === 'download.dependency_fault')).toEqual([]);
@@ -85,7 +86,12 @@ describe('a region importing from python3 -m http.server (HTTP/1.0, Connection: 
   });
 
   it('with undici as npm ships it (nodejs/undici#5360): logs download.dependency_fault, resets its connections, completes the import and keeps running', async () => {
-    const env = { NODE_OPTIONS: `${SLOW_DISK} ${preload('unpatched-undici.mjs')}`, BOOTSYNC_TEST_UNDICI_DIR: await unpatchedUndici() };
+    const env = {
+      NODE_OPTIONS: `${SLOW_DISK} ${preload('unpatched-undici.mjs')}`,
+      BOOTSYNC_TEST_UNDICI_DIR: await unpatchedUndici(),
+      // Payloads through undici (in the download threads, which load the same preloads).
+      BOOTSYNC_DOWNLOAD_CLIENT: 'undici',
+    };
     const { region, exited } = await importFromPythonServer(env);
     expect(exited() ? `exited with ${region.child.exitCode}` : 'running').toBe('running');
     const faults = region.events().filter((e) => e.event === 'download.dependency_fault');

@@ -23,6 +23,7 @@ describe('rack configuration', () => {
       snapshotGraceMs: 600_000,
       pruneIntervalMs: 60_000,
       scrubIntervalMs: 86_400_000,
+      downloadClient: 'bootsync',
     });
   });
 
@@ -31,7 +32,7 @@ describe('rack configuration', () => {
       ['region-url: http://region.example:5240', 'secret_file: /from/file', 'data-dir: /from/file', 'listen: 10.0.0.3:5248', 'snapshot-grace: 2m', 'prune-interval: 30s', 'scrub-interval: 6h', 'redis-url: rediss://redis.example:6380'].join('\n'),
       '/etc/bootsync/rack.yaml',
     );
-    const env = { BOOTSYNC_DATA_DIR: '/srv/rack', BOOTSYNC_LISTEN: '127.0.0.1:6000', BOOTSYNC_NAME: 'from-env', BOOTSYNC_SCRUB_INTERVAL: '0' };
+    const env = { BOOTSYNC_DATA_DIR: '/srv/rack', BOOTSYNC_LISTEN: '127.0.0.1:6000', BOOTSYNC_NAME: 'from-env', BOOTSYNC_SCRUB_INTERVAL: '0', BOOTSYNC_DOWNLOAD_CLIENT: 'undici' };
     expect(resolveRackConfig({ name: 'rack-1', listen: '[::1]:7000' }, env, file)).toEqual({
       regionUrl: 'http://region.example:5240',
       secretFile: '/from/file',
@@ -42,6 +43,7 @@ describe('rack configuration', () => {
       snapshotGraceMs: 120_000,
       pruneIntervalMs: 30_000,
       scrubIntervalMs: 0,
+      downloadClient: 'undici',
     });
   });
 
@@ -54,6 +56,7 @@ describe('rack configuration', () => {
     [{ 'scrub-interval': 'daily' }, '--scrub-interval'],
     [{ 'redis-url': 'http://redis' }, '--redis-url'],
     [{ name: 'rack:1' }, '--name'],
+    [{ 'download-client': 'curl' }, '--download-client'],
   ])('refuses %o, naming %s', (over, setting) => {
     expect(() => resolveRackConfig({ ...required, ...over }, {})).toThrow(new RegExp(`^${setting}\\b`));
   });

@@ -128,6 +128,7 @@ function fullRegion(core: RegionCore): { imports: ImportService; services: Regio
     schedule: options.importSchedule,
     retention: options.retention,
     maxDocumentSize: options.maxDocumentSize,
+    downloadClient: options.downloadClient,
     logger,
     metrics,
   });

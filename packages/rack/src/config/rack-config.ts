@@ -13,6 +13,7 @@ import {
   type FlagName,
   type HostPort,
 } from '@bootsync/shared/config';
+import { downloadClientOption, isHttpClient, type HttpClientChoice } from '@bootsync/shared/download';
 import { validateRackName } from '@bootsync/shared/rack-protocol';
 import { RackConfigError } from '../errors/index.js';
 
@@ -37,6 +38,8 @@ export interface RackConfig {
   readonly pruneIntervalMs: number;
   /** How often every cached blob is re-hashed (rate-limited); 0 never. @defaultValue 24 hours */
   readonly scrubIntervalMs: number;
+  /** The HTTP client of its downloads from the region (plain http). @defaultValue 'bootsync' */
+  readonly downloadClient: HttpClientChoice;
 }
 
 /**
@@ -58,6 +61,7 @@ export const rackOptions = {
   snapshotGrace: durationOption({ description: 'how long a replaced snapshot stays (300, 300s, 10m, 1h)', default: 10 * 60_000 }),
   pruneInterval: durationOption({ description: 'how often replaced snapshots and unwanted blobs are removed', default: 60_000, minMs: 1_000 }),
   scrubInterval: durationOption({ description: 'how often every cached blob is re-hashed, at 64 MiB/s at most (0: never)', default: 24 * 3_600_000 }),
+  downloadClient: downloadClientOption,
   config: stringOption({ description: 'YAML file with these same settings', default: undefined, valueName: 'FILE' }),
 };
 
@@ -91,5 +95,6 @@ function finish(values: ConfigValues<typeof rackOptions>): RackConfig {
     snapshotGraceMs: values.snapshotGrace,
     pruneIntervalMs: values.pruneInterval,
     scrubIntervalMs: values.scrubInterval,
+    downloadClient: isHttpClient(values.downloadClient) ? values.downloadClient : 'bootsync',
   };
 }

@@ -51,7 +51,12 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
   logger.info({ event: 'rack.registered', rack: config.name, queue: registration.queue });
   const authorization = { authorization: bearer(registration.token) };
   const client = new RegionStreamClient({ regionUrl: config.regionUrl, streamPath: registration.streamPath, headers: () => authorization });
-  const downloader = new Downloader({ store: cache, headers: authorization, ...(options.downloaderRetry ? { retry: options.downloaderRetry } : {}) });
+  const downloader = new Downloader({
+    store: cache,
+    headers: authorization,
+    httpClient: config.downloadClient,
+    ...(options.downloaderRetry ? { retry: options.downloaderRetry } : {}),
+  });
   const integrity = new IntegrityGuard({ dataDir: config.dataDir, cache, lock, metrics, logger, rack: config.name });
   const deps = { dataDir: config.dataDir, cache, downloader, client, metrics, logger, lock, graceMs: config.snapshotGraceMs, integrity };
 

@@ -9,6 +9,7 @@ import {
   urlOption,
   type ConfigValues,
 } from '@bootsync/shared/config';
+import { downloadClientOption } from '@bootsync/shared/download';
 import { UBUNTU_IMAGES_KEYRING } from '@bootsync/shared/signing';
 import { DEFAULT_MAX_DOCUMENT_SIZE } from '@bootsync/shared/source';
 import { DEFAULT_IMPORT_SCHEDULE } from '../import/schedule.js';
@@ -48,6 +49,7 @@ export const regionOptions = {
     default: DEFAULT_MAX_DOCUMENT_SIZE,
     min: 1024,
   }),
+  downloadClient: downloadClientOption,
   config: stringOption({ description: 'YAML file with these same settings', default: undefined, valueName: 'FILE' }),
   /** Milliseconds. */
   syncInterval: durationOption({

@@ -1,4 +1,4 @@
-import { Downloader, ChecksumMismatchError, type FileOutcome } from '@bootsync/shared/download';
+import { Downloader, ChecksumMismatchError, isHttpClient, type FileOutcome } from '@bootsync/shared/download';
 import type { Logger } from '@bootsync/shared/logging';
 import { offeredImages, planCleanup, planImport, type FileToFetch, type HeldSet, type WantedSet } from '@bootsync/shared/select';
 import type { ContentStore } from '@bootsync/shared/store';
@@ -24,6 +24,8 @@ export interface PassContext {
   readonly retention: number;
   /** Largest index or products document read (`--max-document-size`). */
   readonly maxDocumentSize: number | undefined;
+  /** The HTTP client of plain-http downloads (`--download-client`). */
+  readonly downloadClient: string | undefined;
   readonly tuning: ImportTuning;
   /** Aborted on stop-import, shutdown, or when sources change (then the run starts over). */
   readonly signal: AbortSignal;
@@ -133,6 +135,7 @@ async function download(
     retry: ctx.tuning.downloadRetry,
     proxy: proxy.proxy,
     noProxy: proxy.noProxy,
+    ...(ctx.downloadClient !== undefined && isHttpClient(ctx.downloadClient) ? { httpClient: ctx.downloadClient } : {}),
   });
   const progress = createProgressWriter((batch) => {
     for (const [content, bytes] of batch) tracker.progress(content, bytes);

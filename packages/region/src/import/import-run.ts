@@ -44,7 +44,7 @@ export async function runImport(deps: ImportServiceDeps, reason: ImportReason, s
         if (repos.bootSources.generation() !== seen) restart.abort(new Error('sources changed'));
       }, tuning.sourcesCheckMs);
       try {
-        const ctx = { repos, store, log, run, tuning, retention: deps.retention, maxDocumentSize: deps.maxDocumentSize, signal: restart.signal };
+        const ctx = { repos, store, log, run, tuning, retention: deps.retention, maxDocumentSize: deps.maxDocumentSize, downloadClient: deps.downloadClient, signal: restart.signal };
         const { generation } = await importPass(ctx);
         if (signal.aborted || repos.bootSources.generation() === generation) break;
         log.info({ event: 'import.restarted', runId: run.runId, reason: 'boot sources or selections changed', pass });

@@ -53,6 +53,8 @@ export interface ImportServiceDeps {
   readonly retention: number;
   /** Largest index or products document read from a source; a larger one fails its read (SS_ERR_TOO_LARGE). @defaultValue 64 MiB */
   readonly maxDocumentSize?: number;
+  /** `--download-client`: the HTTP client of plain-http downloads (bootsync or undici). @defaultValue 'bootsync' */
+  readonly downloadClient?: string;
   readonly logger: Logger;
   readonly metrics?: ImportMetrics;
   /** Knobs with production defaults; tests shorten the retries. */

@@ -9,6 +9,7 @@ export {
   SourceFileError,
   UnsupportedSourceError,
 } from './errors.js';
+export { downloadClientOption, isHttpClient } from './client-option.js';
 export { DEFAULT_RETRY, DOWNLOADER_DEFAULTS, HTTP_CLIENTS, type Backoff, type DownloaderOptions, type HttpClientChoice, type RetryPolicy } from './options.js';
 export type { DownloadCallOptions, DownloadProgress, FileOutcome, FileRequest } from './types.js';
 // The store raises these during a download; re-exported so callers of the downloader need one import.
