@@ -1,11 +1,11 @@
 import type { ContentStore } from '../store/index.js';
-import { ConnectionPools } from './connection-pools.js';
 import { fetchFile } from './fetch-file.js';
 import { Http1Agent } from './http1/index.js';
 import { DOWNLOADER_DEFAULTS, type DownloaderOptions, type HttpClientChoice, type RetryPolicy } from './options.js';
-import { parseNoProxy } from './proxy.js';
-import { sourceFor, type HttpSettings } from './sources.js';
+import { bypassesProxy, parseNoProxy } from './proxy.js';
+import { sourceFor, type HttpSettings, type PayloadClient } from './sources.js';
 import type { FileOutcome, FileRequest } from './types.js';
+import type { UndiciPayloads } from './undici-payloads.js';
 
 /** A Downloader's settings without its store: plain data, so a worker thread can be given them. */
 export interface TransferSettings {
@@ -40,43 +40,54 @@ export interface Transfers {
   close(): Promise<void>;
 }
 
-/** Transfers in this thread: undici's pools (proxy, https), the plain-HTTP agent, fetchFile. */
+/** Transfers in this thread: bootsync's HTTP/1.1 agent for plain http, undici (loaded on first need) for the rest. */
 export class LocalTransfers implements Transfers {
   readonly #store: ContentStore;
-  readonly #retry: RetryPolicy;
+  readonly #settings: TransferSettings;
   readonly #http: HttpSettings;
-  readonly #pools: ConnectionPools;
-  readonly #plain: Http1Agent;
+  readonly #plain: PayloadClient & { close(): Promise<void> };
+  #undici: Promise<UndiciPayloads> | undefined;
 
   constructor(store: ContentStore, settings: TransferSettings) {
     this.#store = store;
-    this.#retry = settings.retry;
-    const connectTimeout = settings.connectTimeoutMs;
-    const agentOptions = { connections: settings.concurrency, connectTimeout, connect: { timeout: connectTimeout } };
-    const pools = new ConnectionPools({ agent: agentOptions, proxy: settings.proxy, noProxy: parseNoProxy(settings.noProxy) });
-    const plain = new Http1Agent({ connectTimeoutMs: connectTimeout, maxIdlePerOrigin: settings.concurrency });
+    this.#settings = settings;
+    const agent = new Http1Agent({ connectTimeoutMs: settings.connectTimeoutMs, maxIdlePerOrigin: settings.concurrency });
+    const idleTimeoutMs = settings.idleTimeoutMs;
+    this.#plain = {
+      get: async (url, headers, signal) => {
+        const res = await agent.get(url, headers, { signal, idleTimeoutMs });
+        return { statusCode: res.statusCode, headers: res.headers, body: res };
+      },
+      close: () => agent.close(),
+    };
+    const noProxy = parseNoProxy(settings.noProxy);
+    const proxied = (url: URL): boolean => settings.proxy !== undefined && !bypassesProxy(url, noProxy);
     const ownClient = settings.httpClient === 'bootsync';
-    this.#pools = pools;
-    this.#plain = plain;
     this.#http = {
-      dispatcherFor: (url) => pools.dispatcherFor(url),
-      connectionsSignal: () => pools.signal,
-      plainAgent: (url) => (ownClient && url.protocol === 'http:' && !pools.isProxied(url) ? plain : undefined),
       headers: settings.headers,
-      idleTimeoutMs: settings.idleTimeoutMs,
+      clientFor: async (url) => (ownClient && url.protocol === 'http:' && !proxied(url) ? this.#plain : this.#undiciClient()),
     };
   }
 
   async fetch(request: FileRequest, signal: AbortSignal | undefined, progress: (bytes: number) => void): Promise<FileOutcome> {
     try {
       const source = sourceFor(request.url, request.ref, this.#http);
-      return await fetchFile(request, source, { store: this.#store, retry: this.#retry, signal, progress });
+      return await fetchFile(request, source, { store: this.#store, retry: this.#settings.retry, signal, progress });
     } catch (err) {
       return { ok: false, request, error: err instanceof Error ? err : new Error(String(err)) };
     }
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#pools.close(), this.#plain.close()]);
+    await Promise.all([this.#plain.close(), this.#undici?.then((u) => u.close())]);
+  }
+
+  #undiciClient(): Promise<UndiciPayloads> {
+    const s = this.#settings;
+    this.#undici ??= import('./undici-payloads.js').then(
+      ({ UndiciPayloads }) =>
+        new UndiciPayloads({ connections: s.concurrency, connectTimeoutMs: s.connectTimeoutMs, idleTimeoutMs: s.idleTimeoutMs, proxy: s.proxy, noProxy: s.noProxy }),
+    );
+    return this.#undici;
   }
 }

@@ -2,12 +2,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { request, type Dispatcher } from 'undici';
 import type { ItemRef } from '../streams/index.js';
 import { HttpStatusError, SourceFileError, UnsupportedSourceError } from './errors.js';
-import type { Http1Agent } from './http1/index.js';
+import { followRedirects } from './follow-redirects.js';
 import { receive, type ChunkSink } from './receive.js';
-import { followRedirects } from './redirects.js';
 
 /** A body on its way: fed to a sink, or dropped. */
 export interface PayloadBody {
@@ -30,23 +28,21 @@ export interface ByteSource {
   open(offset: number, validator: string | undefined, signal: AbortSignal | undefined): Promise<OpenedBody>;
 }
 
-export interface HttpSettings {
-  readonly dispatcherFor: (url: URL) => Dispatcher;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly idleTimeoutMs: number;
-  /** Aborted when the connection pools are replaced (ConnectionPools.reset): the attempt then fails and is retried. */
-  readonly connectionsSignal: () => AbortSignal;
-  /**
-   * The downloader's own HTTP/1.1 client, for a plain-http URL reached without a proxy (images.maas.io, a local
-   * mirror, the region for its racks); undefined for the rest, which go through undici.
-   */
-  readonly plainAgent: (url: URL) => Http1Agent | undefined;
-}
-
-interface PayloadResponse {
+export interface PayloadResponse {
   readonly statusCode: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: PayloadBody;
+}
+
+/** One HTTP client's GET, as payloads use it. */
+export interface PayloadClient {
+  get(url: URL, headers: Readonly<Record<string, string>>, signal: AbortSignal | undefined): Promise<PayloadResponse>;
+}
+
+export interface HttpSettings {
+  readonly headers: Readonly<Record<string, string>>;
+  /** The client for a URL of the chain: bootsync's own for plain http without a proxy, else undici. */
+  readonly clientFor: (url: URL) => Promise<PayloadClient>;
 }
 
 const FILE_READ_CHUNK = 1 << 20;
@@ -70,9 +66,8 @@ class HttpSource implements ByteSource {
     const headers: Record<string, string> = { ...this.http.headers };
     // If-Range: the server sends the rest only if the file is unchanged, otherwise the whole new file (200).
     if (resume) Object.assign(headers, { range: `bytes=${offset}-`, 'if-range': validator });
-    const pools = this.http.connectionsSignal();
-    const both = signal ? AbortSignal.any([signal, pools]) : pools;
-    const { response: res } = await followRedirects(this.url, headers, (url, h) => this.#get(url, h, both), (r) => r.body.dump());
+    const get = async (url: URL, h: Readonly<Record<string, string>>): Promise<PayloadResponse> => (await this.http.clientFor(url)).get(url, h, signal);
+    const { response: res } = await followRedirects(this.url, headers, get, (r) => r.body.dump());
     const next = responseValidator(res.headers);
     if (res.statusCode === 200) return { start: 0, validator: next, body: res.body };
     if (res.statusCode === 206 && resume && rangeStart(res.headers['content-range']) === offset) {
@@ -82,24 +77,6 @@ class HttpSource implements ByteSource {
     // A 416 or a range we did not ask for: the partial cannot be continued, so fetch the file whole.
     if (resume && (res.statusCode === 206 || res.statusCode === 416)) return this.open(0, undefined, signal);
     throw new HttpStatusError(this.url.href, res.statusCode, this.ref);
-  }
-
-  async #get(url: URL, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<PayloadResponse> {
-    const idleTimeoutMs = this.http.idleTimeoutMs;
-    const plain = this.http.plainAgent(url);
-    if (plain) {
-      const res = await plain.get(url, headers, { signal, idleTimeoutMs });
-      return { statusCode: res.statusCode, headers: res.headers, body: res };
-    }
-    const res = await request(url, {
-      method: 'GET',
-      headers,
-      dispatcher: this.http.dispatcherFor(url),
-      signal,
-      headersTimeout: idleTimeoutMs,
-      bodyTimeout: idleTimeoutMs,
-    });
-    return { statusCode: res.statusCode, headers: res.headers, body: { deliver: (sink) => receive(res.body, sink), dump: () => res.body.dump() } };
   }
 }
 

@@ -1,7 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ContentStore } from '../store/index.js';
-import { resetAllConnectionPools } from './connection-pools.js';
-import { isHttpClientFault } from './dependency-faults.js';
+import { isHttpClientFault } from './http-client-fault.js';
 import { LocalTransfers } from './local-transfers.js';
 import type { FileRequest } from './types.js';
 import type { FromWorker, ToWorker, WireOutcome, WorkerInit } from './worker-protocol.js';
@@ -20,7 +19,8 @@ const post = (message: FromWorker): void => port.postMessage(message);
 // other uncaught error ends this thread only, and the Downloader fails its files and starts another.
 process.on('uncaughtException', (err) => {
   if (!isHttpClientFault(err)) throw err;
-  post({ type: 'fault', error: toWire(err), pools: resetAllConnectionPools(err) });
+  // undici is loaded here only if a download needed it, and then its pools module is too.
+  void import('./connection-pools.js').then(({ resetAllConnectionPools }) => post({ type: 'fault', error: toWire(err), pools: resetAllConnectionPools(err) }));
 });
 
 port.on('message', (message: ToWorker) => {
