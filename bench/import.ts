@@ -1,11 +1,12 @@
 /**
  * Import benchmark: the region's import (trigger → run finished) of a generated ~1 GiB signed stream (two releases,
  * ga and hwe subarches sharing each release's squashfs) served by nginx on 127.0.0.1 (or the Node static server),
- * beside `curl -o` and `curl | tee | sha256sum` on the same unique files; then a no-op re-import. See bench/README.md.
+ * beside `curl -o`, `curl | tee | sha256sum` and Canonical's `sstream-mirror` (when found) on the same unique files;
+ * then a no-op re-import; then the real region bin importing while its MAAS API is timed. See bench/README.md.
  *
- *   npm run bench:import -- [--squashfs-mib 420] [--runs 3] [--concurrency 4] [--dir /tmp]
+ *   npm run bench:import -- [--squashfs-mib 420] [--runs 3] [--concurrency 4] [--dir /tmp] [--sstream-mirror PATH]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,11 +14,14 @@ import { Redis } from 'ioredis';
 import { createLogger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { createRepositories, openRegionDatabase } from '@bootsync/region/db';
+import { redisPrefixFor } from '@bootsync/region/identity';
 import { ImportService, type ImportFinishedEvent } from '@bootsync/region/import';
 import { createSignedMirror } from '@bootsync/testkit/mirror';
+import { apiLatencyDuringImport, percentile, type ApiDuringImport } from './lib/api-latency.js';
 import { timeCurlBaselines } from './lib/curl-baselines.js';
-import { checkFreeDisk, mb, peakRssMb, runAsChild, timed } from './lib/machine.js';
+import { checkFreeDisk, mb, peakRssMb, runAsChild, sh, timed } from './lib/machine.js';
 import { startStaticServer } from './lib/nginx.js';
+import { findSstreamMirror } from './lib/sstream-mirror.js';
 
 const MiB = 2 ** 20;
 const REDIS_URL = process.env.BOOTSYNC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -48,6 +52,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '4' },
     dir: { type: 'string', default: tmpdir() },
+    'sstream-mirror': { type: 'string' },
     child: { type: 'string' },
   },
 });
@@ -111,6 +116,7 @@ async function main(): Promise<void> {
   const squashfs = Number(args['squashfs-mib']) * MiB;
   const runs = Number(args.runs);
   const concurrency = Number(args.concurrency);
+  const sstream = findSstreamMirror(args['sstream-mirror']);
   const work = await mkdtemp(path.join(args.dir, 'bst-bench-import-'));
   try {
     await checkFreeDisk(work, 3.5 * (2 * squashfs + 200 * MiB));
@@ -125,11 +131,14 @@ async function main(): Promise<void> {
     const total = files.reduce((n, f) => n + f.size, 0);
     const curlFiles = files.map((f) => ({ urlPath: f.path, sha256: f.sha256 }));
     const server = await startStaticServer(mirror.root, work);
-    const times: Record<'curl -o' | 'curl | tee | sha256sum' | 'bootsync import', number[]> = {
+    const times: Record<'curl -o' | 'curl | tee | sha256sum' | 'bootsync import' | 'sstream-mirror', number[]> = {
       'curl -o': [],
       'curl | tee | sha256sum': [],
       'bootsync import': [],
+      'sstream-mirror': [],
     };
+    let api: ApiDuringImport | undefined;
+    let sstreamCpuMs = Infinity;
     const noop: number[] = [];
     let rss = 0;
     let startedRss = 0;
@@ -152,12 +161,28 @@ async function main(): Promise<void> {
         } finally {
           await deleteKeys(redisPrefix);
         }
+        if (sstream) {
+          // What an operator without bootsync runs for the same images (the region's selections: jammy and noble).
+          await rm(out, { recursive: true, force: true });
+          await sh('sync');
+          const theirs = await sstream.run(`${server.url}/streams/v1/index.sjson`, out, mirror.keyring.binary, ['arch=amd64', 'release~^(jammy|noble)$'], 1);
+          times['sstream-mirror'].push(theirs.ms);
+          sstreamCpuMs = Math.min(sstreamCpuMs, theirs.cpuMs);
+        }
         await rm(out, { recursive: true, force: true });
+      }
+      const dataDir = path.join(work, 'region-bin');
+      await sh('sync');
+      try {
+        api = await apiLatencyDuringImport(dataDir, `${server.url}/`, mirror.keyring.binary, REDIS_URL);
+      } finally {
+        const regionId = (await readFile(path.join(dataDir, 'region-id'), 'utf8').catch(() => '')).trim();
+        if (regionId !== '') await deleteKeys(redisPrefixFor(regionId));
       }
     } finally {
       await server.close();
     }
-    report({ server: server.kind, files: files.length, total, runs, concurrency, times, noop, rss, startedRss, cpuMs });
+    report({ server: server.kind, files: files.length, total, runs, concurrency, times, noop, rss, startedRss, cpuMs, sstreamCpuMs, api, sstream: sstream?.describe });
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -174,6 +199,9 @@ function report(r: {
   rss: number;
   startedRss: number;
   cpuMs: number;
+  sstreamCpuMs: number;
+  api: ApiDuringImport | undefined;
+  sstream: string | undefined;
 }): void {
   const best = (name: string): number => Math.min(...(r.times[name] ?? []));
   const rate = (ms: number): number => Math.round(r.total / 1e6 / (ms / 1000));
@@ -181,14 +209,26 @@ function report(r: {
   console.log('| method | best s | MB/s | all runs (s) |');
   console.log('|---|---:|---:|---|');
   for (const [name, ms] of Object.entries(r.times)) {
+    if (ms.length === 0) continue;
     console.log(`| ${name} | ${(best(name) / 1000).toFixed(2)} | ${rate(best(name))} | ${ms.map((m) => (m / 1000).toFixed(2)).join(', ')} |`);
   }
   const ours = rate(best('bootsync import'));
   console.log(`import / curl -o: ${(ours / rate(best('curl -o'))).toFixed(2)} (target >= 0.8)`);
   console.log(`import / curl | tee | sha256sum: ${(ours / rate(best('curl | tee | sha256sum'))).toFixed(2)}`);
   console.log(`no-op re-import: ${Math.round(Math.min(...r.noop))} ms best, runs ${r.noop.map((m) => Math.round(m)).join(', ')} ms (target < 300)`);
-  console.log(`region peak RSS: ${r.rss} MB (target < 200), of which ${r.startedRss} MB before the import started`);
-  console.log(`region CPU: ${(r.cpuMs / (r.total / 1e9) / 1000).toFixed(2)} s per GB imported (all threads, best run)`);
+  if (r.sstream) console.log(`import wall / sstream-mirror wall: ${(best('bootsync import') / best('sstream-mirror')).toFixed(2)} (target <= 0.5); sstream-mirror: ${r.sstream}`);
+  else console.log('sstream-mirror not found (see bench/README.md to get it; --sstream-mirror PATH): no ratio');
+  console.log(`region peak RSS: ${r.rss} MB (target <= 250), of which ${r.startedRss} MB before the import started`);
+  if (r.api) {
+    const l = r.api.latencies;
+    console.log(
+      `the real region bin importing (noble/amd64, ${r.api.outcome}, ${(r.api.importMs / 1000).toFixed(2)} s): API boot-resources read ` +
+        `p50 ${percentile(l, 0.5).toFixed(1)} ms, p99 ${percentile(l, 0.99).toFixed(1)} ms (target < 50), max ${(l.at(-1) ?? NaN).toFixed(1)} ms over ` +
+        `${l.length} calls; peak RSS ${r.api.peakRssMb} MB (target <= 250)`,
+    );
+  }
+  const perGb = (ms: number): string => (ms / (r.total / 1e9) / 1000).toFixed(2);
+  console.log(`region CPU: ${perGb(r.cpuMs)} s per GB imported (all threads, best run)${r.sstream ? `; sstream-mirror ${perGb(r.sstreamCpuMs)} s per GB` : ''}`);
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
 }
 
