@@ -7,7 +7,7 @@
  *   npm run bench:import -- [--squashfs-mib 420] [--runs 3] [--concurrency 4] [--dir /tmp] [--sstream-mirror PATH]
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -16,10 +16,10 @@ import { ContentStore } from '@bootsync/shared/store';
 import { createRepositories, openRegionDatabase } from '@bootsync/region/db';
 import { redisPrefixFor } from '@bootsync/region/identity';
 import { ImportService, type ImportFinishedEvent } from '@bootsync/region/import';
-import { createSignedMirror } from '@bootsync/testkit/mirror';
 import { apiLatencyDuringImport, percentile, type ApiDuringImport } from './lib/api-latency.js';
+import { benchStream, STREAM_BENCH_ARGS } from './lib/bench-stream.js';
 import { timeCurlBaselines } from './lib/curl-baselines.js';
-import { checkFreeDisk, mb, peakRssMb, runAsChild, sh, timed } from './lib/machine.js';
+import { mb, peakRssMb, runAsChild, sh, timed } from './lib/machine.js';
 import { startStaticServer } from './lib/nginx.js';
 import { findSstreamMirror } from './lib/sstream-mirror.js';
 
@@ -46,16 +46,7 @@ interface ChildResult {
   readonly cpuMs: number;
 }
 
-const { values: args } = parseArgs({
-  options: {
-    'squashfs-mib': { type: 'string', default: '420' },
-    runs: { type: 'string', default: '3' },
-    concurrency: { type: 'string', default: '4' },
-    dir: { type: 'string', default: tmpdir() },
-    'sstream-mirror': { type: 'string' },
-    child: { type: 'string' },
-  },
-});
+const { values: args } = parseArgs({ options: { ...STREAM_BENCH_ARGS, child: { type: 'string' } } });
 
 /** The region side runs in a child process of its own, so its peak RSS is the import's alone. */
 async function runChild(job: ChildJob): Promise<void> {
@@ -119,14 +110,7 @@ async function main(): Promise<void> {
   const sstream = findSstreamMirror(args['sstream-mirror']);
   const work = await mkdtemp(path.join(args.dir, 'bst-bench-import-'));
   try {
-    await checkFreeDisk(work, 3.5 * (2 * squashfs + 200 * MiB));
-    const mirror = await createSignedMirror(work, {
-      arches: ['amd64'],
-      versions: ['20250718'],
-      bootloaders: false,
-      centos: false,
-      sizes: { squashfs, 'boot-kernel': 16 * MiB, 'boot-initrd': 32 * MiB, manifest: 64 * 1024 },
-    });
+    const mirror = await benchStream(work, squashfs, 3.5);
     const files = mirror.files;
     const total = files.reduce((n, f) => n + f.size, 0);
     const curlFiles = files.map((f) => ({ urlPath: f.path, sha256: f.sha256 }));

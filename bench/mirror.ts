@@ -6,13 +6,13 @@
  *   npm run bench:mirror -- [--squashfs-mib 420] [--runs 3] [--concurrency 4] [--dir /tmp] [--sstream-mirror PATH]
  */
 import { readdir, rm, stat, mkdtemp } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createSignedMirror } from '@bootsync/testkit/mirror';
+import { benchStream, STREAM_BENCH_ARGS } from './lib/bench-stream.js';
 import { timeCurlBaselines, type CurlBaseline } from './lib/curl-baselines.js';
-import { checkFreeDisk, mb, sh } from './lib/machine.js';
+import { mb, sh } from './lib/machine.js';
 import { runMeasured, type ProcessMeasure } from './lib/measured-process.js';
 import { startStaticServer } from './lib/nginx.js';
 import { findSstreamMirror } from './lib/sstream-mirror.js';
@@ -23,15 +23,7 @@ const BOOTSYNC = fileURLToPath(new URL('../../packages/cli/bin/bootsync.js', imp
 const FILTERS = ['arch=amd64', 'release~^(jammy|noble)?$'];
 const MAX = 1;
 
-const { values: args } = parseArgs({
-  options: {
-    'squashfs-mib': { type: 'string', default: '420' },
-    runs: { type: 'string', default: '3' },
-    concurrency: { type: 'string', default: '4' },
-    dir: { type: 'string', default: tmpdir() },
-    'sstream-mirror': { type: 'string' },
-  },
-});
+const { values: args } = parseArgs({ options: { ...STREAM_BENCH_ARGS } });
 
 type Method = CurlBaseline | 'bootsync stream mirror' | 'sstream-mirror';
 
@@ -41,14 +33,7 @@ async function main(): Promise<void> {
   const sstream = findSstreamMirror(args['sstream-mirror']);
   const work = await mkdtemp(path.join(args.dir, 'bst-bench-mirror-'));
   try {
-    await checkFreeDisk(work, 4 * (2 * squashfs + 200 * MiB));
-    const mirror = await createSignedMirror(work, {
-      arches: ['amd64'],
-      versions: ['20250718'],
-      bootloaders: false,
-      centos: false,
-      sizes: { squashfs, 'boot-kernel': 16 * MiB, 'boot-initrd': 32 * MiB, manifest: 64 * 1024 },
-    });
+    const mirror = await benchStream(work, squashfs, 4);
     const files = mirror.files;
     const total = files.reduce((n, f) => n + f.size, 0);
     const server = await startStaticServer(mirror.root, work);
