@@ -5,7 +5,7 @@
  *   npm run bench:download -- [--files 4] [--size-mib 256] [--runs 3] [--concurrency 4] [--threads 0,2] [--dir /tmp]
  *
  * `--threads`: the Downloader's worker threads, one bootsync row per value (0 = in the calling thread), to show
- * what the cores add; the default compares 0 with the Downloader's default (the cores, at most 4).
+ * what the cores add; the default compares 0 with the Downloader's default (the cores, at most 2).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
