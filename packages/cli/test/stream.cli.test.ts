@@ -167,6 +167,14 @@ describe('bootsync stream verify', () => {
     expect(run.stdout).toContain('good clearsigned signature by 7FF3F408476CF100');
   });
 
+  it("verifies it with the Ubuntu keyring's path where the package is absent (Debian): bootsync's copy of that key", async () => {
+    for (const keyring of [['--keyring', '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg'], []]) {
+      const run = await bootsync(['stream', 'verify', path.join(signed2016, 'index.sjson'), ...keyring], { BOOTSYNC_IMAGES_KEYRING: '' });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('good clearsigned signature by 7FF3F408476CF100');
+    }
+  });
+
   it('refuses a changed copy of it, and it with another key (exit 1)', async () => {
     const copy = path.join(dir, 'index.sjson');
     const text = await readFile(path.join(signed2016, 'index.sjson'), 'utf8');

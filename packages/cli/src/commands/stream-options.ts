@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { byteSizeOption } from '@bootsync/shared/config';
-import { loadKeyring, UBUNTU_IMAGES_KEYRING, type Keyring } from '@bootsync/shared/signing';
+import { chooseKeyringFile, loadKeyring, UBUNTU_IMAGES_KEYRING, type Keyring } from '@bootsync/shared/signing';
 import { DEFAULT_MAX_DOCUMENT_SIZE } from '@bootsync/shared/source';
 import type { SignaturePolicy } from '@bootsync/shared/streams';
 import { UsageError } from '../exit-codes.js';
@@ -11,17 +11,22 @@ import { UsageError } from '../exit-codes.js';
 /** The keyring used without --keyring; `BOOTSYNC_IMAGES_KEYRING` overrides it (tests point it at a missing file). */
 export const DEFAULT_KEYRING = UBUNTU_IMAGES_KEYRING;
 
-/** The keyring of a `bootsync stream` command: --keyring, else the Ubuntu one, whose absence is a usage error. */
+/**
+ * The keyring of a `bootsync stream` command: --keyring, else the Ubuntu one. The Ubuntu package's path on a host
+ * without that package (Debian) means bootsync's copy of the same key, as it does for the region's sources; any
+ * other missing default is a usage error saying what to do.
+ */
 export async function keyringFor(file: string | undefined): Promise<Keyring> {
-  const path = file ?? process.env.BOOTSYNC_IMAGES_KEYRING ?? DEFAULT_KEYRING;
-  if (file === undefined) {
+  const chosen = await chooseKeyringFile(file ?? (process.env.BOOTSYNC_IMAGES_KEYRING || DEFAULT_KEYRING));
+  if (chosen.bundled) process.stderr.write(`bootsync: ${UBUNTU_IMAGES_KEYRING} is absent; verifying with bootsync's copy of that key\n`);
+  if (file === undefined && !chosen.bundled) {
     try {
-      await access(path);
+      await access(chosen.file);
     } catch {
-      throw new UsageError(`no keyring at ${path}: install ubuntu-cloudimage-keyring, or pass --keyring FILE or --no-verify`);
+      throw new UsageError(`no keyring at ${chosen.file}: install ubuntu-cloudimage-keyring, or pass --keyring FILE or --no-verify`);
     }
   }
-  return loadKeyring({ file: path });
+  return loadKeyring({ file: chosen.file });
 }
 
 /** How `stream query` and `stream mirror` read a source, as their options give it. */
