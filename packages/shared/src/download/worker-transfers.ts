@@ -35,13 +35,15 @@ interface Thread {
 export class WorkerTransfers implements Transfers {
   readonly #init: WorkerInit;
   readonly #threads: number;
+  readonly #idleMs: number;
   readonly #running: Thread[] = [];
   readonly #contents = new Map<string, Promise<unknown>>();
   #nextId = 1;
 
-  constructor(store: ContentStore, settings: TransferSettings, threads: number) {
+  constructor(store: ContentStore, settings: TransferSettings, threads: number, idleMs = IDLE_MS) {
     this.#init = { storeRoot: store.root, fsync: store.fsync, settings };
     this.#threads = threads;
+    this.#idleMs = idleMs;
   }
 
   async fetch(request: FileRequest, signal: AbortSignal | undefined, progress: (bytes: number) => void): Promise<FileOutcome> {
@@ -123,13 +125,13 @@ export class WorkerTransfers implements Transfers {
     }
   }
 
-  /** No file left: the thread no longer keeps the process alive, and stops after IDLE_MS. */
+  /** No file left: the thread no longer keeps the process alive, and stops after the idle time. */
   #idle(thread: Thread): void {
     thread.worker.unref();
     thread.idleTimer = setTimeout(() => {
       this.#forget(thread);
       void this.#stop(thread);
-    }, IDLE_MS).unref();
+    }, this.#idleMs).unref();
   }
 
   #forget(thread: Thread): void {
