@@ -49,8 +49,11 @@ describe('docs/grafana/bootsync-dashboard.json', () => {
         used.add(name.replace(/_(bucket|sum|count)$/, ''));
       }
     }
-    // What the issue asks the dashboard to show: imports, bytes, per-rack sync age, verification failures.
-    const wanted = ['imports_total', 'bytes_downloaded_total', 'bytes_fetched_total', 'last_sync_age_seconds', 'checksum_failures_total', 'verification_failures_total'];
+    // What the issues ask the dashboard to show: imports, bytes, per-rack sync age, verification failures; serving (15).
+    const wanted = [
+      'imports_total', 'bytes_downloaded_total', 'bytes_fetched_total', 'last_sync_age_seconds', 'checksum_failures_total', 'verification_failures_total',
+      'images_bytes_served_total', 'images_requests_in_flight', 'stream_bytes_served_total', 'stream_requests_in_flight',
+    ];
     const ours = (await bootsyncMetrics()).map((m) => m.name);
     for (const suffix of wanted) {
       const metric = ours.find((name) => name.endsWith(`_${suffix}`));
@@ -62,7 +65,7 @@ describe('docs/grafana/bootsync-dashboard.json', () => {
   it('has the panels the issue asks for, with unique ids and no overlap', async () => {
     const dashboard = JSON.parse(await readFile(join(repoRoot, 'docs/grafana/bootsync-dashboard.json'), 'utf8')) as { panels: Panel[] };
     const titles = dashboard.panels.map((p) => p.title);
-    for (const wanted of ['Imports by outcome', 'Region: downloaded from boot sources', 'Racks: fetched from the region', 'Rack sync age', 'Rack sync state', 'Racks: verification failures']) {
+    for (const wanted of ['Imports by outcome', 'Region: downloaded from boot sources', 'Racks: fetched from the region', 'Rack sync age', 'Rack sync state', 'Racks: verification failures', 'Racks: /images/ served', 'Requests in flight']) {
       expect(titles).toContain(wanted);
     }
     expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);

@@ -1,8 +1,9 @@
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from '@bootsync/shared/store';
+import { eventually } from '@bootsync/testkit/wait';
 import { RackMetrics } from '@bootsync/rack/metrics';
 import { createRackServer } from '@bootsync/rack/server';
 import { planSnapshot, publishSnapshot } from '@bootsync/rack/snapshot';
@@ -98,4 +99,56 @@ describe('rack HTTP server', () => {
     expect(text).toContain('bootsync_rack_bytes_fetched_total{rack="rack-a"} 0');
     expect(text).toContain('bootsync_rack_verification_failures_total{rack="rack-a"} 0');
   });
+
+  it('counts what it serves: requests by status, bytes sent, responses in flight back to 0, also for a reader that leaves mid-file', async () => {
+    const before = await servingFigures();
+    await get(`/images/${KERNEL}`);
+    await get(`/images/${KERNEL}`, { range: 'bytes=0-99' });
+    await get('/images/nothing-here');
+    // A reader that leaves after the first bytes: its response ends, its file is closed, it is no longer in flight.
+    const leaving = await request(`${base}/images/${KERNEL}`);
+    for await (const _chunk of leaving.body) break;
+    await eventually(async () => ((await servingFigures()).inFlight === 0 ? true : undefined), 5_000, 'nothing in flight');
+    const after = await servingFigures();
+    expect(after.ok - before.ok).toBe(2);
+    expect(after.partial - before.partial).toBe(1);
+    expect(after.missing - before.missing).toBe(1);
+    expect(after.bytes - before.bytes).toBeGreaterThanOrEqual(kernel.length + 100);
+    expect(after.bytes - before.bytes).toBeLessThan(2 * kernel.length + 100);
+  });
+
+  it('with --accel-redirect answers a GET with X-Accel-Redirect to the file under the data dir, and HEAD, 304 and 416 itself', async () => {
+    const accel = createRackServer({ dataDir, metrics: new RackMetrics('rack-b'), accelRedirect: '/_bootsync/rack/' });
+    const url = await accel.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const snapshot = await readlink(join(dataDir, 'current'));
+      const answer = await request(`${url}/images/${KERNEL}`);
+      expect(answer.statusCode).toBe(200);
+      expect(answer.headers['x-accel-redirect']).toBe(`/_bootsync/rack/${snapshot}/${KERNEL}`);
+      expect((await answer.body.arrayBuffer()).byteLength).toBe(0);
+      const head = await request(`${url}/images/${KERNEL}`, { method: 'HEAD' });
+      expect(head.headers['x-accel-redirect']).toBeUndefined();
+      expect(head.headers['content-length']).toBe(String(kernel.length));
+      await head.body.dump();
+      const etag = String(head.headers.etag);
+      const notModified = await request(`${url}/images/${KERNEL}`, { headers: { 'if-none-match': etag } });
+      expect([notModified.statusCode, notModified.headers['x-accel-redirect']]).toEqual([304, undefined]);
+      await notModified.body.dump();
+      expect((await request(`${url}/images/${KERNEL}`, { headers: { range: `bytes=${kernel.length}-` } })).statusCode).toBe(416);
+    } finally {
+      await accel.close();
+    }
+  });
 });
+
+async function servingFigures(): Promise<{ ok: number; partial: number; missing: number; bytes: number; inFlight: number }> {
+  const text = (await get('/metrics')).body.toString();
+  const value = (pattern: string): number => Number(new RegExp(`^${pattern} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    ok: value('bootsync_rack_images_requests_total\\{code="200",rack="rack-a"\\}'),
+    partial: value('bootsync_rack_images_requests_total\\{code="206",rack="rack-a"\\}'),
+    missing: value('bootsync_rack_images_requests_total\\{code="404",rack="rack-a"\\}'),
+    bytes: value('bootsync_rack_images_bytes_served_total\\{rack="rack-a"\\}'),
+    inFlight: value('bootsync_rack_images_requests_in_flight\\{rack="rack-a"\\}'),
+  };
+}

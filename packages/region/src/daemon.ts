@@ -142,6 +142,8 @@ function fullRegion(core: RegionCore): { imports: ImportService; services: Regio
     logger,
     isImporting: () => imports.isImporting(),
     metrics: metrics.racks,
+    serving: metrics.stream,
+    ...(options.accelRedirect !== undefined ? { accelRedirect: options.accelRedirect } : {}),
   });
   // As MAAS schedules RackControllersImporter: racks pull a finished upload now.
   const uploads = new UploadService({ repos: repositories, store, logger, onPublished: () => racks.importBootImages() });

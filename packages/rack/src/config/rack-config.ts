@@ -14,6 +14,7 @@ import {
   type HostPort,
 } from '@bootsync/shared/config';
 import { downloadClientOption, isHttpClient, type HttpClientChoice } from '@bootsync/shared/download';
+import { accelRedirectOption } from '@bootsync/shared/http';
 import { validateRackName } from '@bootsync/shared/rack-protocol';
 import { RackConfigError } from '../errors/index.js';
 
@@ -40,6 +41,8 @@ export interface RackConfig {
   readonly scrubIntervalMs: number;
   /** The HTTP client of its downloads from the region (plain http). @defaultValue 'bootsync' */
   readonly downloadClient: HttpClientChoice;
+  /** Behind nginx: `/images/` answers `X-Accel-Redirect: <prefix><snapshot>/<path>` and nginx sends the file. */
+  readonly accelRedirect?: string;
 }
 
 /**
@@ -62,6 +65,7 @@ export const rackOptions = {
   pruneInterval: durationOption({ description: 'how often replaced snapshots and unwanted blobs are removed', default: 60_000, minMs: 1_000 }),
   scrubInterval: durationOption({ description: 'how often every cached blob is re-hashed, at 64 MiB/s at most (0: never)', default: 24 * 3_600_000 }),
   downloadClient: downloadClientOption,
+  accelRedirect: accelRedirectOption('the data dir'),
   config: stringOption({ description: 'YAML file with these same settings', default: undefined, valueName: 'FILE' }),
 };
 
@@ -96,5 +100,6 @@ function finish(values: ConfigValues<typeof rackOptions>): RackConfig {
     pruneIntervalMs: values.pruneInterval,
     scrubIntervalMs: values.scrubInterval,
     downloadClient: isHttpClient(values.downloadClient) ? values.downloadClient : 'bootsync',
+    ...(values.accelRedirect !== undefined ? { accelRedirect: values.accelRedirect } : {}),
   };
 }

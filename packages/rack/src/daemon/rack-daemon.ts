@@ -37,6 +37,7 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
     metrics,
     logger,
     readiness: { redis: async () => redis.status === 'ready' },
+    ...(config.accelRedirect !== undefined ? { accelRedirect: config.accelRedirect } : {}),
   });
   const url = await server.listen({ host: config.listen.host, port: config.listen.port });
   const secret = (await readFile(config.secretFile, 'utf8')).trim();

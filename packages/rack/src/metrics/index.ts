@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { createServingMetrics, type ServingMetrics } from '@bootsync/shared/http';
 
 /** The rack's own figures for `/metrics`: how stale its images are, what it fetched, what it refused. */
 export class RackMetrics {
@@ -10,6 +11,8 @@ export class RackMetrics {
   readonly scrubBytes: Counter;
   readonly scrubMismatches: Counter;
   readonly scrubRepairs: Counter;
+  /** `/images/`: requests by status, bytes served, responses in flight. */
+  readonly serving: ServingMetrics;
   #lastSyncAt: number | undefined;
 
   constructor(readonly rack: string) {
@@ -50,6 +53,7 @@ export class RackMetrics {
       help: 'Changed files or blobs served again, whole, by a repaired snapshot',
       registers: [this.registry],
     });
+    this.serving = createServingMetrics(this.registry, 'bootsync_rack_images', '/images/ files');
     const metrics = this;
     new Gauge({
       name: 'bootsync_rack_last_sync_age_seconds',

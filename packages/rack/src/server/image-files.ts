@@ -4,38 +4,59 @@ import { CURRENT_LINK } from '../snapshot/index.js';
 
 export interface OpenedImage {
   readonly handle: FileHandle;
+  /** Its real path relative to the data dir (`snapshot-<time>/<path>`, symlinks followed): what nginx opens behind us. */
+  readonly dataPath: string;
   readonly size: number;
   readonly etag: string;
   readonly modified: Date;
 }
 
+/** Opens files of the current snapshot by the path of an `/images/...` URL. */
+export type ImageFiles = (urlPath: string) => Promise<OpenedImage | undefined>;
+
 /**
  * Opens a file of the current snapshot from the path of an `/images/...` URL, or returns undefined. Segments are
  * percent-decoded one by one, so `%2e%2e` and `%2f` are judged after decoding; `.`/`..`/hidden names are refused, and
- * the real path (symlinks followed) must still be inside the snapshot the request started from.
+ * the real path (symlinks followed) must still be inside the snapshot the request started from. `current` is
+ * resolved at every request (a swap shows at once); the data dir's own real path once.
  */
-export async function openImage(dataDir: string, urlPath: string): Promise<OpenedImage | undefined> {
-  const segments = decodeSegments(urlPath);
-  if (!segments) return undefined;
-  let root: string;
-  let real: string;
-  try {
-    root = await realpath(join(dataDir, CURRENT_LINK));
-    real = await realpath(join(root, ...segments));
-  } catch {
-    return undefined;
-  }
-  if (!real.startsWith(root + sep)) return undefined;
-  const handle = await open(real, 'r').catch(() => undefined);
-  if (!handle) return undefined;
-  const stats = await handle.stat();
-  if (!stats.isFile()) {
-    await handle.close();
-    return undefined;
-  }
-  // Hard links keep their inode across snapshots, so an unchanged image keeps its ETag after a sync.
-  const etag = `"${stats.ino.toString(36)}-${stats.size.toString(36)}-${Math.floor(stats.mtimeMs).toString(36)}"`;
-  return { handle, size: stats.size, etag, modified: stats.mtime };
+export function imageFiles(dataDir: string): ImageFiles {
+  let data: Promise<string> | undefined;
+  return async (urlPath) => {
+    const segments = decodeSegments(urlPath);
+    if (!segments) return undefined;
+    let dataReal: string;
+    let root: string;
+    let real: string;
+    try {
+      dataReal = await (data ??= realpath(dataDir).catch((err: unknown) => {
+        data = undefined;
+        throw err;
+      }));
+      root = await realpath(join(dataReal, CURRENT_LINK));
+      real = await realpath(join(root, ...segments));
+    } catch {
+      return undefined;
+    }
+    if (!real.startsWith(root + sep)) return undefined;
+    const handle = await open(real, 'r').catch(() => undefined);
+    if (!handle) return undefined;
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      await handle.close();
+      return undefined;
+    }
+    const dataPath = real.slice(dataReal.length + 1).split(sep).join('/');
+    return { handle, dataPath, size: stats.size, etag: fileEtag(stats), modified: stats.mtime };
+  };
+}
+
+/**
+ * nginx's ETag of a file (`"<mtime seconds>-<size>"` in hex), so a rack answers alike with nginx in front of it or
+ * not. A hard link shares its blob's mtime, so an unchanged image keeps its ETag across snapshots.
+ */
+export function fileEtag(stats: { readonly size: number; readonly mtimeMs: number }): string {
+  return `"${Math.floor(stats.mtimeMs / 1000).toString(16)}-${stats.size.toString(16)}"`;
 }
 
 function decodeSegments(urlPath: string): string[] | undefined {

@@ -4,8 +4,16 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from '@bootsync/shared/logging';
 import type { RackMetrics } from '../metrics/index.js';
 import { CURRENT_LINK } from '../snapshot/index.js';
-import { answerFileRequest, closeSilentConnections, connectionLimitOptions, type ConnectionLimits } from '@bootsync/shared/http';
-import { openImage } from './image-files.js';
+import {
+  accelRedirectUri,
+  answerFileRequest,
+  closeSilentConnections,
+  connectionLimitOptions,
+  sendFile,
+  type ConnectionLimits,
+  type ServingMetrics,
+} from '@bootsync/shared/http';
+import { imageFiles, type ImageFiles } from './image-files.js';
 
 export interface RackServerOptions {
   readonly dataDir: string;
@@ -15,14 +23,15 @@ export interface RackServerOptions {
   readonly readiness?: Readonly<Record<string, () => Promise<boolean>>>;
   /** @defaultValue CONNECTION_LIMITS (10 s to send request headers, 5 s idle keep-alive) */
   readonly limits?: ConnectionLimits;
+  /** Behind nginx: `/images/` answers `X-Accel-Redirect: <prefix><snapshot>/<path>` (under the data dir) instead of the bytes. */
+  readonly accelRedirect?: string;
 }
-
-const READ_CHUNK = 1 << 20; // a Node file server needs 1 MiB reads to keep up with nginx
 
 /**
  * The rack's HTTP side: `/images/...` for booting machines (GET, HEAD, Range, ETag) from `current/`, and
  * `/healthz`, `/readyz`, `/metrics`. Fastify gives routing and the shared pino logger; file serving is our own
- * because containment, ETags across snapshots and 1 MiB reads matter more here than a static-file plugin's options.
+ * (shared/http sendFile) because containment, ETags across snapshots and reused 1 MiB reads matter more here than a
+ * static-file plugin's options.
  */
 export function createRackServer(options: RackServerOptions): FastifyInstance {
   const app = Fastify({
@@ -34,7 +43,7 @@ export function createRackServer(options: RackServerOptions): FastifyInstance {
     method: ['GET', 'HEAD'],
     url: '/images/*',
     exposeHeadRoute: false,
-    handler: (request, reply) => serveImage(options.dataDir, request, reply),
+    handler: serveImages(imageFiles(options.dataDir), options.metrics.serving, options.accelRedirect),
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -52,22 +61,31 @@ export function createRackServer(options: RackServerOptions): FastifyInstance {
   return app;
 }
 
-async function serveImage(dataDir: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const urlPath = request.raw.url?.slice('/images/'.length) ?? '';
-  const image = await openImage(dataDir, urlPath);
-  if (!image) return reply.code(404).send({ error: 'not found' });
-  const { handle, size, etag, modified } = image;
-  const answer = answerFileRequest(
-    { range: request.headers.range, ifRange: header(request.headers['if-range']), ifNoneMatch: request.headers['if-none-match'] },
-    size,
-    etag,
-  );
-  reply.code(answer.status).headers(answer.headers).header('last-modified', modified.toUTCString());
-  if (request.method === 'HEAD' || !answer.body) {
-    await handle.close();
-    return reply.send();
-  }
-  return reply.send(handle.createReadStream({ ...answer.body, highWaterMark: READ_CHUNK }));
+function serveImages(open: ImageFiles, serving: ServingMetrics, accelRedirect: string | undefined) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
+    const image = await open(request.raw.url?.slice('/images/'.length) ?? '');
+    if (!image) {
+      serving.answered(404);
+      return reply.code(404).send({ error: 'not found' });
+    }
+    const { handle, size, etag, modified } = image;
+    const answer = answerFileRequest(
+      { range: request.headers.range, ifRange: header(request.headers['if-range']), ifNoneMatch: request.headers['if-none-match'] },
+      size,
+      etag,
+    );
+    serving.answered(answer.status);
+    const lastModified = modified.toUTCString();
+    if (accelRedirect !== undefined && answer.body && request.method === 'GET') {
+      // nginx opens this snapshot's file and answers the Range itself, with the same ETag (fileEtag is nginx's).
+      await handle.close();
+      serving.handedOver(answer.body.end - answer.body.start + 1);
+      const redirect = accelRedirectUri(accelRedirect, image.dataPath);
+      return reply.code(200).header('x-accel-redirect', redirect).header('content-type', 'application/octet-stream').send();
+    }
+    reply.hijack();
+    await sendFile(reply.raw, handle, answer, { head: request.method === 'HEAD', headers: { 'last-modified': lastModified }, meter: serving.meter });
+  };
 }
 
 function header(value: string | string[] | undefined): string | undefined {

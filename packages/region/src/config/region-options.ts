@@ -10,6 +10,7 @@ import {
   type ConfigValues,
 } from '@bootsync/shared/config';
 import { downloadClientOption } from '@bootsync/shared/download';
+import { accelRedirectOption } from '@bootsync/shared/http';
 import { UBUNTU_IMAGES_KEYRING } from '@bootsync/shared/signing';
 import { DEFAULT_MAX_DOCUMENT_SIZE } from '@bootsync/shared/source';
 import { DEFAULT_IMPORT_SCHEDULE } from '../import/schedule.js';
@@ -62,6 +63,7 @@ export const regionOptions = {
     description: 'how often to re-hash the whole store, rate-limited, to find damaged blobs (0 disables)',
     default: 24 * 3_600_000,
   }),
+  accelRedirect: accelRedirectOption('the store'),
 };
 
 export type RegionOptions = ConfigValues<typeof regionOptions>;

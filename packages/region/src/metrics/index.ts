@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createServingMetrics, type ServingMetrics } from '@bootsync/shared/http';
 import type { ImportMetrics, ImportOutcome } from '../import/index.js';
 import type { ScrubMetrics } from '../integrity/index.js';
 import { createRackGauges, type RackGauges } from '../racks/rack-metrics.js';
@@ -19,6 +20,8 @@ export interface RegionMetrics extends ImportMetrics {
   readonly scrub: ScrubMetrics;
   /** Per-rack status and last sync, read from the rack service at each scrape. */
   readonly racks: RackGauges;
+  /** The region stream racks pull: requests by status, bytes served, responses in flight. */
+  readonly stream: ServingMetrics;
 }
 
 export function createRegionMetrics(): RegionMetrics {
@@ -85,5 +88,6 @@ export function createRegionMetrics(): RegionMetrics {
       }),
     },
     racks: createRackGauges(registry),
+    stream: createServingMetrics(registry, 'bootsync_region_stream', 'region stream documents and files'),
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
+import type { ServingMetrics } from '@bootsync/shared/http';
 import { Redis } from 'ioredis';
 import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
 import {
@@ -45,6 +46,10 @@ export interface RackServiceDeps {
   readonly isImporting: () => Promise<boolean>;
   /** The region's per-rack gauges (createRegionMetrics().racks); they read `list()` at each scrape. */
   readonly metrics?: RackGauges;
+  /** The region stream's serving figures (createRegionMetrics().stream). */
+  readonly serving?: ServingMetrics;
+  /** Behind nginx (--accel-redirect): blobs are answered with X-Accel-Redirect under this prefix. */
+  readonly accelRedirect?: string;
 }
 
 /**
@@ -104,6 +109,8 @@ export class RackService {
       stream: () => this.stream(),
       store: this.deps.store,
       authenticate: (authorization) => this.#authenticate(authorization),
+      ...(this.deps.serving ? { serving: this.deps.serving } : {}),
+      ...(this.deps.accelRedirect !== undefined ? { accelRedirect: this.deps.accelRedirect } : {}),
     });
     registerRegistrationRoute(app, { secret: this.deps.secret, logger: this.deps.logger, register: (name) => this.register(name) });
   }

@@ -1,18 +1,20 @@
 import { open } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { answerFileRequest } from '@bootsync/shared/http';
+import { accelRedirectUri, answerFileRequest, sendFile, type ServingMetrics } from '@bootsync/shared/http';
 import { STREAM_PATH } from '@bootsync/shared/rack-protocol';
-import type { ContentStore } from '@bootsync/shared/store';
+import { blobRelativePath, type ContentStore } from '@bootsync/shared/store';
 import { verifyPlaintextOAuth } from '../api/auth.js';
 import type { RegionStream } from '../region-stream/index.js';
-
-const READ_CHUNK = 1 << 20;
 
 export interface StreamRouteDeps {
   readonly stream: () => RegionStream;
   readonly store: Pick<ContentStore, 'pathOf'>;
   /** Who may read: a registered rack (Bearer token) or an API user (MAAS OAuth); false refuses with 401. */
   readonly authenticate: (authorization: string | undefined) => boolean;
+  /** Requests, bytes and responses in flight of the stream (createRegionMetrics().stream). */
+  readonly serving?: ServingMetrics;
+  /** Behind nginx: blobs are answered `X-Accel-Redirect: <prefix>sha256/<2 hex>/<64 hex>` (under the store) for nginx to send. */
+  readonly accelRedirect?: string;
 }
 
 /**
@@ -20,12 +22,14 @@ export interface StreamRouteDeps {
  * region store with Range. Paths are looked up in the stream, never joined onto a directory.
  */
 export function registerStreamRoutes(app: FastifyInstance, deps: StreamRouteDeps): void {
+  const answered = (code: number): void => deps.serving?.answered(code);
   app.route({
     method: ['GET', 'HEAD'],
     url: `${STREAM_PATH}*`,
     exposeHeadRoute: false,
     handler: async (request, reply) => {
       if (!deps.authenticate(request.headers.authorization)) {
+        answered(401);
         return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a rack token or an API key is required' });
       }
       const path = (request.params as { '*': string })['*'];
@@ -33,19 +37,28 @@ export function registerStreamRoutes(app: FastifyInstance, deps: StreamRouteDeps
       const document = stream.documents.get(path);
       if (document) {
         const answer = answerFileRequest({ ifNoneMatch: request.headers['if-none-match'] }, Buffer.byteLength(document.body), document.etag);
+        answered(answer.status);
         reply.code(answer.status).headers(answer.headers).header('content-type', 'application/json');
-        return reply.send(answer.status === 200 && request.method === 'GET' ? document.body : undefined);
+        const body = answer.status === 200 && request.method === 'GET' ? document.body : undefined;
+        if (body !== undefined) deps.serving?.handedOver(Buffer.byteLength(body));
+        return reply.send(body);
       }
       const file = stream.files.get(path);
-      if (!file) return reply.code(404).send({ error: `not in the region stream: ${path}` });
-      return sendBlob(deps.store.pathOf(file.sha256), file.sha256, request, reply);
+      if (!file) {
+        answered(404);
+        return reply.code(404).send({ error: `not in the region stream: ${path}` });
+      }
+      return sendBlob(deps, file.sha256, request, reply);
     },
   });
 }
 
-async function sendBlob(blobPath: string, sha256: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const handle = await open(blobPath, 'r').catch(() => undefined);
-  if (!handle) return reply.code(404).send({ error: `blob ${sha256} is missing from the region store` });
+async function sendBlob(deps: StreamRouteDeps, sha256: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
+  const handle = await open(deps.store.pathOf(sha256), 'r').catch(() => undefined);
+  if (!handle) {
+    deps.serving?.answered(404);
+    return reply.code(404).send({ error: `blob ${sha256} is missing from the region store` });
+  }
   const { size } = await handle.stat();
   const ifRange = request.headers['if-range'];
   const answer = answerFileRequest(
@@ -53,12 +66,16 @@ async function sendBlob(blobPath: string, sha256: string, request: FastifyReques
     size,
     `"${sha256}"`,
   );
-  reply.code(answer.status).headers(answer.headers);
-  if (request.method === 'HEAD' || !answer.body) {
+  deps.serving?.answered(answer.status);
+  if (deps.accelRedirect !== undefined && answer.body && request.method === 'GET') {
+    // nginx sends the blob and answers Range / If-Range itself, against this ETag (deploy/nginx/region.conf passes it on).
     await handle.close();
-    return reply.send();
+    deps.serving?.handedOver(answer.body.end - answer.body.start + 1);
+    const redirect = accelRedirectUri(deps.accelRedirect, blobRelativePath(sha256));
+    return reply.code(200).headers({ 'x-accel-redirect': redirect, etag: answer.headers.etag!, 'content-type': 'application/octet-stream' }).send();
   }
-  return reply.send(handle.createReadStream({ ...answer.body, highWaterMark: READ_CHUNK }));
+  reply.hijack();
+  await sendFile(reply.raw, handle, answer, { head: request.method === 'HEAD', ...(deps.serving ? { meter: deps.serving.meter } : {}) });
 }
 
 /** Accepts an `Authorization: OAuth ...` MAAS API key, given how to look a token key up. */

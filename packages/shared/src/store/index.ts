@@ -1,5 +1,5 @@
 export { ContentStore } from './content-store.js';
-export { assertSha256, checksumsToVerify, partialKey } from './digest.js';
+export { assertSha256, blobRelativePath, checksumsToVerify, partialKey } from './digest.js';
 export {
   BlobNotFoundError,
   ChecksumMismatchError,

@@ -1,0 +1,87 @@
+import type { FileHandle } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import type { FileAnswer } from './byte-range.js';
+
+/** What a daemon counts of its file serving (its metrics implement it). */
+export interface ServingMeter {
+  /** A response with a body starts (one more in flight). */
+  started(): void;
+  /** `bytes` more of a body were handed to the kernel. */
+  sent(bytes: number): void;
+  /** That response ended, whole or cut. */
+  ended(): void;
+}
+
+/**
+ * Reads of 512 KiB into 4 buffers per response: with reused buffers this took 10-20 % less CPU per GB than 1 MiB x 3
+ * (they stay in the CPU's cache), and 2 MiB is queued at most for a slow reader.
+ */
+const READ_SIZE = 1 << 19;
+const BUFFERS = 4;
+
+/**
+ * Sends `answer` (from answerFileRequest) for an open file on the raw response, and closes the file. The body is read
+ * into a few buffers of this response's own, each reused once the socket has taken it (a read stream allocates a
+ * fresh 1 MiB buffer per read, which the kernel zeroes and the GC frees: a fifth of the CPU per byte served), and
+ * never more than READ_SIZE x BUFFERS bytes are queued for a slow reader. Resolves once the body is sent or the client gone.
+ */
+export async function sendFile(
+  res: ServerResponse,
+  handle: FileHandle,
+  answer: FileAnswer,
+  options: { readonly head?: boolean; readonly headers?: Readonly<Record<string, string>>; readonly meter?: ServingMeter } = {},
+): Promise<void> {
+  res.writeHead(answer.status, { ...answer.headers, ...options.headers });
+  if (options.head || !answer.body) {
+    await handle.close();
+    res.end();
+    return;
+  }
+  const meter = options.meter;
+  meter?.started();
+  try {
+    await pump(res, handle, answer.body.start, answer.body.end + 1, meter);
+  } finally {
+    meter?.ended();
+    await handle.close();
+  }
+}
+
+async function pump(res: ServerResponse, handle: FileHandle, start: number, end: number, meter: ServingMeter | undefined): Promise<void> {
+  const size = Math.min(READ_SIZE, end - start);
+  const free: Buffer[] = Array.from({ length: BUFFERS }, () => Buffer.allocUnsafeSlow(size));
+  let wake: (() => void) | undefined;
+  let gone = false;
+  const onClose = (): void => {
+    gone = true;
+    wake?.();
+  };
+  res.once('close', onClose);
+  try {
+    for (let position = start; position < end && !gone; ) {
+      // A buffer comes back once the socket wrote it; a write to a destroyed socket never calls back, but 'close' wakes us.
+      while (free.length === 0 && !gone) await new Promise<void>((resolve) => (wake = resolve));
+      if (gone) break;
+      const buffer = free.pop()!;
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
+      // The file shrank under us: cut the connection, so the client sees a short body rather than a wrong one.
+      if (bytesRead === 0) {
+        res.destroy();
+        return;
+      }
+      position += bytesRead;
+      res.write(buffer.subarray(0, bytesRead), (err) => {
+        if (!err) meter?.sent(bytesRead);
+        free.push(buffer);
+        wake?.();
+      });
+    }
+  } finally {
+    res.off('close', onClose);
+  }
+  if (gone) return;
+  await new Promise<void>((resolve) => {
+    res.end(resolve);
+    res.once('close', resolve);
+  });
+}
