@@ -125,10 +125,68 @@ describe('deploy/systemd', () => {
 
   const analyze = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
   if (!analyze) console.warn('deploy/systemd: systemd-analyze is not installed here; `systemd-analyze verify` of the units is not run');
-  it.runIf(analyze)('systemd-analyze verify accepts both units without a warning', async () => {
-    const files = units.map((u) => deploy('systemd', u.unit));
+  it.runIf(analyze)('systemd-analyze verify accepts the units and their nginx fronts without a warning', async () => {
+    const files = [...units.map((u) => deploy('systemd', u.unit)), deploy('nginx', 'bootsync-region-nginx.service'), deploy('nginx', 'bootsync-rack-nginx.service')];
     const { stdout, stderr } = await promisify(execFile)(analyze!, ['verify', ...files], { cwd: deploy('systemd') });
     expect(`${stdout}${stderr}`).toBe('');
+  });
+});
+
+describe('deploy/nginx', () => {
+  const fronts = [
+    { bin: 'bootsync-region', who: 'region', publicPort: 5240 },
+    { bin: 'bootsync-rack', who: 'rack', publicPort: 5248 },
+  ] as const;
+  /** What a front's nginx configuration expects of its daemon: the upstream's address and the internal location. */
+  const expected = (who: string): { listen: string; accel: string } => {
+    const conf = read(deploy('nginx', `${who}.conf`));
+    const upstream = /upstream bootsync_\w+ \{\s*server (127\.0\.0\.1:\d+);/.exec(conf)?.[1];
+    const internal = /location (\/\S+\/) \{\s*internal;/.exec(conf)?.[1];
+    expect(upstream && internal, `${who}.conf names its daemon and an internal location`).toBeTruthy();
+    return { listen: upstream!, accel: internal! };
+  };
+
+  it.each(fronts)('bootsync-$who-nginx.service runs nginx as bootsync with deploy/nginx/$who.conf, listening on $publicPort', ({ who, publicPort }) => {
+    const service = parseUnit(read(deploy('nginx', `bootsync-${who}-nginx.service`)), who).get('Service')!;
+    expect(service.get('User')).toEqual(['bootsync']);
+    const exec = service.get('ExecStart')![0]!.split(/\s+/);
+    expect(exec[0]).toBe('/usr/sbin/nginx');
+    const conf = exec[exec.indexOf('-c') + 1]!;
+    expect(conf).toBe(`/opt/bootsync/deploy/nginx/${who}.conf`);
+    expect(read(deploy('nginx', `${who}.conf`))).toMatch(new RegExp(`^\\s*listen ${publicPort};$`, 'm'));
+  });
+
+  it.each(fronts)('the drop-in nginx.conf of bootsync-$who moves the daemon where deploy/nginx expects it, with flags $bin has', ({ bin, who }) => {
+    const service = parseUnit(read(deploy('nginx', `bootsync-${who}.service.d`, 'nginx.conf')), who).get('Service')!;
+    const [reset, command] = service.get('ExecStart')!;
+    expect(reset).toBe('');
+    const { flags } = commandLine(command!.split(/\s+/).slice(1));
+    const { listen, accel } = expected(who);
+    expect(flags).toEqual({ '--listen': listen, '--accel-redirect': accel });
+    const example = envFile(read(deploy('systemd', `${who}.env.example`))).set;
+    resolveFor(bin, flags, { ...example, ...(bin === 'bootsync-rack' ? { BOOTSYNC_SECRET_FILE: '/run/credentials/x/region-secret' } : {}) });
+  });
+
+  it('compose.nginx.yaml: an nginx beside each daemon, in its network namespace, running the image\'s own copy of the configuration', () => {
+    const services = (parseYaml(read(deploy('container', 'compose.nginx.yaml'))) as {
+      services: Record<string, { command?: string[]; network_mode?: string; user?: string; volumes?: string[] }>;
+    }).services;
+    const daemons = Object.keys(services).filter((name) => !name.endsWith('-nginx'));
+    expect(daemons.sort()).toEqual(['rack-1', 'rack-2', 'region']);
+    for (const name of daemons) {
+      const { bin, flags } = commandLine(services[name]!.command!);
+      const who = bin === 'bootsync-region' ? 'region' : 'rack';
+      resolveFor(bin as Bin, flags, {});
+      const { listen, accel } = expected(who);
+      expect(flags['--listen']).toBe(listen);
+      expect(flags['--accel-redirect']).toBe(accel);
+      const nginx = services[`${name}-nginx`]!;
+      expect(nginx.network_mode).toBe(`service:${name}`);
+      expect(nginx.user).toBe('bootsync');
+      expect(nginx.command!.slice(-2)).toEqual(['-c', `/opt/bootsync/deploy/nginx/${who}.conf`]);
+      expect(nginx.volumes!.some((v) => v.endsWith(`:${flags['--data-dir']}:ro`))).toBe(true);
+    }
+    expect(read(deploy('container', 'Dockerfile'))).toMatch(/^COPY deploy\/nginx deploy\/nginx$/m);
   });
 });
 

@@ -29,6 +29,8 @@ export interface RegionBin extends Daemon {
   get(path: string): Promise<{ status: number; body: Buffer }>;
   /** Removes the region's keys from Redis. */
   dropRedisKeys(): Promise<void>;
+  /** The admin's `Authorization` header (MAAS OAuth PLAINTEXT), for requests of a test's own. */
+  readonly authorization: string;
 }
 
 export interface RegionBinOptions {
@@ -62,6 +64,7 @@ export async function startRegionBin(options: RegionBinOptions): Promise<RegionB
     ...daemon,
     dataDir: options.dataDir,
     secretFile: join(options.dataDir, 'secret'),
+    authorization,
     async api(path, method = 'GET') {
       const response = await request(`${daemon.url}/MAAS/api/2.0/${path}`, { method, headers: { authorization } });
       const text = await response.body.text();
