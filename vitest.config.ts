@@ -1,8 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const pkg = (name: string): string => fileURLToPath(new URL(`./packages/${name}/src`, import.meta.url));
-
 // Tests import workspace packages by their public subpaths; point those at the TypeScript sources
 // so a test run never depends on a stale dist/.
 export default defineConfig({

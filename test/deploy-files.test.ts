@@ -102,6 +102,7 @@ describe('deploy/systemd', () => {
     const exec = one('ExecStart')!.split(/\s+/);
     expect(exec[0]).toBe('/usr/bin/node');
     expect(exec[1]).toMatch(/^\/opt\/bootsync\//);
+    expect(exec[1]).toMatch(new RegExp(`/bin/${bin}\\.js$`));
     expect(existsSync(join(repoRoot, exec[1]!.replace('/opt/bootsync/', '')))).toBe(true);
     expect(readdirSync(deploy('systemd'))).toContain('bootsync.sysusers.conf');
   });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maasCall, maasMultipart, oauthHeader, startApi, type ApiHarness, type Field } from './api-harness.js';
+import { maasCall, oauthHeader, startApi, type ApiHarness, type Field } from './api-harness.js';
 
 const MiB = 1024 * 1024;
 const CHUNK = 4 * MiB;
