@@ -10,7 +10,7 @@ import { redisPrefixFor } from '@bootsync/region/identity';
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const REGION_BIN = join(repoRoot, 'packages/region/bin/bootsync-region.js');
 export const RACK_BIN = join(repoRoot, 'packages/rack/bin/bootsync-rack.js');
-export const CLI_BIN = join(repoRoot, 'packages/cli/bin/bootsync.js');
+const CLI_BIN = join(repoRoot, 'packages/cli/bin/bootsync.js');
 
 export interface CliRun {
   readonly code: number;

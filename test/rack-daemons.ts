@@ -16,7 +16,7 @@ import { oauthHeader } from '../packages/region/test/api-harness.js';
 import { partialBytes } from '../packages/region/test/import-harness.js';
 import { RACK_BIN, REGION_BIN, deleteRegionKeys, startBin, type Daemon } from './daemon-bins.js';
 
-export type { Daemon, LogEvent } from './daemon-bins.js';
+export type { Daemon } from './daemon-bins.js';
 
 const run = promisify(execFile);
 
@@ -79,7 +79,7 @@ export async function startRegionBin(options: RegionBinOptions): Promise<RegionB
   };
 }
 
-export interface BootResourceView {
+interface BootResourceView {
   readonly name: string;
   readonly architecture: string;
   readonly status: string;
@@ -136,7 +136,7 @@ export async function wholeCurrent(dataDir: string): Promise<SnapshotManifest | 
  * speed), so a rack's sync lasts long enough to be interrupted. With the target down, clients see their connection
  * dropped. `bytesSent` counts what crossed it towards the clients (headers included): what a link carried.
  */
-export async function startThrottle(
+async function startThrottle(
   targetUrl: string,
   bytesPerSecond: number | undefined,
 ): Promise<{ url: string; setRate(bps: number | undefined): void; bytesSent(): number; close(): Promise<void> }> {

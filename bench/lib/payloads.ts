@@ -14,7 +14,7 @@ export interface BenchFile {
 const BLOCK = 1 << 20;
 
 /** `count` files of `size` random bytes each (1 MiB at a time, so generating them takes little memory). */
-export async function writeRandomFiles(dir: string, count: number, size: number): Promise<BenchFile[]> {
+async function writeRandomFiles(dir: string, count: number, size: number): Promise<BenchFile[]> {
   const files: BenchFile[] = [];
   const block = Buffer.allocUnsafe(BLOCK);
   for (let i = 0; i < count; i++) {

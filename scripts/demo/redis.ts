@@ -29,7 +29,7 @@ export interface DemoRedis {
 }
 
 /** Whether a Redis answers PING at `url` within a second. */
-export async function redisAnswers(url: string): Promise<boolean> {
+async function redisAnswers(url: string): Promise<boolean> {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {

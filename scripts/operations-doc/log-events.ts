@@ -103,7 +103,7 @@ function initializers(name: string, source: ts.SourceFile): ts.Expression[] {
 }
 
 /** Merges the events of several places: one entry per event name, sorted. */
-export function mergeEvents(events: readonly LogEvent[]): LogEvent[] {
+function mergeEvents(events: readonly LogEvent[]): LogEvent[] {
   const byName = new Map<string, { levels: Set<string>; fields: Set<string>; files: Set<string> }>();
   for (const e of events) {
     const entry = byName.get(e.event) ?? { levels: new Set(), fields: new Set(), files: new Set() };

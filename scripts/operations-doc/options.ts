@@ -9,7 +9,7 @@ const code = (text: string): string => `\`${text}\``;
  * One row per setting: flag, env variable, config-file key, default, meaning; straight from the option specs.
  * `noDefault` words the default of settings whose spec default is `undefined` for a reason (required, computed).
  */
-export function optionsTable<S extends OptionSpecs>(specs: S, noDefault: Partial<Record<keyof S, string>> = {}): string {
+function optionsTable<S extends OptionSpecs>(specs: S, noDefault: Partial<Record<keyof S, string>> = {}): string {
   return markdownTable(
     ['flag', 'environment', 'config file key', 'default', 'meaning'],
     Object.entries(specs).map(([key, spec]) => {

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { ProductItem } from '@bootsync/shared/streams';
 import { ContentStore } from '@bootsync/shared/store';
 
-export const run = promisify(execFile);
+const run = promisify(execFile);
 
 /** A temp dir of the test's own, removed by `cleanup`. */
 export async function tempDir(label: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {

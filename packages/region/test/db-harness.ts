@@ -11,7 +11,7 @@ export interface TempRegionDb extends Repositories {
   close(): Promise<void>;
 }
 
-export async function openTempRegionDb(): Promise<TempRegionDb> {
+async function openTempRegionDb(): Promise<TempRegionDb> {
   const dir = await mkdtemp(join(tmpdir(), 'bootsync-db-'));
   const file = join(dir, 'region.db');
   const repos = createRepositories(openRegionDatabase(file));

@@ -10,7 +10,7 @@ import { createRepositories, openRegionDatabase, type BootSource, type Db, type 
 import { ImportService, type ImportFinishedEvent, type ImportServiceDeps, type ImportTuning } from '@bootsync/region/import';
 
 /** Retries short enough that a failing test finishes in well under a second per failure. */
-export const FAST_TUNING: Partial<ImportTuning> = {
+const FAST_TUNING: Partial<ImportTuning> = {
   sourceReadRetry: { budgetMs: 400, baseDelayMs: 50 },
   downloadRetry: { attempts: 2, budgetMs: 400, baseDelayMs: 20, maxDelayMs: 50, jitter: 0 },
   progressIntervalMs: 50,

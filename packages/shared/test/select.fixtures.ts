@@ -3,14 +3,14 @@ import { createHash } from 'node:crypto';
 import { readMirror, type Checksums, type FieldValue, type ProductItem } from '@bootsync/shared/streams';
 import { realFixtures } from '@bootsync/testkit/fixtures';
 
-export const realMirror = realFixtures.maasStable2025;
+const realMirror = realFixtures.maasStable2025;
 
 const UBUNTU_CONTENT = 'com.ubuntu.maas:stable:v3:download';
 const BOOTLOADER_CONTENT = 'com.ubuntu.maas:stable:1:bootloader-download';
 const CENTOS_CONTENT = 'com.ubuntu.maas:stable:centos-bases-download';
 
 /** A sha256 that looks real and differs per content name. */
-export function fakeSha256(content: string): string {
+function fakeSha256(content: string): string {
   return createHash('sha256').update(content).digest('hex');
 }
 

@@ -5,7 +5,7 @@ import { UsageError } from '../exit-codes.js';
 import { parseKeyValues } from './key-values.js';
 
 /** maascli's boot_resources_create.CHUNK_SIZE: 4 MiB per PUT. */
-export const UPLOAD_CHUNK = 1 << 22;
+const UPLOAD_CHUNK = 1 << 22;
 
 interface CreatedResource {
   readonly sets: Readonly<Record<string, { readonly files: Readonly<Record<string, { readonly complete: boolean; readonly upload_uri?: string }>> }>>;

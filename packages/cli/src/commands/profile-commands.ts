@@ -9,7 +9,7 @@ import { parseKeyValues } from './key-values.js';
 type Handler = Profile['description']['handlers'][number];
 
 /** maascli's command word for a handler: `BootSourceSelectionsHandler` → `boot-source-selections`. */
-export function commandWord(handlerName: string): string {
+function commandWord(handlerName: string): string {
   return handlerName
     .replace(/Handler$/, '')
     .split(/(?=[A-Z])/)

@@ -104,7 +104,7 @@ async function withSignature(mirror: Mirror, path: string, doc: StreamDocument, 
 }
 
 /** `X.sjson` for `X.json` and the other way round. */
-export function otherForm(path: string): string {
+function otherForm(path: string): string {
   return path.endsWith('.sjson') ? `${path.slice(0, -'.sjson'.length)}.json` : `${path.replace(/\.json$/, '')}.sjson`;
 }
 

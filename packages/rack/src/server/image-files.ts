@@ -2,7 +2,7 @@ import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { CURRENT_LINK } from '../snapshot/index.js';
 
-export interface OpenedImage {
+interface OpenedImage {
   readonly handle: FileHandle;
   /** Its real path relative to the data dir (`snapshot-<time>/<path>`, symlinks followed): what nginx opens behind us. */
   readonly dataPath: string;
@@ -55,7 +55,7 @@ export function imageFiles(dataDir: string): ImageFiles {
  * nginx's ETag of a file (`"<mtime seconds>-<size>"` in hex), so a rack answers alike with nginx in front of it or
  * not. A hard link shares its blob's mtime, so an unchanged image keeps its ETag across snapshots.
  */
-export function fileEtag(stats: { readonly size: number; readonly mtimeMs: number }): string {
+function fileEtag(stats: { readonly size: number; readonly mtimeMs: number }): string {
   return `"${Math.floor(stats.mtimeMs / 1000).toString(16)}-${stats.size.toString(16)}"`;
 }
 

@@ -25,7 +25,7 @@ export function parseBody(contentType: string | undefined, body: Buffer, into = 
   }
 }
 
-export function parseUrlEncoded(text: string, into = new ParamBag()): ParamBag {
+function parseUrlEncoded(text: string, into = new ParamBag()): ParamBag {
   for (const [k, v] of new URLSearchParams(text)) into.add(k, v);
   return into;
 }
@@ -59,7 +59,7 @@ export function boundaryOf(contentType: string): string {
   return boundary;
 }
 
-export function parseMultipart(contentType: string, body: Buffer, into = new ParamBag()): ParamBag {
+function parseMultipart(contentType: string, body: Buffer, into = new ParamBag()): ParamBag {
   const delimiter = Buffer.from(`--${boundaryOf(contentType)}`);
   let pos = body.indexOf(delimiter);
   if (pos < 0) throw new BadRequestError('multipart body does not contain its boundary.');

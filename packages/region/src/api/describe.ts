@@ -9,7 +9,7 @@ export interface DescribeDocument {
   readonly handlers: readonly HandlerDescription[];
 }
 
-export interface HandlerDescription {
+interface HandlerDescription {
   readonly name: string;
   readonly doc: string;
   readonly params: readonly string[];
@@ -20,7 +20,7 @@ export interface HandlerDescription {
   readonly actions: readonly ActionDescription[];
 }
 
-export interface ActionDescription {
+interface ActionDescription {
   readonly name: string;
   readonly method: string;
   readonly op: string | null;
@@ -32,7 +32,7 @@ export interface ActionDescription {
  * An action's doc in MAAS's docstring form. The CLI (3.6+) accepts key=value arguments only when `:param` appears
  * after the first paragraph, so every action that takes arguments lists them that way.
  */
-export function actionDoc(action: ApiAction): string {
+function actionDoc(action: ApiAction): string {
   const paragraphs = [action.summary];
   if (action.description) paragraphs.push(action.description);
   const params = action.params ?? [];

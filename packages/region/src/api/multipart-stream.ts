@@ -4,7 +4,7 @@ import type { ParamBag } from './params.js';
 import type { RequestBody } from './route-table.js';
 
 /** A part about to be read: its form name, and its file name when it came as a file (`content@=FILE`). */
-export interface PartInfo {
+interface PartInfo {
   readonly name: string;
   readonly filename: string | undefined;
 }
@@ -52,7 +52,7 @@ export async function readBodyInto(body: RequestBody, into: ParamBag, options: S
  * the way, which is how the maas CLI sends every part. Throws BadRequestError for a body that is not multipart as
  * MAAS's clients write it; the sink of a part being written is aborted then.
  */
-export async function readStreamedForm(
+async function readStreamedForm(
   contentType: string,
   body: AsyncIterable<Buffer>,
   into: ParamBag,

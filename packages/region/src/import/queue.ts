@@ -8,7 +8,7 @@ import { watchRedisOutage, type Logger, type RedisOutage } from '@bootsync/share
  * Every key lives under the region's own Redis prefix, so regions sharing a Redis never see each other's imports.
  */
 export const IMPORT_QUEUE = 'boot-images-import';
-export const IMPORT_JOB = 'import';
+const IMPORT_JOB = 'import';
 
 /** What asked for the import (`repair`: the scrub found a damaged blob); only shown in logs and on the job. */
 export type ImportReason = 'startup' | 'schedule' | 'manual' | 'repair';
@@ -21,9 +21,9 @@ export interface ImportJobData {
  * One import at a time: the deduplication key holds while a job waits or runs, so "import now" joins the scheduled
  * run instead of stacking a second one behind it.
  */
-export const IMPORT_DEDUP_ID = 'boot-images-import';
+const IMPORT_DEDUP_ID = 'boot-images-import';
 
-export const importJobOptions: JobsOptions = Object.freeze({
+const importJobOptions: JobsOptions = Object.freeze({
   deduplication: { id: IMPORT_DEDUP_ID },
   // An import is re-run by the next trigger rather than retried blindly: its steps already retry what is retryable.
   attempts: 1,

@@ -9,7 +9,7 @@ export const DEFAULT_SOURCE_READ_RETRY: SourceReadRetry = Object.freeze({ budget
  * Only an unreachable source or a server error is worth another try; a 4xx, a bad signature or a malformed
  * stream stays wrong however often it is read (MAAS retried 4xx forever, canonical/maas#403).
  */
-export function isTransientReadError(err: unknown): boolean {
+function isTransientReadError(err: unknown): boolean {
   return err instanceof MirrorReadError && !err.notFound && (err.status === undefined || err.status >= 500);
 }
 

@@ -8,14 +8,14 @@ import { followRedirects } from './follow-redirects.js';
 import { receive, type ChunkSink } from './receive.js';
 
 /** A body on its way: fed to a sink, or dropped. */
-export interface PayloadBody {
+interface PayloadBody {
   /** Resolves once the body has ended and the sink took its last chunk; rejects with the first error. */
   deliver(sink: ChunkSink): Promise<void>;
   dump(): Promise<void>;
 }
 
 /** The body of one attempt, and where in the file it starts. */
-export interface OpenedBody {
+interface OpenedBody {
   /** The requested offset when the source resumed; 0 when it sends the whole file (the partial starts over). */
   readonly start: number;
   /** What proves on the next attempt that the file is still the same (ETag, Last-Modified, size+mtime). */

@@ -10,7 +10,7 @@ export interface ItemPlan {
   readonly archiveMembers?: readonly string[];
 }
 
-export interface ProductPlan {
+interface ProductPlan {
   readonly fields: Readonly<Record<string, FieldValue>>;
   readonly versions: Record<string, Record<string, ItemPlan>>;
 }

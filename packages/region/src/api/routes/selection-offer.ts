@@ -6,7 +6,7 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 
 /** 503: the source a selection must be checked against cannot be read now, and nothing of it is cached. */
-export class SourceUnreadableError extends ApiError {
+class SourceUnreadableError extends ApiError {
   readonly status = 503;
   readonly url: string;
 

@@ -31,7 +31,7 @@ export function parseKey(text) {
 }
 
 /** The header oauthlib builds for maascli: PLAINTEXT, empty consumer secret, so the signature is `&secret`. */
-export function authorization(key) {
+function authorization(key) {
   const [consumer, token, secret] = parseKey(key) ?? ['', '', ''];
   const nonce = crypto.getRandomValues(new Uint32Array(2)).join('');
   const timestamp = Math.floor(Date.now() / 1000);

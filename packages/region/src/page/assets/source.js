@@ -4,7 +4,7 @@
 import { call } from './api.js';
 import { whileBusy } from './busy.js';
 
-export const MAAS_IO = {
+const MAAS_IO = {
   url: 'http://images.maas.io/ephemeral-v3/stable/',
   keyringFilename: '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg',
 };

@@ -28,7 +28,7 @@ export type Framing =
   | { readonly kind: 'close' };
 
 /** Heads larger than this are refused (undici's default maxHeaderSize is 16 KiB; CDNs stay well under). */
-export const MAX_HEAD_BYTES = 64 * 1024;
+const MAX_HEAD_BYTES = 64 * 1024;
 
 const END = Buffer.from('\r\n\r\n');
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/;
