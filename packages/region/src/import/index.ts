@@ -19,3 +19,4 @@ export { importProxy, proxyFor, type ImportProxy } from './proxy.js';
 export { ImportService } from './import-service.js';
 export { IMPORT_QUEUE, type TriggerResult } from './queue.js';
 export { readBootSource } from './source-reads.js';
+export { repairTrigger } from './repair-trigger.js';

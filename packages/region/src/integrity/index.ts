@@ -6,4 +6,3 @@
 export { checkPublishedBlobs } from './published-blobs.js';
 export { recordDamage, type DamageKind, type RecordedDamage } from './store-damage.js';
 export { StoreScrub, type ScrubMetrics, type StoreScrubDeps } from './store-scrub.js';
-export { repairTrigger } from './repair-trigger.js';

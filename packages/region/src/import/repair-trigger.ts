@@ -1,5 +1,5 @@
 import type { Logger } from '@bootsync/shared/logging';
-import type { ImportService } from '../import/index.js';
+import type { ImportService } from './import-service.js';
 
 /**
  * "Fetch the damaged blobs again": queues an import. An import already running planned before the damage was
