@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -63,12 +64,12 @@ export function createRackServer(options: RackServerOptions): FastifyInstance {
 
 function serveImages(open: ImageFiles, serving: ServingMetrics, accelRedirect: string | undefined) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
-    const image = await open(request.raw.url?.slice('/images/'.length) ?? '');
+    const image = open(request.raw.url?.slice('/images/'.length) ?? '');
     if (!image) {
       serving.answered(404);
       return reply.code(404).send({ error: 'not found' });
     }
-    const { handle, size, etag, modified } = image;
+    const { fd, size, etag, modified } = image;
     const answer = answerFileRequest(
       { range: request.headers.range, ifRange: header(request.headers['if-range']), ifNoneMatch: request.headers['if-none-match'] },
       size,
@@ -78,13 +79,13 @@ function serveImages(open: ImageFiles, serving: ServingMetrics, accelRedirect: s
     const lastModified = modified.toUTCString();
     if (accelRedirect !== undefined && answer.body && request.method === 'GET') {
       // nginx opens this snapshot's file and answers the Range itself, with the same ETag (fileEtag is nginx's).
-      await handle.close();
+      closeSync(fd);
       serving.handedOver(answer.body.end - answer.body.start + 1);
       const redirect = accelRedirectUri(accelRedirect, image.dataPath);
       return reply.code(200).header('x-accel-redirect', redirect).header('content-type', 'application/octet-stream').send();
     }
     reply.hijack();
-    await sendFile(reply.raw, handle, answer, { head: request.method === 'HEAD', headers: { 'last-modified': lastModified }, meter: serving.meter });
+    await sendFile(reply.raw, fd, answer, { head: request.method === 'HEAD', headers: { 'last-modified': lastModified }, meter: serving.meter });
   };
 }
 

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { accelRedirectUri, answerFileRequest, sendFile, type ServingMetrics } from '@bootsync/shared/http';
 import { STREAM_PATH } from '@bootsync/shared/rack-protocol';
@@ -54,12 +54,16 @@ export function registerStreamRoutes(app: FastifyInstance, deps: StreamRouteDeps
 }
 
 async function sendBlob(deps: StreamRouteDeps, sha256: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
-  const handle = await open(deps.store.pathOf(sha256), 'r').catch(() => undefined);
-  if (!handle) {
+  // Opened on the event loop (one system call), not through libuv's threads, where it would wait behind every
+  // other response's reads (shared/http sendFile).
+  let fd: number;
+  try {
+    fd = openSync(deps.store.pathOf(sha256), 'r');
+  } catch {
     deps.serving?.answered(404);
     return reply.code(404).send({ error: `blob ${sha256} is missing from the region store` });
   }
-  const { size } = await handle.stat();
+  const { size } = fstatSync(fd);
   const ifRange = request.headers['if-range'];
   const answer = answerFileRequest(
     { range: request.headers.range, ifRange: Array.isArray(ifRange) ? ifRange[0] : ifRange, ifNoneMatch: request.headers['if-none-match'] },
@@ -69,13 +73,13 @@ async function sendBlob(deps: StreamRouteDeps, sha256: string, request: FastifyR
   deps.serving?.answered(answer.status);
   if (deps.accelRedirect !== undefined && answer.body && request.method === 'GET') {
     // nginx sends the blob and answers Range / If-Range itself, against this ETag (deploy/nginx/region.conf passes it on).
-    await handle.close();
+    closeSync(fd);
     deps.serving?.handedOver(answer.body.end - answer.body.start + 1);
     const redirect = accelRedirectUri(deps.accelRedirect, blobRelativePath(sha256));
     return reply.code(200).headers({ 'x-accel-redirect': redirect, etag: answer.headers.etag!, 'content-type': 'application/octet-stream' }).send();
   }
   reply.hijack();
-  await sendFile(reply.raw, handle, answer, { head: request.method === 'HEAD', ...(deps.serving ? { meter: deps.serving.meter } : {}) });
+  await sendFile(reply.raw, fd, answer, { head: request.method === 'HEAD', ...(deps.serving ? { meter: deps.serving.meter } : {}) });
 }
 
 /** Accepts an `Authorization: OAuth ...` MAAS API key, given how to look a token key up. */

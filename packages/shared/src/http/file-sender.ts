@@ -1,5 +1,6 @@
-import type { FileHandle } from 'node:fs/promises';
+import { close, read } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
 import type { FileAnswer } from './byte-range.js';
 
 /** What a daemon counts of its file serving (its metrics implement it). */
@@ -19,35 +20,40 @@ export interface ServingMeter {
 const READ_SIZE = 1 << 19;
 const BUFFERS = 4;
 
+const readAt = promisify(read);
+const closeFd = promisify(close);
+
 /**
- * Sends `answer` (from answerFileRequest) for an open file on the raw response, and closes the file. The body is read
+ * Sends `answer` (from answerFileRequest) for an open file descriptor on the raw response, and closes it. The body is read
  * into a few buffers of this response's own, each reused once the socket has taken it (a read stream allocates a
  * fresh 1 MiB buffer per read, which the kernel zeroes and the GC frees: a fifth of the CPU per byte served), and
  * never more than READ_SIZE x BUFFERS bytes are queued for a slow reader. Resolves once the body is sent or the client gone.
  */
 export async function sendFile(
   res: ServerResponse,
-  handle: FileHandle,
+  fd: number,
   answer: FileAnswer,
   options: { readonly head?: boolean; readonly headers?: Readonly<Record<string, string>>; readonly meter?: ServingMeter } = {},
 ): Promise<void> {
   res.writeHead(answer.status, { ...answer.headers, ...options.headers });
   if (options.head || !answer.body) {
-    await handle.close();
+    await closeFd(fd);
     res.end();
     return;
   }
+  // The headers go now, not with the first read's bytes: the client's time to first byte is the server's alone.
+  res.flushHeaders();
   const meter = options.meter;
   meter?.started();
   try {
-    await pump(res, handle, answer.body.start, answer.body.end + 1, meter);
+    await pump(res, fd, answer.body.start, answer.body.end + 1, meter);
   } finally {
     meter?.ended();
-    await handle.close();
+    await closeFd(fd);
   }
 }
 
-async function pump(res: ServerResponse, handle: FileHandle, start: number, end: number, meter: ServingMeter | undefined): Promise<void> {
+async function pump(res: ServerResponse, fd: number, start: number, end: number, meter: ServingMeter | undefined): Promise<void> {
   const size = Math.min(READ_SIZE, end - start);
   const free: Buffer[] = Array.from({ length: BUFFERS }, () => Buffer.allocUnsafeSlow(size));
   let wake: (() => void) | undefined;
@@ -63,7 +69,7 @@ async function pump(res: ServerResponse, handle: FileHandle, start: number, end:
       while (free.length === 0 && !gone) await new Promise<void>((resolve) => (wake = resolve));
       if (gone) break;
       const buffer = free.pop()!;
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
+      const { bytesRead } = await readAt(fd, buffer, 0, Math.min(buffer.length, end - position), position);
       // The file shrank under us: cut the connection, so the client sees a short body rather than a wrong one.
       if (bytesRead === 0) {
         res.destroy();
