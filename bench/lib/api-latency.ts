@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parseApiKey, plaintextOAuthHeader } from '@bootsync/cli/api-client';
 import { sh } from './machine.js';
 
+export { percentile } from './latency.js';
+
 const REGION_BIN = fileURLToPath(new URL('../../../packages/region/bin/bootsync-region.js', import.meta.url));
 /** How often the API is asked while the import runs (the Images page asks once a second; this is 50 times more). */
 const POLL_MS = 20;
@@ -75,9 +77,4 @@ async function until<T>(check: () => T | undefined, pid: number | undefined): Pr
 async function vmHwmKb(pid: number | undefined): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-}
-
-/** The value below which `p` of the sorted values lie. */
-export function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }

@@ -44,6 +44,13 @@ export async function processCpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** As processCpuSeconds, for a process and its children (nginx's master and workers). */
+export async function processTreeCpuSeconds(pid: number): Promise<number> {
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).split(' ').filter((c) => c !== '');
+  const all = await Promise.all([pid, ...children.map(Number)].map((p) => processCpuSeconds(p).catch(() => 0)));
+  return all.reduce((a, b) => a + b, 0);
+}
+
 /** USER_HZ, 100 on every Linux build that matters here. */
 const CLOCK_TICKS_PER_SECOND = 100;
 

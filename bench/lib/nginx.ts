@@ -1,39 +1,37 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startMisbehavingServer } from '@bootsync/testkit/http';
+import { freePort } from '@bootsync/testkit/net';
+import { findNginx } from '@bootsync/testkit/nginx';
 
 /** A static file server for benchmarks. */
 export interface StaticServer {
   readonly url: string;
   /** `nginx 1.22.1` or `node (1 MiB reads)`. */
   readonly kind: string;
+  /** nginx's master process (its workers are its children); undefined for the Node server. */
+  readonly pid?: number;
   close(): Promise<void>;
 }
 
-/** nginx when installed (its own config, prefix and free port in `workDir`), else the testkit's Node server. */
-export async function startStaticServer(root: string, workDir: string): Promise<StaticServer> {
+/**
+ * nginx when installed (its own config, prefix and free port in `workDir`; `workers` worker processes, 1 unless
+ * said), else the testkit's Node server.
+ */
+export async function startStaticServer(root: string, workDir: string, workers: number | 'auto' = 1): Promise<StaticServer> {
   const nginx = findNginx();
   if (!nginx) {
     const server = await startMisbehavingServer({ root });
     return { url: server.url, kind: 'node static server (1 MiB reads)', close: () => server.close() };
   }
-  return startNginx(nginx, root, workDir);
+  return startNginx(nginx, root, workDir, workers);
 }
 
-function findNginx(): { bin: string; version: string } | undefined {
-  for (const bin of ['nginx', '/usr/sbin/nginx']) {
-    const r = spawnSync(bin, ['-v'], { encoding: 'utf8' });
-    if (r.status === 0) return { bin, version: (r.stderr.trim().split('/')[1] ?? '').split(' ')[0] ?? '' };
-  }
-  return undefined;
-}
-
-async function startNginx(nginx: { bin: string; version: string }, root: string, workDir: string): Promise<StaticServer> {
-  const prefix = path.join(workDir, 'nginx');
+async function startNginx(nginx: { bin: string; version: string }, root: string, workDir: string, workers: number | 'auto'): Promise<StaticServer> {
+  const prefix = path.join(workDir, `nginx-${path.basename(root)}`);
   await mkdir(prefix, { recursive: true });
   const port = await freePort();
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
@@ -45,7 +43,7 @@ async function startNginx(nginx: { bin: string; version: string }, root: string,
     // Workers run as the invoking user: the files sit in a private (0700) temp dir.
     `daemon off;
 user ${userInfo().username};
-worker_processes 1;
+worker_processes ${workers};
 pid ${path.join(prefix, 'nginx.pid')};
 error_log ${path.join(prefix, 'error.log')} warn;
 events { worker_connections 256; }
@@ -71,18 +69,11 @@ http {
   return {
     url,
     kind: `nginx ${nginx.version}`,
+    pid: child.pid!,
     close: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGQUIT');
       await exited;
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
