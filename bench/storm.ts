@@ -8,8 +8,7 @@
  *   npm run bench:storm -- [--clients 32] [--runs 3] [--kernel-mib 12] [--initrd-mib 48] [--squashfs-mib 96] [--dir /tmp]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomFillSync } from 'node:crypto';
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +22,7 @@ import { freePort } from '@bootsync/testkit/net';
 import { frontSubstitutions, startNginx } from '@bootsync/testkit/nginx';
 import { checkFreeDisk, mb, processCpuSeconds, processTreeCpuSeconds } from './lib/machine.js';
 import { startStaticServer } from './lib/nginx.js';
+import { writeRandomFile } from './lib/payloads.js';
 import { percentile, probeLatency } from './lib/latency.js';
 
 const MiB = 2 ** 20;
@@ -108,7 +108,7 @@ async function buildRackTree(dataDir: string, sizes: readonly number[]): Promise
   const paths = new Map<string, string>();
   for (const [i, name] of FILES.entries()) {
     const file = path.join(blobs, name);
-    const sha256 = await writeRandom(file, sizes[i]!);
+    const sha256 = await writeRandomFile(file, sizes[i]!);
     paths.set(sha256, file);
     items.push({
       ref: { contentId: 'com.ubuntu.maas:stable:v3:download', product: 'com.ubuntu.maas.stable:v3:boot:24.04:amd64:ga-24.04', version: '20250718', item: name },
@@ -120,23 +120,6 @@ async function buildRackTree(dataDir: string, sizes: readonly number[]): Promise
     });
   }
   await publishSnapshot({ dataDir, plan: planSnapshot(items), blobPath: (sha256) => paths.get(sha256)! });
-}
-
-async function writeRandom(file: string, size: number): Promise<string> {
-  const hash = createHash('sha256');
-  const block = Buffer.allocUnsafe(MiB);
-  const fh = await open(file, 'w');
-  try {
-    for (let left = size; left > 0; left -= MiB) {
-      const chunk = block.subarray(0, Math.min(MiB, left));
-      randomFillSync(chunk);
-      hash.update(chunk);
-      await fh.write(chunk);
-    }
-  } finally {
-    await fh.close();
-  }
-  return hash.digest('hex');
 }
 
 /** `clients` curls at once, each fetching the three files one after the other on one connection; /healthz probed meanwhile. */

@@ -16,24 +16,29 @@ const BLOCK = 1 << 20;
 /** `count` files of `size` random bytes each (1 MiB at a time, so generating them takes little memory). */
 async function writeRandomFiles(dir: string, count: number, size: number): Promise<BenchFile[]> {
   const files: BenchFile[] = [];
-  const block = Buffer.allocUnsafe(BLOCK);
   for (let i = 0; i < count; i++) {
     const name = `file-${i}.bin`;
-    const hash = createHash('sha256');
-    const fh = await open(path.join(dir, name), 'w');
-    try {
-      for (let left = size; left > 0; left -= BLOCK) {
-        const chunk = block.subarray(0, Math.min(BLOCK, left));
-        randomFillSync(chunk);
-        hash.update(chunk);
-        await fh.write(chunk);
-      }
-    } finally {
-      await fh.close();
-    }
-    files.push({ name, size, sha256: hash.digest('hex') });
+    files.push({ name, size, sha256: await writeRandomFile(path.join(dir, name), size) });
   }
   return files;
+}
+
+/** A file of `size` random bytes, written 1 MiB at a time; its sha256. */
+export async function writeRandomFile(file: string, size: number): Promise<string> {
+  const hash = createHash('sha256');
+  const block = Buffer.allocUnsafe(BLOCK);
+  const fh = await open(file, 'w');
+  try {
+    for (let left = size; left > 0; left -= BLOCK) {
+      const chunk = block.subarray(0, Math.min(BLOCK, left));
+      randomFillSync(chunk);
+      hash.update(chunk);
+      await fh.write(chunk);
+    }
+  } finally {
+    await fh.close();
+  }
+  return hash.digest('hex');
 }
 
 /** Command-line options shared by the benchmarks that serve random files (for `parseArgs`). */
