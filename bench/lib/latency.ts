@@ -6,19 +6,19 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /**
- * GETs `url` every `everyMs` (one request at a time, kept alive) until `stop()`, which resolves with each latency in
- * ms, sorted: how promptly a daemon answers its health check while it serves something else.
+ * GETs `url` every `everyMs` (one request at a time, kept alive) until `stop()`, which resolves with each time to the
+ * response's headers in ms, sorted: how promptly a server starts answering while it serves something else.
  */
-export function probeLatency(url: string, everyMs: number): { stop(): Promise<number[]> } {
+export function probeLatency(url: string, everyMs: number, headers: Readonly<Record<string, string>> = {}): { stop(): Promise<number[]> } {
   const latencies: number[] = [];
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       const t = performance.now();
-      const res = await request(url);
-      await res.body.dump();
-      if (res.statusCode !== 200) throw new Error(`${url}: HTTP ${res.statusCode}`);
+      const res = await request(url, { headers });
       latencies.push(performance.now() - t);
+      await res.body.dump();
+      if (res.statusCode >= 300) throw new Error(`${url}: HTTP ${res.statusCode}`);
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   })();
