@@ -22,6 +22,7 @@ import { freePort } from '@bootsync/testkit/net';
 import { frontSubstitutions, startNginx } from '@bootsync/testkit/nginx';
 import { at, dropRegionKeys, gauge, oauth, RACK_BIN, REGION_BIN, startDaemon, until, type Daemon, type LogEvent } from './lib/daemons.js';
 import { checkFreeDisk, mb, processCpuSeconds, runAsChild, sh, timed } from './lib/machine.js';
+import { percentile, probeLatency } from './lib/latency.js';
 import { startStaticServer, type StaticServer } from './lib/nginx.js';
 
 const MiB = 2 ** 20;
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   const work = await mkdtemp(path.join(args.dir, 'bootsync-bench-fanout-'));
   const stops: (() => Promise<unknown>)[] = [() => rm(work, { recursive: true, force: true })];
   try {
-    // Mirror + region store + every rack's cache + every curl and Downloader copy, with a margin.
+    // Mirror + region store + every rack's cache + every curl (or Downloader) copy, with a margin.
     await checkFreeDisk(work, sizeMib * MiB * (2 + 3 * rackCount) * 1.1);
     // noble amd64 has two products (ga, hwe) sharing one squashfs: kernel + initrd twice (16 + 48 MiB of 512), the
     // rest squashfs.
@@ -138,8 +139,10 @@ async function scenario(front: Front, scene: { work: string; mirror: GeneratedMi
     // CPU of the region (serving) and the racks (receiving, hashing, writing) over the transfer: is it CPU-bound?
     const cpuOf = (): Promise<number[]> => Promise.all([region, ...racks].map((d) => processCpuSeconds(d.child.pid!)));
     const cpuBefore = await cpuOf();
+    const health = probeLatency(`${regionUrl}/healthz`, 20);
     await until(async () => (await rackRows()).every((r) => r.image_sync_status === 'synced') && racks.every((r) => published(r) !== undefined), 'every rack synced');
     const allSynced = Date.now();
+    const healthMs = await health.stop();
     const cpuUsed = (await cpuOf()).map((c, i) => c - (cpuBefore[i] ?? 0));
     const regionCpu = cpuUsed[0] ?? 0;
     const racksCpu = cpuUsed.slice(1).reduce((sum, c) => sum + c, 0);
@@ -181,6 +184,11 @@ async function scenario(front: Front, scene: { work: string; mirror: GeneratedMi
     let regionCpuBefore = await processCpuSeconds(region.child.pid!);
     const curlRegionMs = await parallel((_, out) => sh(`curl -sf -H 'authorization: Bearer ${token}' ${streamFiles.map((f, j) => `-o ${path.join(out, String(j))} ${f.url}`).join(' ')}`));
     const regionServingCpu = (await processCpuSeconds(region.child.pid!)) - regionCpuBefore;
+    // Serving alone: the same curls writing nowhere, so the disk does not set the pace of either server.
+    const nowhere = (url: (i: number) => string, headers = ''): Promise<number> =>
+      parallel(() => sh(`curl -sf ${headers} ${files.map((_, j) => `-o /dev/null ${url(j)}`).join(' ')}`));
+    const nullNginxMs = await nowhere((j) => `${nginx.url}/live/${files[j]!.path}`);
+    const nullRegionMs = await nowhere((j) => streamFiles[j]!.url, `-H 'authorization: Bearer ${token}'`);
     // And N Downloaders alone (what each rack runs to fetch), each in a process of its own: the racks' CPU per GB
     // beside this is what a rack adds around its downloads.
     regionCpuBefore = await processCpuSeconds(region.child.pid!);
@@ -199,6 +207,8 @@ async function scenario(front: Front, scene: { work: string; mirror: GeneratedMi
       `racks: ${mb(rackBytes)} MB fetched in ${((lastPublished - importEnd) / 1000).toFixed(2)} s from the import's end: ${rackMBps.toFixed(0)} MB/s aggregate`,
       `curl -o x ${rackCount} in parallel from nginx: ${mb(total)} MB in ${(curlMs / 1000).toFixed(2)} s: ${rate(curlMs).toFixed(0)} MB/s aggregate`,
       `curl -o x ${rackCount} in parallel from the region: ${(curlRegionMs / 1000).toFixed(2)} s: ${rate(curlRegionMs).toFixed(0)} MB/s aggregate, region CPU ${perGb(regionServingCpu)} s/GB served`,
+      `curl -o /dev/null x ${rackCount}: from nginx ${rate(nullNginxMs).toFixed(0)} MB/s, from the region ${rate(nullRegionMs).toFixed(0)} MB/s: ` +
+        `region / nginx ${(rate(nullRegionMs) / rate(nullNginxMs)).toFixed(2)} (goal, region serving on its own: >= 0.85)`,
       `Downloader x ${rackCount} (processes) from the region: ${(downloadMs / 1000).toFixed(2)} s: ${rate(downloadMs).toFixed(0)} MB/s aggregate, ${downloaderPerGb.toFixed(2)} s/GB of CPU`,
       `ratio racks / curl from nginx: ${(rackMBps / rate(curlMs)).toFixed(2)} (goal >= 0.7); racks / curl from the region: ${(rackMBps / rate(curlRegionMs)).toFixed(2)}; ` +
         `curl from the region / from nginx: ${(rate(curlRegionMs) / rate(curlMs)).toFixed(2)}`,
@@ -207,6 +217,7 @@ async function scenario(front: Front, scene: { work: string; mirror: GeneratedMi
       `import end -> all racks synced: ${((allSynced - importEnd) / 1000).toFixed(2)} s; slowest rack sync ${(slowestMs / 1000).toFixed(2)} s; ` +
         `beyond the transfer: ${((allSynced - importEnd - slowestMs) / 1000).toFixed(2)} s (target < 10 s)`,
       `no-op rack sync: ${noopMs.map((m) => m.toFixed(1)).join(', ')} ms (target < 100 ms)`,
+      `region /healthz while the racks pulled: p50 ${percentile(healthMs, 0.5).toFixed(1)} ms, p99 ${percentile(healthMs, 0.99).toFixed(1)} ms over ${healthMs.length} (goal < 50 ms)`,
     ];
   } finally {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error('cleanup:', err));
