@@ -1,4 +1,5 @@
 import { BootsyncError } from '@bootsync/shared/errors';
+import type { CommandErrorCode } from './errors/index.js';
 import { ApiKeyFormatError } from './api-client/index.js';
 import { ProfileError } from './profiles/index.js';
 import { KeyringError } from '@bootsync/shared/signing';
@@ -11,9 +12,9 @@ import { MirrorStateError } from './mirror/mirror-dir.js';
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** A bad invocation or a machine that lacks something (a keyring file): exit 2. */
-export class UsageError extends BootsyncError {
+export class UsageError extends BootsyncError<CommandErrorCode> {
   constructor(message: string) {
-    super('CLI_ERR_USAGE', message);
+    super('CLI_USAGE', message);
   }
 }
 

@@ -1,27 +1,28 @@
 import { request, type Dispatcher } from 'undici';
 import { BootsyncError } from '@bootsync/shared/errors';
+import type { CommandErrorCode } from '../errors/index.js';
 import { encodeMaasMultipart, type FormField } from './multipart.js';
 import { parseApiKey, plaintextOAuthHeader, type ApiKeyParts } from './oauth.js';
 
 /** The region answered with a status outside 2xx; `message` is its body, which says what was wrong. */
-export class ApiRequestError extends BootsyncError {
+export class ApiRequestError extends BootsyncError<CommandErrorCode> {
   constructor(
     readonly method: string,
     readonly url: string,
     readonly status: number,
     readonly body: string,
   ) {
-    super('CLI_ERR_API', `${method} ${url} answered ${status}: ${body.trim() || '(no message)'}`);
+    super('CLI_API', `${method} ${url} answered ${status}: ${body.trim() || '(no message)'}`);
   }
 }
 
 /** The region could not be reached at all. */
-export class ApiUnreachableError extends BootsyncError {
+export class ApiUnreachableError extends BootsyncError<CommandErrorCode> {
   constructor(
     readonly url: string,
     cause: unknown,
   ) {
-    super('CLI_ERR_UNREACHABLE', `cannot reach ${url}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super('CLI_UNREACHABLE', `cannot reach ${url}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { BootsyncError } from '@bootsync/shared/errors';
+import type { CommandErrorCode } from '../errors/index.js';
 
 export interface ApiKeyParts {
   readonly consumerKey: string;
@@ -7,9 +8,9 @@ export interface ApiKeyParts {
   readonly tokenSecret: string;
 }
 
-export class ApiKeyFormatError extends BootsyncError {
+export class ApiKeyFormatError extends BootsyncError<CommandErrorCode> {
   constructor() {
-    super('CLI_ERR_API_KEY', "an API key has three parts, 'consumer_key:token_key:token_secret' (bootsync-region apikey prints one)");
+    super('CLI_API_KEY', "an API key has three parts, 'consumer_key:token_key:token_secret' (bootsync-region apikey prints one)");
   }
 }
 

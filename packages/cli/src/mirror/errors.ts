@@ -1,28 +1,29 @@
 import { BootsyncError } from '@bootsync/shared/errors';
+import type { MirrorErrorCode } from '../errors/index.js';
 import { ChecksumMismatchError, SizeMismatchError } from '@bootsync/shared/download';
 
 /** Two items of the stream at one path with different content, or an item where the mirror keeps its own files. */
-export class MirrorPathConflictError extends BootsyncError {
+export class MirrorPathConflictError extends BootsyncError<MirrorErrorCode> {
   constructor(
     readonly path: string,
     reason: string,
   ) {
-    super('MIRROR_ERR_PATH_CONFLICT', `cannot mirror ${path}: ${reason}`);
+    super('MIRROR_PATH_CONFLICT', `cannot mirror ${path}: ${reason}`);
   }
 }
 
 /** Another `bootsync stream mirror` is writing the same directory. */
-export class MirrorLockedError extends BootsyncError {
+export class MirrorLockedError extends BootsyncError<MirrorErrorCode> {
   constructor(
     readonly dir: string,
     readonly pid: number,
   ) {
-    super('MIRROR_ERR_LOCKED', `${dir} is being written by another bootsync stream mirror (pid ${pid}); wait for it, or remove its lock if that process is gone`);
+    super('MIRROR_LOCKED', `${dir} is being written by another bootsync stream mirror (pid ${pid}); wait for it, or remove its lock if that process is gone`);
   }
 }
 
 /** Files that could not be fetched: the mirror kept what it had (documents unchanged, nothing removed). */
-export class MirrorIncompleteError extends BootsyncError {
+export class MirrorIncompleteError extends BootsyncError<MirrorErrorCode> {
   /** Bad bytes from the source (checksum or size) rather than a source or disk out of reach. */
   readonly badData: boolean;
 
@@ -32,7 +33,7 @@ export class MirrorIncompleteError extends BootsyncError {
   ) {
     const first = failures[0];
     super(
-      'MIRROR_ERR_INCOMPLETE',
+      'MIRROR_INCOMPLETE',
       `${failures.length} file(s) could not be mirrored into ${dir}, the documents there are unchanged and the next run resumes; ` +
         `first: ${first?.path}: ${first?.error.message}`,
       { cause: first?.error },

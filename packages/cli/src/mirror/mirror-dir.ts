@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rename, rm, rmdir, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BootsyncError } from '@bootsync/shared/errors';
+import type { MirrorErrorCode } from '../errors/index.js';
 import { locate } from '@bootsync/shared/source';
 import { MirrorLockedError } from './errors.js';
 import { EMPTY_STATE, type MirrorState } from './mirror-plan.js';
@@ -10,12 +11,12 @@ import { EMPTY_STATE, type MirrorState } from './mirror-plan.js';
 export const STATE_DIR = '.bootsync-mirror';
 
 /** The state file is not what this program wrote. */
-export class MirrorStateError extends BootsyncError {
+export class MirrorStateError extends BootsyncError<MirrorErrorCode> {
   constructor(
     readonly file: string,
     reason: string,
   ) {
-    super('MIRROR_ERR_STATE', `${file}: ${reason}; move it away to rebuild the state (files already there are verified, not fetched again)`);
+    super('MIRROR_STATE', `${file}: ${reason}; move it away to rebuild the state (files already there are verified, not fetched again)`);
   }
 }
 

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BootsyncError } from '@bootsync/shared/errors';
+import type { CommandErrorCode } from '../errors/index.js';
 
 /** The handlers of a region's describe document, kept with the profile so commands are built without a request. */
 export interface ApiDescription {
@@ -23,12 +24,12 @@ export interface Profile {
   readonly description: ApiDescription;
 }
 
-export class ProfileError extends BootsyncError {
+export class ProfileError extends BootsyncError<CommandErrorCode> {
   constructor(
     message: string,
     readonly file: string,
   ) {
-    super('CLI_ERR_PROFILE', message);
+    super('CLI_PROFILE', message);
   }
 }
 

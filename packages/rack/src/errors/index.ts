@@ -1,7 +1,20 @@
 import { BootsyncError } from '@bootsync/shared/errors';
 
+/**
+ * The codes of @bootsync/rack's errors, `RACK_<WHAT>` (DEVELOPERS.md, "Error codes"). Codes are contracts: logs, the
+ * region's rack answers, tests and operators' alerts key on them. Add codes; do not rename them. A rack also raises
+ * @bootsync/shared's (`SharedErrorCode`; the protocol's are `RACK_` too).
+ */
+export type RackErrorCode =
+  | 'RACK_CONFIG_INVALID'
+  | 'RACK_DATA_DIR_UNWRITABLE'
+  | 'RACK_SNAPSHOT_BLOB_MISSING'
+  | 'RACK_SNAPSHOT_CONFLICT'
+  | 'RACK_SNAPSHOT_PLAN'
+  | 'RACK_UNSAFE_ARCHIVE';
+
 /** A configuration value that cannot be used, named by the flag or variable it came from. */
-export class RackConfigError extends BootsyncError {
+export class RackConfigError extends BootsyncError<RackErrorCode> {
   constructor(
     readonly setting: string,
     readonly value: string,
@@ -12,7 +25,7 @@ export class RackConfigError extends BootsyncError {
 }
 
 /** A stream item that cannot be placed in the rack tree (a field missing or not a safe path segment). */
-export class SnapshotPlanError extends BootsyncError {
+export class SnapshotPlanError extends BootsyncError<RackErrorCode> {
   constructor(
     readonly item: string,
     readonly field: string,
@@ -23,7 +36,7 @@ export class SnapshotPlanError extends BootsyncError {
 }
 
 /** Two items claim one path of the snapshot with different contents. */
-export class SnapshotConflictError extends BootsyncError {
+export class SnapshotConflictError extends BootsyncError<RackErrorCode> {
   constructor(
     readonly path: string,
     readonly first: string,
@@ -34,7 +47,7 @@ export class SnapshotConflictError extends BootsyncError {
 }
 
 /** A bootloader archive that is unreadable or has a member that would land outside its directory. */
-export class UnsafeArchiveError extends BootsyncError {
+export class UnsafeArchiveError extends BootsyncError<RackErrorCode> {
   constructor(
     readonly archive: string,
     readonly member: string,
@@ -45,7 +58,7 @@ export class UnsafeArchiveError extends BootsyncError {
 }
 
 /** A blob the plan needs is not in the rack's cache, so the snapshot cannot be complete. */
-export class SnapshotBlobMissingError extends BootsyncError {
+export class SnapshotBlobMissingError extends BootsyncError<RackErrorCode> {
   constructor(
     readonly sha256: string,
     readonly path: string,
@@ -58,7 +71,7 @@ export class SnapshotBlobMissingError extends BootsyncError {
  * The rack cannot write its data dir (a read-only file system, or permissions): no sync can publish until an
  * operator fixes it; the rack keeps serving the snapshot it has.
  */
-export class DataDirUnwritableError extends BootsyncError {
+export class DataDirUnwritableError extends BootsyncError<RackErrorCode> {
   constructor(
     readonly dataDir: string,
     /** The file system's answer: EROFS, EACCES or EPERM. */

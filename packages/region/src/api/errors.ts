@@ -1,4 +1,5 @@
 import { BootsyncError } from '@bootsync/shared/errors';
+import type { ApiErrorCode } from '../errors/index.js';
 import { NotFoundError, ValidationError } from '../db/errors.js';
 import { UploadChecksumError, UploadChunkRefusedError, UploadContentMismatchError } from '../uploads/errors.js';
 
@@ -6,7 +7,7 @@ import { UploadChecksumError, UploadChunkRefusedError, UploadContentMismatchErro
 export type FieldErrors = Readonly<Record<string, readonly string[]>>;
 
 /** An error the API answers itself; `status` is the HTTP status the MAAS client expects for it. */
-export abstract class ApiError extends BootsyncError {
+export abstract class ApiError extends BootsyncError<ApiErrorCode> {
   abstract readonly status: number;
 }
 

@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
 import { BootsyncError } from '@bootsync/shared/errors';
+import type { DatabaseErrorCode } from '../errors/index.js';
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
 
 export type Db = Database.Database;
 
 /** The database file is newer than this program (a downgrade): refuse rather than guess. */
-export class SchemaTooNewError extends BootsyncError {
+export class SchemaTooNewError extends BootsyncError<DatabaseErrorCode> {
   constructor(
     readonly file: string,
     readonly found: number,
@@ -16,7 +17,7 @@ export class SchemaTooNewError extends BootsyncError {
 }
 
 /** The database file is damaged or is not a SQLite database at all: the region cannot start on it. */
-export class DatabaseCorruptError extends BootsyncError {
+export class DatabaseCorruptError extends BootsyncError<DatabaseErrorCode> {
   constructor(
     readonly file: string,
     readonly detail: string,

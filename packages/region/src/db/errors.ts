@@ -1,12 +1,13 @@
 import { BootsyncError } from '@bootsync/shared/errors';
+import type { DatabaseErrorCode } from '../errors/index.js';
 
 /** A record looked up by id (or key) does not exist. `entity` is the MAAS model name, e.g. `BootSource`. */
-export class NotFoundError extends BootsyncError {
+export class NotFoundError extends BootsyncError<DatabaseErrorCode> {
   constructor(
     readonly entity: string,
     readonly id: number | string,
   ) {
-    super('NOT_FOUND', `No ${entity} matches the given query (id ${id}).`);
+    super('DB_NOT_FOUND', `No ${entity} matches the given query (id ${id}).`);
   }
 }
 
@@ -17,14 +18,14 @@ export type FieldErrors = Record<string, string[]>;
  * Input a repository refused: what is wrong with single fields (`fields`), and with the record as a whole
  * (`nonField`: two fields that exclude each other, a duplicate). The API answers both as MAAS's form errors.
  */
-export class ValidationError extends BootsyncError {
+export class ValidationError extends BootsyncError<DatabaseErrorCode> {
   constructor(
     readonly entity: string,
     readonly fields: FieldErrors,
     readonly nonField: readonly string[] = [],
   ) {
     const problems = [...nonField, ...Object.entries(fields).map(([field, messages]) => `${field}: ${messages.join(' ')}`)];
-    super('VALIDATION_FAILED', `invalid ${entity}: ${problems.join('; ')}`);
+    super('DB_VALIDATION_FAILED', `invalid ${entity}: ${problems.join('; ')}`);
   }
 }
 

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { BootsyncError } from '@bootsync/shared/errors';
+import type { IdentityErrorCode } from '../errors/index.js';
 import { dataDirLayout, type DataDirLayout } from './data-dir.js';
 
 /** A file of the data dir that exists but does not hold what it must (hand-edited, truncated...). */
-export class IdentityFileError extends BootsyncError {
+export class IdentityFileError extends BootsyncError<IdentityErrorCode> {
   constructor(
     readonly file: string,
     readonly expected: string,

@@ -1,6 +1,7 @@
 import { BootsyncError } from '@bootsync/shared/errors';
 import type { Logger } from '@bootsync/shared/logging';
 import type { ImportRunError, Repositories } from '../db/index.js';
+import type { ImportErrorCode } from '../errors/index.js';
 import type { ImportMetrics, ImportOutcome } from './service-types.js';
 
 /**
@@ -34,7 +35,7 @@ export class RunRecorder {
   error(item: string, err: unknown): void {
     const error: ImportRunError = {
       item,
-      code: err instanceof BootsyncError ? err.code : 'IMPORT_ERR_UNEXPECTED',
+      code: err instanceof BootsyncError ? err.code : ('IMPORT_UNEXPECTED' satisfies ImportErrorCode),
       message: err instanceof Error ? err.message : String(err),
     };
     this.#errors++;

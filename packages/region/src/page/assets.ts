@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BootsyncError } from '@bootsync/shared/errors';
+import type { PageErrorCode } from '../errors/index.js';
 
 /**
  * The page's files live as plain files in `src/page/assets/`. This module sits at `src/page/` in the sources and
@@ -32,7 +33,7 @@ export interface PageAsset {
 }
 
 /** A page file is not where the build put it: the region would serve a broken page, so it refuses to start. */
-export class PageAssetMissingError extends BootsyncError {
+export class PageAssetMissingError extends BootsyncError<PageErrorCode> {
   readonly file: string;
 
   constructor(file: string, cause: unknown) {

@@ -1,7 +1,8 @@
 import { BootsyncError } from '@bootsync/shared/errors';
+import type { UploadErrorCode } from '../errors/index.js';
 
 /** A chunk of an upload refused before anything was kept of it; `message` is MAAS's text for it. */
-export class UploadChunkRefusedError extends BootsyncError {
+export class UploadChunkRefusedError extends BootsyncError<UploadErrorCode> {
   constructor(
     message: string,
     /** MAAS answers 403 for an upload to an image that is not an uploaded one, 400 otherwise. */
@@ -15,7 +16,7 @@ export class UploadChunkRefusedError extends BootsyncError {
  * The uploaded bytes add up to the announced size but not to the announced sha256: the partial is dropped and
  * nothing is published; the upload starts again from byte 0.
  */
-export class UploadChecksumError extends BootsyncError {
+export class UploadChecksumError extends BootsyncError<UploadErrorCode> {
   constructor(
     readonly image: string,
     readonly expected: string,
@@ -26,7 +27,7 @@ export class UploadChecksumError extends BootsyncError {
 }
 
 /** An upload whose content came in the create request differs from the sha256 or size given beside it. */
-export class UploadContentMismatchError extends BootsyncError {
+export class UploadContentMismatchError extends BootsyncError<UploadErrorCode> {
   constructor(
     readonly field: 'sha256' | 'size',
     readonly expected: string,

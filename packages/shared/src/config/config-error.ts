@@ -1,4 +1,4 @@
-import { BootsyncError } from '../errors/index.js';
+import { BootsyncError, type ConfigErrorCode } from '../errors/index.js';
 
 /** Where a setting's value came from, to name it in errors and in the start-up log. */
 export type ValueOrigin =
@@ -21,7 +21,7 @@ export function describeOrigin(o: ValueOrigin): string {
 }
 
 /** A setting whose value is invalid or unknown; names the flag, where the value came from, the value and why. */
-export class ConfigError extends BootsyncError {
+export class ConfigError extends BootsyncError<ConfigErrorCode> {
   constructor(
     /** The flag name, e.g. `--retention`. */
     readonly key: string,
@@ -34,7 +34,7 @@ export class ConfigError extends BootsyncError {
 }
 
 /** The configuration file cannot be read or is not a YAML mapping. */
-export class ConfigFileError extends BootsyncError {
+export class ConfigFileError extends BootsyncError<ConfigErrorCode> {
   constructor(
     readonly file: string,
     readonly line: number | undefined,

@@ -1,4 +1,4 @@
-import { BootsyncError } from '../errors/index.js';
+import { BootsyncError, type DownloadErrorCode } from '../errors/index.js';
 // item-ref directly: the streams index would load openpgp (~9 MB) into processes that only download.
 import { formatItemRef, type ItemRef } from '../streams/item-ref.js';
 
@@ -7,7 +7,7 @@ function where(url: string, ref: ItemRef | undefined): string {
 }
 
 /** The server answered with a status that is not the file. 4xx is final; 5xx is retried. */
-export class HttpStatusError extends BootsyncError {
+export class HttpStatusError extends BootsyncError<DownloadErrorCode> {
   constructor(
     readonly url: string,
     readonly status: number,
@@ -23,7 +23,7 @@ export class HttpStatusError extends BootsyncError {
 }
 
 /** Every attempt allowed by the retry policy failed; `cause` is the last failure. */
-export class RetriesExhaustedError extends BootsyncError {
+export class RetriesExhaustedError extends BootsyncError<DownloadErrorCode> {
   constructor(
     readonly url: string,
     readonly attempts: number,
@@ -41,7 +41,7 @@ export class RetriesExhaustedError extends BootsyncError {
 }
 
 /** The caller's AbortSignal fired; the partial file was kept for a later resume. */
-export class DownloadAbortedError extends BootsyncError {
+export class DownloadAbortedError extends BootsyncError<DownloadErrorCode> {
   constructor(
     readonly url: string,
     readonly bytesKept: number,
@@ -52,14 +52,14 @@ export class DownloadAbortedError extends BootsyncError {
 }
 
 /** A URL scheme the downloader does not speak (only http, https, file and plain paths). */
-export class UnsupportedSourceError extends BootsyncError {
+export class UnsupportedSourceError extends BootsyncError<DownloadErrorCode> {
   constructor(readonly url: string) {
     super('DOWNLOAD_UNSUPPORTED_SOURCE', `unsupported source (http, https, file:// or a path): ${url}`);
   }
 }
 
 /** A local source file (file:// or a path) that does not exist or cannot be read. Final. */
-export class SourceFileError extends BootsyncError {
+export class SourceFileError extends BootsyncError<DownloadErrorCode> {
   constructor(
     readonly url: string,
     readonly ref: ItemRef | undefined,
@@ -71,7 +71,7 @@ export class SourceFileError extends BootsyncError {
 }
 
 /** A redirect bootsync will not follow: a loop, more than MAX_REDIRECTS hops, or a target that is not http(s). */
-export class RedirectError extends BootsyncError {
+export class RedirectError extends BootsyncError<DownloadErrorCode> {
   constructor(
     /** Every URL requested, the first one first. */
     readonly chain: readonly string[],
@@ -79,7 +79,7 @@ export class RedirectError extends BootsyncError {
     readonly target: string,
     readonly reason: string,
   ) {
-    super('DOWNLOAD_ERR_REDIRECT', `${chain[0]}: redirect not followed (${reason}): ${[...chain, target].join(' -> ')}`);
+    super('DOWNLOAD_REDIRECT', `${chain[0]}: redirect not followed (${reason}): ${[...chain, target].join(' -> ')}`);
   }
 }
 
@@ -87,21 +87,21 @@ export class RedirectError extends BootsyncError {
  * The connections a request was using were thrown away because the HTTP client failed inside its own connection
  * handling (an exception no caller could catch); the request is retried on new connections.
  */
-export class ConnectionsResetError extends BootsyncError {
+export class ConnectionsResetError extends BootsyncError<DownloadErrorCode> {
   constructor(cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super('DOWNLOAD_ERR_CONNECTIONS_RESET', `connections reset after a fault of the HTTP client: ${reason}`, { cause });
+    super('DOWNLOAD_CONNECTIONS_RESET', `connections reset after a fault of the HTTP client: ${reason}`, { cause });
   }
 }
 
 /** The thread downloading a file stopped (a bug, or memory exhausted); the file's partial is kept for the next try. */
-export class DownloadWorkerError extends BootsyncError {
+export class DownloadWorkerError extends BootsyncError<DownloadErrorCode> {
   constructor(
     readonly url: string,
     readonly ref: ItemRef | undefined,
     cause: unknown,
   ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super('DOWNLOAD_ERR_WORKER', `${where(url, ref)}: the download thread stopped: ${reason}`, { cause });
+    super('DOWNLOAD_WORKER', `${where(url, ref)}: the download thread stopped: ${reason}`, { cause });
   }
 }

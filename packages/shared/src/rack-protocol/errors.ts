@@ -1,7 +1,7 @@
-import { BootsyncError } from '../errors/index.js';
+import { BootsyncError, type RackProtocolErrorCode } from '../errors/index.js';
 
 /** A rack name BullMQ, URLs or file names would refuse, caught before it reaches any of them. */
-export class InvalidRackNameError extends BootsyncError {
+export class InvalidRackNameError extends BootsyncError<RackProtocolErrorCode> {
   constructor(readonly rackName: string) {
     super(
       'RACK_INVALID_NAME',
@@ -30,7 +30,7 @@ const spoken = (version: number | undefined): string => (version === undefined ?
  * The rack and the region speak different versions of the region-rack protocol: each refuses the other's
  * messages rather than misread them. The side that speaks the older version is the one to upgrade.
  */
-export class ProtocolMismatchError extends BootsyncError {
+export class ProtocolMismatchError extends BootsyncError<RackProtocolErrorCode> {
   readonly seenBy: ProtocolMismatch['seenBy'];
   readonly rack: string | undefined;
   readonly region: string | undefined;
@@ -57,7 +57,7 @@ export class ProtocolMismatchError extends BootsyncError {
 }
 
 /** A message of the right version that does not have the shape that version gives it. */
-export class MalformedMessageError extends BootsyncError {
+export class MalformedMessageError extends BootsyncError<RackProtocolErrorCode> {
   constructor(
     /** `registration answer`, `sync result`... */
     readonly what: string,
@@ -68,7 +68,7 @@ export class MalformedMessageError extends BootsyncError {
 }
 
 /** The region answered the rack's stream or registration request with an error status. */
-export class RegionRequestError extends BootsyncError {
+export class RegionRequestError extends BootsyncError<RackProtocolErrorCode> {
   constructor(
     readonly url: string,
     readonly status: number,
@@ -79,7 +79,7 @@ export class RegionRequestError extends BootsyncError {
 }
 
 /** The region refused the rack's secret at registration: nothing will work until the operator fixes it. */
-export class RegistrationRefusedError extends BootsyncError {
+export class RegistrationRefusedError extends BootsyncError<RackProtocolErrorCode> {
   constructor(
     readonly regionUrl: string,
     readonly rackName: string,

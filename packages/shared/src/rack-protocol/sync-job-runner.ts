@@ -8,8 +8,11 @@ export interface SyncJob {
   updateProgress(progress: object): Promise<void>;
 }
 
-/** The error a sync job fails with: its message is the failure as the region reads it (readFailure). */
-export class SyncJobFailedError extends BootsyncError {
+/**
+ * The error a sync job fails with: its message is the failure as the region reads it (readFailure). Its code is the
+ * failure's, any package's (a store's, the rack's...): a string, as on the wire.
+ */
+export class SyncJobFailedError extends BootsyncError<RackFailure['code']> {
   constructor(
     readonly failure: RackFailure,
     options?: { cause?: unknown },

@@ -1,6 +1,10 @@
-import { BootsyncError } from '../errors/index.js';
+import { BootsyncError, type RackProtocolErrorCode } from '../errors/index.js';
 import { MalformedMessageError, ProtocolMismatchError } from './errors.js';
 import { protocolOf, RACK_PROTOCOL_VERSION } from './version.js';
+
+// The codes of a failure that is not a BootsyncError: a sync stopped, or anything else.
+const SYNC_ABORTED = 'RACK_SYNC_ABORTED' satisfies RackProtocolErrorCode;
+const SYNC_FAILED = 'RACK_SYNC_FAILED' satisfies RackProtocolErrorCode;
 
 /** One image version a rack holds, by its region-stream product name. */
 export interface HeldImage {
@@ -63,7 +67,7 @@ export function failureReason(failure: RackFailure): string {
 
 /** What a sync that threw `err` reports: the error's code (bootsync's own errors) and the image and file it names. */
 export function failureOf(err: unknown, options: { readonly aborted?: boolean } = {}): RackFailure {
-  const code = err instanceof BootsyncError ? err.code : options.aborted ? 'RACK_SYNC_ABORTED' : 'RACK_SYNC_FAILED';
+  const code = err instanceof BootsyncError ? err.code : options.aborted ? SYNC_ABORTED : SYNC_FAILED;
   const message = err instanceof Error ? err.message : String(err);
   // The downloader's and the store's errors name the stream item they were about.
   const ref = typeof err === 'object' && err !== null ? (err as { ref?: unknown }).ref : undefined;
@@ -102,10 +106,10 @@ export function readResult(value: unknown, rack: string): SyncResult {
 export function readFailure(reason: string, rack: string): RackFailure {
   const message = parseJson(reason);
   const protocol = protocolOf(message);
-  if (protocol === undefined) return { code: 'RACK_SYNC_FAILED', message: reason };
+  if (protocol === undefined) return { code: SYNC_FAILED, message: reason };
   if (protocol !== RACK_PROTOCOL_VERSION) return failureOf(mismatchSeenByRegion('sync failure', rack, protocol));
   const { code, message: text, image, file } = message as Record<string, unknown>;
-  if (typeof code !== 'string' || typeof text !== 'string') return { code: 'RACK_SYNC_FAILED', message: reason };
+  if (typeof code !== 'string' || typeof text !== 'string') return { code: SYNC_FAILED, message: reason };
   const [held] = heldImages([image]);
   return { code, message: text, ...(held ? { image: held } : {}), ...(typeof file === 'string' ? { file } : {}) };
 }

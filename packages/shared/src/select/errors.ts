@@ -1,7 +1,7 @@
-import { BootsyncError } from '../errors/bootsync-error.js';
+import { BootsyncError, type SelectErrorCode } from '../errors/index.js';
 
 /** A retention count that would keep no image at all (or is not a whole number). */
-export class InvalidRetentionError extends BootsyncError {
+export class InvalidRetentionError extends BootsyncError<SelectErrorCode> {
   readonly retention: number;
 
   constructor(retention: number) {
@@ -14,7 +14,7 @@ export class InvalidRetentionError extends BootsyncError {
  * A selection that matches nothing the source offers. `field` says which part of the selection is at fault, as
  * MAAS's BootSourceSelectionForm keys it (`os` for the os/release pair), so the API can answer `{field: [message]}`.
  */
-export class NoAvailableImagesError extends BootsyncError {
+export class NoAvailableImagesError extends BootsyncError<SelectErrorCode> {
   readonly field: 'os' | 'arches' | 'subarches' | 'labels';
   readonly os: string;
   readonly release: string;

@@ -1,4 +1,4 @@
-import { BootsyncError } from '../errors/index.js';
+import { BootsyncError, type StoreErrorCode } from '../errors/index.js';
 // item-ref directly: the streams index would load openpgp (~9 MB) into processes that only download.
 import { formatItemRef, type ItemRef } from '../streams/item-ref.js';
 
@@ -10,7 +10,7 @@ function itemLabel(ref: ItemRef | undefined): string {
 }
 
 /** The bytes received do not hash to what the stream promised; the partial was discarded. */
-export class ChecksumMismatchError extends BootsyncError {
+export class ChecksumMismatchError extends BootsyncError<StoreErrorCode> {
   constructor(
     readonly ref: ItemRef | undefined,
     readonly algorithm: ChecksumAlgorithm,
@@ -26,7 +26,7 @@ export class ChecksumMismatchError extends BootsyncError {
 }
 
 /** The bytes received are more or fewer than the stream promised; the partial was discarded. */
-export class SizeMismatchError extends BootsyncError {
+export class SizeMismatchError extends BootsyncError<StoreErrorCode> {
   constructor(
     readonly ref: ItemRef | undefined,
     readonly expected: number,
@@ -45,7 +45,7 @@ export class SizeMismatchError extends BootsyncError {
  * write fails with ENOSPC midway, naming the item (`needed` is then what was left to write, when its size is known;
  * the bytes already written stay in the partial for a resume).
  */
-export class InsufficientSpaceError extends BootsyncError {
+export class InsufficientSpaceError extends BootsyncError<StoreErrorCode> {
   constructor(
     readonly path: string,
     readonly needed: number | undefined,
@@ -63,13 +63,13 @@ export class InsufficientSpaceError extends BootsyncError {
 }
 
 /** A digest that is not 64 lowercase hex characters: refused before it can become a path. */
-export class InvalidDigestError extends BootsyncError {
+export class InvalidDigestError extends BootsyncError<StoreErrorCode> {
   constructor(readonly value: string) {
     super('STORE_INVALID_DIGEST', `not a sha256 digest (64 lowercase hex characters): ${JSON.stringify(value)}`);
   }
 }
 
-export class BlobNotFoundError extends BootsyncError {
+export class BlobNotFoundError extends BootsyncError<StoreErrorCode> {
   constructor(
     readonly sha256: string,
     readonly path: string,
@@ -79,7 +79,7 @@ export class BlobNotFoundError extends BootsyncError {
 }
 
 /** An item that carries no checksum at all cannot be stored: nothing would prove its bytes. */
-export class MissingChecksumError extends BootsyncError {
+export class MissingChecksumError extends BootsyncError<StoreErrorCode> {
   constructor(readonly ref: ItemRef | undefined) {
     super('STORE_MISSING_CHECKSUM', `${itemLabel(ref)}: no md5, sha256 or sha512 to verify it against`);
   }

@@ -1,4 +1,4 @@
-import { BootsyncError } from '../errors/index.js';
+import { BootsyncError, type SimplestreamsErrorCode } from '../errors/index.js';
 import { formatItemRef, type ItemRef } from './item-ref.js';
 
 export { MirrorReadError } from '../source/errors.js';
@@ -9,13 +9,13 @@ function where(file: string, item?: ItemRef): string {
 }
 
 /** A stream document that is not what simplestreams allows: bad JSON, a missing field, a wrong type. */
-export class StreamFormatError extends BootsyncError {
+export class StreamFormatError extends BootsyncError<SimplestreamsErrorCode> {
   readonly file: string;
   readonly item?: ItemRef;
   readonly reason: string;
 
   constructor(file: string, reason: string, item?: ItemRef, options?: { cause?: unknown }) {
-    super('SS_ERR_FORMAT', `${where(file, item)}: ${reason}`, options);
+    super('SS_FORMAT', `${where(file, item)}: ${reason}`, options);
     this.file = file;
     this.item = item;
     this.reason = reason;
@@ -23,14 +23,14 @@ export class StreamFormatError extends BootsyncError {
 }
 
 /** A `path` that could leave the mirror root (absolute, with a scheme, `..`, a backslash or NUL). */
-export class UnsafePathError extends BootsyncError {
+export class UnsafePathError extends BootsyncError<SimplestreamsErrorCode> {
   readonly file: string;
   readonly item?: ItemRef;
   readonly path: string;
   readonly reason: string;
 
   constructor(file: string, path: string, reason: string, item?: ItemRef) {
-    super('SS_ERR_UNSAFE_PATH', `${where(file, item)}: unsafe path ${JSON.stringify(path)} (${reason})`);
+    super('SS_UNSAFE_PATH', `${where(file, item)}: unsafe path ${JSON.stringify(path)} (${reason})`);
     this.file = file;
     this.item = item;
     this.path = path;
@@ -39,13 +39,13 @@ export class UnsafePathError extends BootsyncError {
 }
 
 /** A products file whose `content_id` is not the one its index entry announced. */
-export class ContentIdMismatchError extends BootsyncError {
+export class ContentIdMismatchError extends BootsyncError<SimplestreamsErrorCode> {
   readonly file: string;
   readonly expected: string;
   readonly actual: string;
 
   constructor(file: string, expected: string, actual: string) {
-    super('SS_ERR_CONTENT_ID', `${file}: content_id is ${JSON.stringify(actual)}, the index says ${JSON.stringify(expected)}`);
+    super('SS_CONTENT_ID', `${file}: content_id is ${JSON.stringify(actual)}, the index says ${JSON.stringify(expected)}`);
     this.file = file;
     this.expected = expected;
     this.actual = actual;
@@ -53,11 +53,11 @@ export class ContentIdMismatchError extends BootsyncError {
 }
 
 /** A filter expression that is not `key=value`, `key!=value`, `key~regex` or `key!~regex`. */
-export class ItemFilterError extends BootsyncError {
+export class ItemFilterError extends BootsyncError<SimplestreamsErrorCode> {
   readonly filter: string;
 
   constructor(filter: string, reason: string) {
-    super('SS_ERR_FILTER', `bad filter ${JSON.stringify(filter)}: ${reason}`);
+    super('SS_FILTER', `bad filter ${JSON.stringify(filter)}: ${reason}`);
     this.filter = filter;
   }
 }

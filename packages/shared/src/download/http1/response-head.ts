@@ -1,12 +1,12 @@
-import { BootsyncError } from '../../errors/index.js';
+import { BootsyncError, type DownloadErrorCode } from '../../errors/index.js';
 
 /** A response a server should not have sent: garbled head, conflicting lengths, a head too large. Not retried. */
-export class HttpProtocolError extends BootsyncError {
+export class HttpProtocolError extends BootsyncError<DownloadErrorCode> {
   constructor(
     readonly url: string,
     readonly reason: string,
   ) {
-    super('DOWNLOAD_ERR_PROTOCOL', `${url}: not a valid HTTP/1.1 response (${reason})`);
+    super('DOWNLOAD_PROTOCOL', `${url}: not a valid HTTP/1.1 response (${reason})`);
   }
 }
 

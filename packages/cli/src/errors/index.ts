@@ -1,0 +1,12 @@
+/**
+ * The codes of @bootsync/cli's errors, `<AREA>_<WHAT>` with one AREA per module (DEVELOPERS.md, "Error codes").
+ * Codes are contracts: scripts, tests and operators key on them. Add codes; do not rename them. The CLI also raises
+ * @bootsync/shared's (`SharedErrorCode`).
+ */
+export type CliErrorCode = CommandErrorCode | MirrorErrorCode;
+
+/** The bootsync command, its profiles and its MAAS API client. */
+export type CommandErrorCode = 'CLI_API' | 'CLI_API_KEY' | 'CLI_PROFILE' | 'CLI_UNREACHABLE' | 'CLI_USAGE';
+
+/** mirror/: bootsync stream mirror's local mirror. */
+export type MirrorErrorCode = 'MIRROR_INCOMPLETE' | 'MIRROR_LOCKED' | 'MIRROR_PATH_CONFLICT' | 'MIRROR_STATE';

@@ -1,0 +1,64 @@
+/**
+ * The codes of @bootsync/shared's errors, `<AREA>_<WHAT>` with one AREA per module (DEVELOPERS.md, "Error codes").
+ * Codes are contracts: logs, the API's import and rack errors, tests and operators' alerts key on them. Add codes;
+ * do not rename them.
+ */
+export type SharedErrorCode =
+  | ConfigErrorCode
+  | DownloadErrorCode
+  | RackProtocolErrorCode
+  | SelectErrorCode
+  | SignatureErrorCode
+  | SimplestreamsErrorCode
+  | StoreErrorCode;
+
+/** config/: a setting or a --config file. */
+export type ConfigErrorCode = 'CONFIG_FILE_INVALID' | 'CONFIG_INVALID';
+
+/** download/: fetching one file. */
+export type DownloadErrorCode =
+  | 'DOWNLOAD_ABORTED'
+  | 'DOWNLOAD_CONNECTIONS_RESET'
+  | 'DOWNLOAD_HTTP_STATUS'
+  | 'DOWNLOAD_PROTOCOL'
+  | 'DOWNLOAD_REDIRECT'
+  | 'DOWNLOAD_RETRIES_EXHAUSTED'
+  | 'DOWNLOAD_SOURCE_FILE'
+  | 'DOWNLOAD_UNSUPPORTED_SOURCE'
+  | 'DOWNLOAD_WORKER';
+
+/** rack-protocol/: the region-rack contract, as either side meets it. */
+export type RackProtocolErrorCode =
+  | 'RACK_INVALID_NAME'
+  | 'RACK_PROTOCOL_MALFORMED'
+  | 'RACK_PROTOCOL_MISMATCH'
+  | 'RACK_REGION_ERROR'
+  | 'RACK_REGION_REFUSED'
+  | 'RACK_REGISTRATION_REFUSED'
+  | 'RACK_SYNC_ABORTED'
+  | 'RACK_SYNC_FAILED';
+
+/** select/: selections and the import plan. */
+export type SelectErrorCode = 'SELECT_INVALID_RETENTION' | 'SELECT_NO_AVAILABLE_IMAGES';
+
+/** signing/: keyrings and signatures. */
+export type SignatureErrorCode = 'SIG_BAD' | 'SIG_KEYRING' | 'SIG_MISSING' | 'SIG_UNKNOWN_KEY';
+
+/** source/ and streams/: reading a simplestreams mirror and its documents. */
+export type SimplestreamsErrorCode =
+  | 'SS_CONTENT_ID'
+  | 'SS_FILTER'
+  | 'SS_FORMAT'
+  | 'SS_LOCATION'
+  | 'SS_READ'
+  | 'SS_TOO_LARGE'
+  | 'SS_UNSAFE_PATH';
+
+/** store/: the content-addressed store. */
+export type StoreErrorCode =
+  | 'STORE_BLOB_NOT_FOUND'
+  | 'STORE_CHECKSUM_MISMATCH'
+  | 'STORE_INSUFFICIENT_SPACE'
+  | 'STORE_INVALID_DIGEST'
+  | 'STORE_MISSING_CHECKSUM'
+  | 'STORE_SIZE_MISMATCH';
