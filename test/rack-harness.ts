@@ -33,7 +33,7 @@ export interface RegionUnderTest {
 }
 
 /** A region as far as racks see it: a real SQLite database, a real store, the racks HTTP routes, real Redis. */
-export async function startRegion(options: { intervalMs: number; redisUrl?: string; logger?: Logger }): Promise<RegionUnderTest> {
+export async function startRegion(options: { intervalMs: number; redisUrl?: string; logger?: Logger; streamMaxAgeMs?: number }): Promise<RegionUnderTest> {
   const dir = await mkdtemp(join(tmpdir(), 'bootsync-rack-e2e-'));
   const db = openRegionDatabase(join(dir, 'region.db'));
   const repos = createRepositories(db);
@@ -48,6 +48,7 @@ export async function startRegion(options: { intervalMs: number; redisUrl?: stri
     redisPrefix,
     syncIntervalMs: options.intervalMs,
     isImporting: async () => false,
+    ...(options.streamMaxAgeMs !== undefined ? { streamMaxAgeMs: options.streamMaxAgeMs } : {}),
   });
   const app = Fastify();
   racks.registerRoutes(app);

@@ -28,6 +28,7 @@ import { imageRackState, isConnected, rackStatus } from './rack-status.js';
 import { rackBootImages } from './rack-boot-images.js';
 import type { RackView } from './rack-types.js';
 import { registerRegistrationRoute } from './registration-route.js';
+import { StreamCache } from './stream-cache.js';
 import { isApiUser, registerStreamRoutes } from './stream-routes.js';
 
 /** How long a status read waits for Redis to say whether the region imports. */
@@ -50,6 +51,8 @@ export interface RackServiceDeps {
   readonly serving?: ServingMetrics;
   /** Behind nginx (--accel-redirect): blobs are answered with X-Accel-Redirect under this prefix. */
   readonly accelRedirect?: string;
+  /** How long the racks' requests share one build of the region stream (StreamCache). @defaultValue 1000 */
+  readonly streamMaxAgeMs?: number;
 }
 
 /**
@@ -61,10 +64,12 @@ export class RackService {
   readonly racks: RackRepository;
   readonly #connection: Redis;
   readonly #queues: RackQueues;
+  readonly #served: StreamCache<RegionStream>;
   #onReady = (): void => void this.#upsertAll().then(() => this.#catchUp());
 
   constructor(private readonly deps: RackServiceDeps) {
     this.racks = deps.repos.rackRecords;
+    this.#served = new StreamCache(() => this.stream(), deps.streamMaxAgeMs ?? 1_000);
     deps.metrics?.observe(() => this.list());
     this.#connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
     watchRedisOutage(this.#connection, { logger: deps.logger, error: 'racks.redis.error', restored: 'racks.redis.restored' });
@@ -106,7 +111,7 @@ export class RackService {
   /** Mounts the region stream and `POST /MAAS/racks/register` on the region's HTTP app. */
   registerRoutes(app: FastifyInstance): void {
     registerStreamRoutes(app, {
-      stream: () => this.stream(),
+      stream: () => this.#served.get(),
       store: this.deps.store,
       authenticate: (authorization) => this.#authenticate(authorization),
       ...(this.deps.serving ? { serving: this.deps.serving } : {}),
@@ -130,6 +135,8 @@ export class RackService {
   }
 
   async syncAllNow(reason: SyncReason): Promise<void> {
+    // The racks about to be told read what changed, not a stream built before it.
+    this.#served.invalidate();
     for (const rack of this.racks.list()) await this.#queues.syncNow(rack.name, reason);
   }
 
@@ -137,6 +144,7 @@ export class RackService {
   async importBootImages(name?: string): Promise<void> {
     if (name === undefined) return this.syncAllNow('manual');
     if (!this.racks.find(name)) throw new NotFoundError('RackController', name);
+    this.#served.invalidate();
     await this.#queues.syncNow(name, 'manual');
   }
 
