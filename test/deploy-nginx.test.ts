@@ -11,6 +11,7 @@ import { freePort } from '@bootsync/testkit/net';
 import { frontSubstitutions, startNginx, type NginxInstance } from '@bootsync/testkit/nginx';
 import { testRedisUrl } from '@bootsync/testkit/redis';
 import { eventually } from '@bootsync/testkit/wait';
+import { runBootsync } from './daemon-bins.js';
 import { imagesRead, rackController, startRackBin, startRegionBin, type Daemon, type RegionBin } from './rack-daemons.js';
 
 // deploy/nginx/rack.conf and region.conf as shipped, run by a real nginx in front of the real bins: only the data
@@ -112,6 +113,24 @@ describe('deploy/nginx/region.conf in front of the region (--accel-redirect)', (
     const metrics = (await get(`${regionFront.url}/metrics`)).body.toString();
     expect(Number(/^bootsync_region_stream_bytes_served_total (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(SIZES.squashfs);
   });
+});
+
+describe('deploy/nginx/region.conf passes the MAAS API through', () => {
+  it("takes a custom image uploaded by the bootsync CLI in 4 MiB chunks (nginx's 1 MiB body limit lifted), which reaches the rack's nginx", async () => {
+    const image = Buffer.alloc(9 * 1024 * 1024 + 7);
+    for (let i = 0; i < image.length; i += 4096) image.writeUInt32LE(i, i);
+    const imageFile = join(dir, 'custom.raw');
+    await writeFile(imageFile, image);
+    const config = join(dir, 'cli');
+    expect((await runBootsync(config, ['login', 'admin', `${regionFront.url}/MAAS/`, region.apiKey])).code).toBe(0);
+    const run = await runBootsync(config, ['admin', 'boot-resources', 'create', 'name=custom/nginx', 'architecture=amd64/generic', 'filetype=ddraw', `content@=${imageFile}`]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const served = await eventually(async () => {
+      const r = await get(`${rackFront.url}/images/custom/amd64/generic/nginx/uploaded/root-dd.raw`);
+      return r.status === 200 ? r : undefined;
+    }, 30_000, "the upload on the rack's nginx");
+    expect(served.body.equals(image)).toBe(true);
+  }, 60_000);
 });
 
 describe('deploy/nginx/rack.conf in front of the rack', () => {

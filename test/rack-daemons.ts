@@ -31,6 +31,8 @@ export interface RegionBin extends Daemon {
   dropRedisKeys(): Promise<void>;
   /** The admin's `Authorization` header (MAAS OAuth PLAINTEXT), for requests of a test's own. */
   readonly authorization: string;
+  /** The admin's key as `bootsync-region apikey` prints it (consumer:token:secret), for `bootsync login`. */
+  readonly apiKey: string;
 }
 
 export interface RegionBinOptions {
@@ -65,6 +67,7 @@ export async function startRegionBin(options: RegionBinOptions): Promise<RegionB
     dataDir: options.dataDir,
     secretFile: join(options.dataDir, 'secret'),
     authorization,
+    apiKey: stdout.trim(),
     async api(path, method = 'GET') {
       const response = await request(`${daemon.url}/MAAS/api/2.0/${path}`, { method, headers: { authorization } });
       const text = await response.body.text();
