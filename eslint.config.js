@@ -28,6 +28,12 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       'no-restricted-properties': ['error', ...focused],
+      // Another package is used through its exports (@bootsync/<pkg>/<folder>, and in tests @bootsync/region/testing
+      // or @bootsync/rack/testing), never by a relative path into its tree.
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+(packages/)?(shared|testkit|region|rack|cli)/', message: 'import another package through its exports, not a path into its tree' }] },
+      ],
     },
   },
 );

@@ -6,7 +6,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@bootsync\/(shared|testkit|region|rack)\/(.+)$/, replacement: `${fileURLToPath(new URL('./packages/', import.meta.url))}$1/src/$2/index.ts` },
+      // The test harnesses a package offers other packages' tests (tests only: never built).
+      { find: /^@bootsync\/(region|rack)\/testing$/, replacement: `${fileURLToPath(new URL('./packages/', import.meta.url))}$1/test/testing.ts` },
+      { find: /^@bootsync\/(shared|testkit|region|rack|cli)\/(.+)$/, replacement: `${fileURLToPath(new URL('./packages/', import.meta.url))}$1/src/$2/index.ts` },
     ],
   },
   test: {

@@ -13,7 +13,7 @@ import { RackMetrics } from '@bootsync/rack/metrics';
 import { createRackServer } from '@bootsync/rack/server';
 import { planSnapshot, publishSnapshot } from '@bootsync/rack/snapshot';
 import { createHttpApp } from '@bootsync/region/http';
-import { bootItem, storeBlob, tempDir } from '../packages/rack/test/rack-fixtures.js';
+import { bootItem, storeBlob, tempDir } from '@bootsync/rack/testing';
 
 // Short bounds so the test takes seconds; the daemons run with CONNECTION_LIMITS (10 s, 30 s, 5 s).
 const LIMITS: ConnectionLimits = { headersTimeoutMs: 600, requestTimeoutMs: 1_200, keepAliveTimeoutMs: 400 };

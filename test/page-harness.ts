@@ -13,7 +13,7 @@ import { createRepositories, formatApiKey, openRegionDatabase } from '@bootsync/
 import { ensureRegionIdentity } from '@bootsync/region/identity';
 import { resolveRackConfig } from '@bootsync/rack/config';
 import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
-import { oauthHeader } from '../packages/region/test/api-harness.js';
+import { oauthHeader } from '@bootsync/region/testing';
 import { REGION_BIN, deleteRegionKeys, runBootsync, startBin, type CliRun } from './daemon-bins.js';
 
 export { repoRoot } from './daemon-bins.js';

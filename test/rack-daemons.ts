@@ -12,8 +12,7 @@ import { DEFAULT_RELEASES, createSignedMirror, type GeneratedMirror, type Payloa
 import { freePort } from '@bootsync/testkit/net';
 import { eventually } from '@bootsync/testkit/wait';
 import type { SnapshotManifest } from '@bootsync/rack/snapshot';
-import { oauthHeader } from '../packages/region/test/api-harness.js';
-import { partialBytes } from '../packages/region/test/import-harness.js';
+import { oauthHeader, partialBytes } from '@bootsync/region/testing';
 import { RACK_BIN, REGION_BIN, deleteRegionKeys, startBin, type Daemon } from './daemon-bins.js';
 
 export type { Daemon } from './daemon-bins.js';

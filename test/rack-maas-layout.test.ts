@@ -11,8 +11,8 @@ import { createRackServer } from '@bootsync/rack/server';
 import { maasMeta, planSnapshot, publishSnapshot } from '@bootsync/rack/snapshot';
 import { parseProducts } from '@bootsync/shared/streams';
 import { buildRegionStream, PRODUCTS_PATH, publishedImages } from '@bootsync/region/region-stream';
-import { createRepositories, openRegionDatabase, type Repositories } from '../packages/region/src/db/index.js';
-import { rackBootImages } from '../packages/region/src/racks/rack-boot-images.js';
+import { createRepositories, openRegionDatabase, type Repositories } from '@bootsync/region/db';
+import { rackBootImages } from '@bootsync/region/racks';
 
 // The rack tree MAAS 3.4 lays out, checked on a bootsync rack: the region's rows (as the import and an upload write
 // them) become the region stream, which the rack's own planner and publisher lay out. The expected tree is

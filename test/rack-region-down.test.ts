@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl } from '@bootsync/testkit/redis';
-import { partialBytes } from '../packages/region/test/import-harness.js';
+import { partialBytes } from '@bootsync/region/testing';
 import { eventually } from './rack-harness.js';
 import { imagesRead, newBlobBytes, rackMetric, startRackScene, wholeCurrent, type RackScene } from './rack-daemons.js';
 

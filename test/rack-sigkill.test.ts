@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl } from '@bootsync/testkit/redis';
-import { partialBytes } from '../packages/region/test/import-harness.js';
+import { partialBytes } from '@bootsync/region/testing';
 import { newBlobBytes, rackMetric, startRackScene, wholeCurrent, type RackScene } from './rack-daemons.js';
 
 const MiB = 1024 * 1024;

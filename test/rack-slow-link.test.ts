@@ -4,7 +4,7 @@ import { ContentStore } from '@bootsync/shared/store';
 import { testRedisUrl } from '@bootsync/testkit/redis';
 import { eventually } from '@bootsync/testkit/wait';
 import { planBlobs, type SnapshotManifest } from '@bootsync/rack/snapshot';
-import { partialBytes } from '../packages/region/test/import-harness.js';
+import { partialBytes } from '@bootsync/region/testing';
 import { newBlobBytes, rackMetric, startRackScene, wholeCurrent, type RackScene } from './rack-daemons.js';
 
 const KiB = 1024;

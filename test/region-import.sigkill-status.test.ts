@@ -10,7 +10,7 @@ import { startMisbehavingServer } from '@bootsync/testkit/http';
 import { createSignedMirror } from '@bootsync/testkit/mirror';
 import { testRedisUrl } from '@bootsync/testkit/redis';
 import { eventually, waitFor } from '@bootsync/testkit/wait';
-import { partialBytes } from '../packages/region/test/import-harness.js';
+import { partialBytes } from '@bootsync/region/testing';
 import { startRegionBin } from './rack-daemons.js';
 
 const MiB = 1024 * 1024;

@@ -6,7 +6,7 @@ import { createSignedMirror } from '@bootsync/testkit/mirror';
 import { startMisbehavingServer } from '@bootsync/testkit/http';
 import { testRedisUrl } from '@bootsync/testkit/redis';
 import { waitFor } from '@bootsync/testkit/wait';
-import { partialBytes } from '../packages/region/test/import-harness.js';
+import { partialBytes } from '@bootsync/region/testing';
 import { REGION_BIN, deleteRegionKeys, startBin, type Daemon } from './daemon-bins.js';
 
 const MiB = 1024 * 1024;

@@ -11,7 +11,7 @@ import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testki
 import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
 import { testRedisUrl } from '@bootsync/testkit/redis';
 import { waitFor } from '@bootsync/testkit/wait';
-import { maasMultipart, oauthHeader } from '../packages/region/test/api-harness.js';
+import { maasMultipart, oauthHeader } from '@bootsync/region/testing';
 import { REGION_BIN, deleteRegionKeys, startBin, type Daemon } from './daemon-bins.js';
 
 // An image posted whole (`boot-resources create ... content=@FILE` as one multipart POST) streams into a partial

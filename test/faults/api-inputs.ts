@@ -1,4 +1,4 @@
-import { maasMultipart, oauthHeader, type Field } from '../../packages/region/test/api-harness.js';
+import { maasMultipart, oauthHeader, type Field } from '@bootsync/region/testing';
 import { RACK_PROTOCOL_VERSION } from '@bootsync/shared/rack-protocol';
 import type { Prng } from './prng.js';
 

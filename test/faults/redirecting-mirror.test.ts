@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
-import { createImportHarness, type ImportHarness } from '../../packages/region/test/import-harness.js';
+import { createImportHarness, type ImportHarness } from '@bootsync/region/testing';
 import { completeSets, nobleOnly } from './region-state.js';
 import { report } from './report.js';
 

@@ -1,5 +1,5 @@
 import { DEFAULT_RELEASES, type MirrorSpec, type PayloadFtype } from '@bootsync/testkit/mirror';
-import type { ImportHarness } from '../../packages/region/test/import-harness.js';
+import type { ImportHarness } from '@bootsync/region/testing';
 
 /** One image family (ubuntu/noble amd64, ga and hwe), one version, payloads of the given sizes: fast to generate. */
 export function nobleOnly(sizes: Partial<Record<PayloadFtype, number>>): MirrorSpec {

@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ContentStore } from '@bootsync/shared/store';
 import { generateTestKey } from '@bootsync/testkit/mirror';
-import { sourceProber } from '../../packages/region/src/source-prober.js';
-import { maasCall, startApi, type ApiHarness } from '../../packages/region/test/api-harness.js';
-import { createImportHarness, type ImportHarness } from '../../packages/region/test/import-harness.js';
+import { createImportHarness, maasCall, sourceProber, startApi, type ApiHarness, type ImportHarness } from '@bootsync/region/testing';
 import { completeSets, nobleOnly } from './region-state.js';
 import { report } from './report.js';
 

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheRealOffer, startApi, type ApiHarness } from '../../region/test/api-harness.js';
-import { sourceProber } from '../../region/src/source-prober.js';
+import { cacheRealOffer, sourceProber, startApi, type ApiHarness } from '@bootsync/region/testing';
 import { realFixtures } from '@bootsync/testkit/fixtures';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaasApiClient } from '../src/api-client/index.js';
 import { waitForImport } from '../src/commands/import-wait.js';
-import { startApi, type ApiHarness } from '../../region/test/api-harness.js';
-import { createImportHarness, NOBLE_AMD64, type ImportHarness } from '../../region/test/import-harness.js';
+import { createImportHarness, NOBLE_AMD64, startApi, type ApiHarness, type ImportHarness } from '@bootsync/region/testing';
 
 let imports: ImportHarness;
 let api: ApiHarness;

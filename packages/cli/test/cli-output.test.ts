@@ -4,7 +4,7 @@ import { importProgress, progressBar } from '../src/commands/import-progress.js'
 import { parseApiKey, plaintextOAuthHeader } from '../src/api-client/index.js';
 import { apiRootOf } from '../src/api-client/client.js';
 import { encodeMaasMultipart } from '../src/api-client/multipart.js';
-import { pythonMaasMultipart } from '../../region/test/api-harness.js';
+import { pythonMaasMultipart } from '@bootsync/region/testing';
 
 describe('import progress from image statuses', () => {
   it.each([

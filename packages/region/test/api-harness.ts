@@ -8,7 +8,7 @@ import { ContentStore } from '@bootsync/shared/store';
 import { readMirror } from '@bootsync/shared/streams';
 import { realFixtures } from '@bootsync/testkit/fixtures';
 import { cacheEntries } from '../src/import/cache-entries.js';
-import { encodeMaasMultipart, plaintextOAuthHeader } from '../../cli/src/api-client/index.js';
+import { encodeMaasMultipart, plaintextOAuthHeader } from '@bootsync/cli/api-client';
 import { maasApiPlugin, MAAS_API_PREFIX, type ApiDeps } from '../src/api/index.js';
 import { createRepositories, formatApiKey, openRegionDatabase, type ApiKey, type Repositories } from '../src/db/index.js';
 import { UploadService } from '../src/uploads/index.js';
