@@ -124,7 +124,7 @@ describe('the region store on a disk that fills up', () => {
         message: expect.stringMatching(new RegExp(`/${NEW}/squashfs: disk full while writing ${storeRoot}/partial/\\S+\\.part: \\d+ bytes needed, \\d+ available`)),
       }),
     );
-    expect(run?.errors.map((e) => e.code)).not.toContain('IMPORT_UNEXPECTED');
+    expect(run?.errors.map((e) => e.code)).not.toContain('IMPORT_ERR_UNEXPECTED');
     expect(await new ContentStore({ root: storeRoot }).has(squashfs.sha256)).toBe(false);
     expect(completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
     const during = await damage(h, storeRoot);

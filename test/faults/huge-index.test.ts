@@ -76,7 +76,7 @@ describe('a huge validly signed index', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('is refused unread (SS_TOO_LARGE) by the real region, with or without Content-Length; peak RSS stays under 300 MB and the images stay', async () => {
+  it('is refused unread (SS_ERR_TOO_LARGE) by the real region, with or without Content-Length; peak RSS stays under 300 MB and the images stay', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bootsync-huge-index-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const mirror = await createSignedMirror(join(dir, 'upstream'), nobleOnly({ squashfs: 256 * 1024 }));
@@ -112,7 +112,7 @@ describe('a huge validly signed index', () => {
       }
       expect(finished(daemon), how).toMatchObject({ outcome: 'failed' });
       const failed = daemon.events().find((e) => e.event === 'import.source.failed');
-      expect(failed?.err, how).toMatchObject({ code: 'SS_TOO_LARGE', limit: 64 * MiB, sizeKnown: !noContentLength });
+      expect(failed?.err, how).toMatchObject({ code: 'SS_ERR_TOO_LARGE', limit: 64 * MiB, sizeKnown: !noContentLength });
       if (!noContentLength) expect(failed?.err).toMatchObject({ size });
       expect(figures[how], how).toBeLessThan(RSS_LIMIT);
       expect(completeSetCount(dataDir), how).toBe(setsBefore);

@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 describe('a mirror behind redirects', () => {
-  it('is imported through a redirect to another host for every file; a loop on one file fails only its sets, with DOWNLOAD_REDIRECT naming the chain', async () => {
+  it('is imported through a redirect to another host for every file; a loop on one file fails only its sets, with DOWNLOAD_ERR_REDIRECT naming the chain', async () => {
     h = await createImportHarness({ spec: SPEC });
     // The operator's URL (127.0.0.1, port A) answers every path with a redirect to the mirror at localhost:B, as a
     // CDN front or an http → https move does.
@@ -47,7 +47,7 @@ describe('a mirror behind redirects', () => {
     expect(second.outcome).toBe('failed');
     const [run] = h.service.lastRuns(1);
     const loop = `${front.url}${path} -> ${front.url}${path}.moved -> ${front.url}${path}`;
-    expect(run?.errors).toEqual([expect.objectContaining({ code: 'DOWNLOAD_REDIRECT', message: expect.stringContaining(loop) })]);
+    expect(run?.errors).toEqual([expect.objectContaining({ code: 'DOWNLOAD_ERR_REDIRECT', message: expect.stringContaining(loop) })]);
     expect(completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
     report('redirecting mirror', {
       hops: 1,

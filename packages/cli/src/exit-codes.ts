@@ -14,7 +14,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 /** A bad invocation or a machine that lacks something (a keyring file): exit 2. */
 export class UsageError extends BootsyncError<CommandErrorCode> {
   constructor(message: string) {
-    super('CLI_USAGE', message);
+    super('CLI_ERR_USAGE', message);
   }
 }
 

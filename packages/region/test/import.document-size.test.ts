@@ -23,7 +23,7 @@ describe('an import with --max-document-size', () => {
     const products = `${h.server.url}/streams/v1/${h.mirror.contentIds.ubuntu}.sjson`;
     const [run] = h.service.lastRuns(1);
     expect(run?.errors).toEqual([
-      expect.objectContaining({ item: h.source.url, code: 'SS_TOO_LARGE', message: expect.stringContaining(`${products}: document is `) }),
+      expect.objectContaining({ item: h.source.url, code: 'SS_ERR_TOO_LARGE', message: expect.stringContaining(`${products}: document is `) }),
     ]);
     expect(run?.errors[0]?.message).toContain('over the limit of 24576 bytes (--max-document-size)');
     expect(h.repos.bootResources.list().map((r) => `${r.name} ${r.architecture}`)).toEqual(before);

@@ -90,7 +90,7 @@ describe('an import never loses what works', () => {
     // The reachable source moved on; with a source unread, clean-up waits (the previous set is not deleted yet).
     expect(versions(h, 'amd64/ga-24.04')).toEqual(['20250718*', `${NEW}*`]);
     const [run] = h.service.lastRuns(1);
-    expect(run?.errors).toEqual([expect.objectContaining({ item: down.url, code: 'SS_READ' })]);
+    expect(run?.errors).toEqual([expect.objectContaining({ item: down.url, code: 'SS_ERR_READ' })]);
     expect(h.logs.some((l) => l.event === 'import.cleanup.skipped')).toBe(true);
   });
 
@@ -115,6 +115,6 @@ describe('an import never loses what works', () => {
 
     expect(finished).toMatchObject({ outcome: 'failed', changed: false });
     expect(h.repos.bootResources.list().map((r) => r.architecture)).toEqual(before);
-    expect(h.service.lastRuns(1)[0]?.errors).toEqual([expect.objectContaining({ code: 'IMPORT_EMPTY_SOURCE' })]);
+    expect(h.service.lastRuns(1)[0]?.errors).toEqual([expect.objectContaining({ code: 'IMPORT_ERR_EMPTY_SOURCE' })]);
   });
 });

@@ -52,6 +52,6 @@ describe('source prober', () => {
         { url: `${upstream.url}/`, keyringFilename: other.keyring.binary, skipKeyringVerification: false },
         new AbortController().signal,
       ),
-    ).rejects.toMatchObject({ code: 'SIG_UNKNOWN_KEY' });
+    ).rejects.toMatchObject({ code: 'SIG_ERR_UNKNOWN_KEY' });
   });
 });

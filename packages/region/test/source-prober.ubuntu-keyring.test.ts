@@ -36,7 +36,7 @@ describe('the default keyring on a host without ubuntu-cloudimage-keyring', () =
       .probe({ url: `${server.url}/`, keyringFilename: DEFAULT_KEYRING, skipKeyringVerification: false }, AbortSignal.timeout(10_000))
       .then(() => undefined, (e: unknown) => e as { code?: string; message: string });
     // The signature passed: the read stops at the products files, which this server does not have (before the
-    // shipped key, it stopped at the keyring: SIG_KEYRING, ENOENT).
+    // shipped key, it stopped at the keyring: SIG_ERR_KEYRING, ENOENT).
     expect(err?.code).not.toMatch(/^SIG_/);
     expect(err?.message).toMatch(/streams\/v1\/com\.[a-z.]+:[a-z]+\.sjson: HTTP 404/);
     const bundled = !existsSync(UBUNTU_IMAGES_KEYRING);

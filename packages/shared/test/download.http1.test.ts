@@ -166,14 +166,14 @@ describe('Http1Agent: GET for large files', () => {
     }
   });
 
-  it('refuses a garbled answer and conflicting lengths (DOWNLOAD_PROTOCOL)', async () => {
+  it('refuses a garbled answer and conflicting lengths (DOWNLOAD_ERR_PROTOCOL)', async () => {
     const raw = await rawServer((socket, request) => {
       if (request.startsWith('GET /garbled')) socket.end('SSH-2.0-OpenSSH_9.2\r\n\r\n');
       else socket.end('HTTP/1.1 200 OK\r\ncontent-length: 10\r\ncontent-length: 20\r\n\r\n');
     });
     try {
       newAgent();
-      await expect(agent.get(new URL(`${raw.url}/garbled`), {}, OPTIONS)).rejects.toMatchObject({ code: 'DOWNLOAD_PROTOCOL' });
+      await expect(agent.get(new URL(`${raw.url}/garbled`), {}, OPTIONS)).rejects.toMatchObject({ code: 'DOWNLOAD_ERR_PROTOCOL' });
       await expect(agent.get(new URL(`${raw.url}/lengths`), {}, OPTIONS)).rejects.toThrow('content-length "10, 20"');
     } finally {
       raw.server.close();

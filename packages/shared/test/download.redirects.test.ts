@@ -60,14 +60,14 @@ describe('redirects: followed as curl -L does', () => {
     expect(atB?.headers.authorization).toBeUndefined();
   });
 
-  it('follows 5 hops, and refuses a 6th with DOWNLOAD_REDIRECT naming every URL, without retrying', async () => {
+  it('follows 5 hops, and refuses a 6th with DOWNLOAD_ERR_REDIRECT naming every URL, without retrying', async () => {
     expect(await download(chainOf(5))).toMatchObject({ ok: true });
     const seen = a.requests.length;
     const outcome = await download(chainOf(6));
     expect(outcome.ok).toBe(false);
     const error = (outcome as { error: Error }).error;
     expect(error).toBeInstanceOf(RedirectError);
-    expect(error).toMatchObject({ code: 'DOWNLOAD_REDIRECT', reason: 'more than 5 redirects' });
+    expect(error).toMatchObject({ code: 'DOWNLOAD_ERR_REDIRECT', reason: 'more than 5 redirects' });
     for (let i = 1; i <= 6; i++) expect(error.message).toContain(`${a.url}/hop${i}`);
     expect(a.requests.length - seen).toBe(6);
   });
@@ -77,7 +77,7 @@ describe('redirects: followed as curl -L does', () => {
     a.faults.set('/y', { redirectTo: `${a.url}/x` });
     const outcome = await download(`${a.url}/x`);
     const error = (outcome as { error: Error }).error;
-    expect(error).toMatchObject({ code: 'DOWNLOAD_REDIRECT', reason: 'redirect loop' });
+    expect(error).toMatchObject({ code: 'DOWNLOAD_ERR_REDIRECT', reason: 'redirect loop' });
     expect(error.message).toContain(`${a.url}/x -> ${a.url}/y -> ${a.url}/x`);
   });
 
@@ -85,7 +85,7 @@ describe('redirects: followed as curl -L does', () => {
     a.faults.set('/secret', { redirectTo: `file://${file.file}` });
     const outcome = await download(`${a.url}/secret`);
     const error = (outcome as { error: Error }).error;
-    expect(error).toMatchObject({ code: 'DOWNLOAD_REDIRECT', reason: 'file is not http(s)' });
+    expect(error).toMatchObject({ code: 'DOWNLOAD_ERR_REDIRECT', reason: 'file is not http(s)' });
     expect(error.message).toContain(`file://${file.file}`);
     expect(await outcome.store.has(file.sha256)).toBe(false);
   });
@@ -94,7 +94,7 @@ describe('redirects: followed as curl -L does', () => {
     a.faults.set('/streams/v1/index.json', { redirectTo: `${bUrl}/index.json`, status: 301 });
     expect((await readLocation(`${a.url}/streams/v1/index.json`)).toString()).toBe('{"format": "index:1.0"}');
     a.faults.set('/loop.json', { redirectTo: '/loop.json' });
-    await expect(readLocation(`${a.url}/loop.json`)).rejects.toMatchObject({ code: 'DOWNLOAD_REDIRECT', reason: 'redirect loop' });
+    await expect(readLocation(`${a.url}/loop.json`)).rejects.toMatchObject({ code: 'DOWNLOAD_ERR_REDIRECT', reason: 'redirect loop' });
     a.faults.set('/local.json', { redirectTo: 'file:///etc/hostname' });
     await expect(readLocation(`${a.url}/local.json`)).rejects.toThrow(/file is not http\(s\).*file:\/\/\/etc\/hostname/);
   });

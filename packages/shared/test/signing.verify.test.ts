@@ -62,13 +62,13 @@ describe("the real Canonical-signed index (RSA 4096, SHA512, 2016)", () => {
     expect(tampered).not.toBe(signed);
     const err = await verifyClearsigned(tampered, canonical, 'index.sjson').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadSignatureError);
-    expect(err).toMatchObject({ code: 'SIG_BAD', file: 'index.sjson', keyIds: [CANONICAL_KEY] });
+    expect(err).toMatchObject({ code: 'SIG_ERR_BAD', file: 'index.sjson', keyIds: [CANONICAL_KEY] });
   });
 
   it('refuses it with another key, naming the key that signed', async () => {
     const err = await verifyClearsigned(signed, otherKey.keyring, 'index.sjson').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnknownKeyError);
-    expect(err).toMatchObject({ code: 'SIG_UNKNOWN_KEY', keyIds: [CANONICAL_KEY] });
+    expect(err).toMatchObject({ code: 'SIG_ERR_UNKNOWN_KEY', keyIds: [CANONICAL_KEY] });
   });
 
   it('never hands out text outside the signed block', async () => {
@@ -101,7 +101,7 @@ describe('signatures made by bootsync', () => {
   it('refuses a document that is not clearsigned', async () => {
     const err = await verifyClearsigned(text, otherKey.keyring, 'x.sjson').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SignatureMissingError);
-    expect(err).toMatchObject({ code: 'SIG_MISSING', file: 'x.sjson' });
+    expect(err).toMatchObject({ code: 'SIG_ERR_MISSING', file: 'x.sjson' });
   });
 });
 
@@ -123,7 +123,7 @@ describe('loadKeyring', () => {
     for (const file of [path.join(tmp, 'absent.gpg'), garbage]) {
       const err = await loadKeyring({ file }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(KeyringError);
-      expect(err).toMatchObject({ code: 'SIG_KEYRING', file });
+      expect(err).toMatchObject({ code: 'SIG_ERR_KEYRING', file });
       expect((err as Error).message).toContain(file);
     }
   });

@@ -52,13 +52,13 @@ describe('readLocation: documents larger than maxBytes are refused before they a
     const url = `${base}/sized/${2 * MiB}`;
     const refused = readLocation(url, { maxBytes: MiB });
     await expect(refused).rejects.toBeInstanceOf(DocumentTooLargeError);
-    await expect(refused).rejects.toMatchObject({ code: 'SS_TOO_LARGE', location: url, size: 2 * MiB, sizeKnown: true, limit: MiB });
+    await expect(refused).rejects.toMatchObject({ code: 'SS_ERR_TOO_LARGE', location: url, size: 2 * MiB, sizeKnown: true, limit: MiB });
     await expect(refused).rejects.toThrow(`${url}: document is ${2 * MiB} bytes, over the limit of ${MiB} bytes (--max-document-size)`);
   });
 
   it('refuses a body without Content-Length once the bytes read pass the limit', async () => {
     const url = `${base}/chunked/${3 * MiB}`;
-    await expect(readLocation(url, { maxBytes: MiB })).rejects.toMatchObject({ code: 'SS_TOO_LARGE', sizeKnown: false, limit: MiB });
+    await expect(readLocation(url, { maxBytes: MiB })).rejects.toMatchObject({ code: 'SS_ERR_TOO_LARGE', sizeKnown: false, limit: MiB });
     await expect(readLocation(url, { maxBytes: MiB })).rejects.toThrow(`document is more than ${MiB} bytes`);
   });
 
@@ -70,13 +70,13 @@ describe('readLocation: documents larger than maxBytes are refused before they a
   it('refuses a local file from its size', async () => {
     const file = path.join(dir, 'big.json');
     await writeFile(file, Buffer.alloc(MiB + 1, 0x20));
-    await expect(readLocation(file, { maxBytes: MiB })).rejects.toMatchObject({ code: 'SS_TOO_LARGE', location: file, size: MiB + 1 });
+    await expect(readLocation(file, { maxBytes: MiB })).rejects.toMatchObject({ code: 'SS_ERR_TOO_LARGE', location: file, size: MiB + 1 });
     expect((await readLocation(file, { maxBytes: MiB + 1 })).length).toBe(MiB + 1);
   });
 
   it('holds for every document of a mirror read: the signed index is refused before its signature is checked', async () => {
     const index = path.join(mirror.root, 'streams/v1/index.sjson');
-    await expect(readMirror(mirror.root, { verify: false, maxBytes: 100 })).rejects.toMatchObject({ code: 'SS_TOO_LARGE', location: index });
+    await expect(readMirror(mirror.root, { verify: false, maxBytes: 100 })).rejects.toMatchObject({ code: 'SS_ERR_TOO_LARGE', location: index });
     const read = await readMirror(mirror.root, { verify: false });
     expect(read.items.length).toBeGreaterThan(0);
   });

@@ -65,7 +65,7 @@ describe('reading a mirror from its three kinds of location', () => {
   });
 
   it('sends the caller headers, so a rack can authenticate to its region', async () => {
-    await expect(readMirror(`${base}/private/`, { verify: true, keyring })).rejects.toMatchObject({ code: 'SS_READ', status: 401 });
+    await expect(readMirror(`${base}/private/`, { verify: true, keyring })).rejects.toMatchObject({ code: 'SS_ERR_READ', status: 401 });
     const read = await readMirror(`${base}/private/streams/v1/index.sjson`, {
       verify: true,
       keyring,
@@ -125,7 +125,7 @@ describe('read failures', () => {
 
   it('does not fall back to an unsigned index when verifying', async () => {
     const unsignedOnly = realFixtures.maasStable2025;
-    await expect(readMirror(unsignedOnly, { verify: true, keyring })).rejects.toMatchObject({ code: 'SS_READ', notFound: true });
+    await expect(readMirror(unsignedOnly, { verify: true, keyring })).rejects.toMatchObject({ code: 'SS_ERR_READ', notFound: true });
     await expect(readMirror(path.join(unsignedOnly, 'streams/v1/index.json'), { verify: true, keyring })).rejects.toBeInstanceOf(SignatureMissingError);
   });
 });
@@ -144,7 +144,7 @@ describe('mirror locations', () => {
     });
     expect(() => parseMirrorLocation('ftp://mirror/')).toThrow(MirrorLocationError);
     expect(() => parseMirrorLocation('http://h/m/streams/v1/%E0.sjson')).toThrow(
-      expect.objectContaining({ code: 'SS_LOCATION', message: expect.stringContaining('bad percent-encoding in streams/v1/%E0.sjson') }),
+      expect.objectContaining({ code: 'SS_ERR_LOCATION', message: expect.stringContaining('bad percent-encoding in streams/v1/%E0.sjson') }),
     );
   });
 

@@ -44,6 +44,6 @@ describe('item filters, as sstream-query reads them', () => {
       }
     })();
     expect(err).toBeInstanceOf(ItemFilterError);
-    expect(err).toMatchObject({ code: 'SS_FILTER', filter: text });
+    expect(err).toMatchObject({ code: 'SS_ERR_FILTER', filter: text });
   });
 });

@@ -38,7 +38,7 @@ describe('parseProducts refuses what cannot be downloaded safely, naming the fil
   ])('missing or bad %s', (_what, item, reason) => {
     const err = catchError(() => parseProducts(products(item), FILE));
     expect(err).toBeInstanceOf(StreamFormatError);
-    expect(err).toMatchObject({ code: 'SS_FORMAT', file: FILE, reason, item: { product: 'p:1', version: '20250618', item: 'squashfs' } });
+    expect(err).toMatchObject({ code: 'SS_ERR_FORMAT', file: FILE, reason, item: { product: 'p:1', version: '20250618', item: 'squashfs' } });
     expect((err as Error).message).toContain(`${FILE}: c:1/p:1/20250618/squashfs`);
   });
 
@@ -53,7 +53,7 @@ describe('parseProducts refuses what cannot be downloaded safely, naming the fil
   ])('unsafe path %j', (path, reason) => {
     const err = catchError(() => parseProducts(products({ path }), FILE));
     expect(err).toBeInstanceOf(UnsafePathError);
-    expect(err).toMatchObject({ code: 'SS_UNSAFE_PATH', file: FILE, path, reason, item: { item: 'squashfs' } });
+    expect(err).toMatchObject({ code: 'SS_ERR_UNSAFE_PATH', file: FILE, path, reason, item: { item: 'squashfs' } });
   });
 
   it('accepts colons in paths, as content ids put them there', () => {
@@ -62,7 +62,7 @@ describe('parseProducts refuses what cannot be downloaded safely, naming the fil
   });
 
   it('refuses malformed JSON and a non-object document', () => {
-    expect(catchError(() => parseProducts('{"content_id": ', FILE))).toMatchObject({ code: 'SS_FORMAT', file: FILE });
+    expect(catchError(() => parseProducts('{"content_id": ', FILE))).toMatchObject({ code: 'SS_ERR_FORMAT', file: FILE });
     expect((catchError(() => parseProducts('{"content_id": ', FILE)) as Error).message).toMatch(/malformed JSON/);
     expect(catchError(() => parseProducts('[1]', FILE))).toMatchObject({ reason: 'not a JSON object' });
   });
@@ -70,7 +70,7 @@ describe('parseProducts refuses what cannot be downloaded safely, naming the fil
   it('refuses a content_id other than the index entry says', () => {
     const err = catchError(() => parseProducts(products(), FILE, 'c:2'));
     expect(err).toBeInstanceOf(ContentIdMismatchError);
-    expect(err).toMatchObject({ code: 'SS_CONTENT_ID', file: FILE, expected: 'c:2', actual: 'c:1' });
+    expect(err).toMatchObject({ code: 'SS_ERR_CONTENT_ID', file: FILE, expected: 'c:2', actual: 'c:1' });
   });
 
   it('refuses another format', () => {
@@ -188,9 +188,9 @@ describe('parseIndex', () => {
 
   it('refuses an entry path that leaves the mirror and a document that is not an index', () => {
     const entry = (path: string) => JSON.stringify({ format: 'index:1.0', index: { c: { format: 'products:1.0', path } } });
-    expect(catchError(() => parseIndex(entry('../x.json'), 'index.json'))).toMatchObject({ code: 'SS_UNSAFE_PATH', path: '../x.json' });
+    expect(catchError(() => parseIndex(entry('../x.json'), 'index.json'))).toMatchObject({ code: 'SS_ERR_UNSAFE_PATH', path: '../x.json' });
     expect(catchError(() => parseIndex(entry('https://evil/x.json'), 'index.json'))).toBeInstanceOf(UnsafePathError);
-    expect(catchError(() => parseIndex('{"format": "products:1.0"}', 'index.json'))).toMatchObject({ code: 'SS_FORMAT', file: 'index.json' });
+    expect(catchError(() => parseIndex('{"format": "products:1.0"}', 'index.json'))).toMatchObject({ code: 'SS_ERR_FORMAT', file: 'index.json' });
   });
 });
 

@@ -12,7 +12,7 @@ export class ApiRequestError extends BootsyncError<CommandErrorCode> {
     readonly status: number,
     readonly body: string,
   ) {
-    super('CLI_API', `${method} ${url} answered ${status}: ${body.trim() || '(no message)'}`);
+    super('CLI_ERR_API', `${method} ${url} answered ${status}: ${body.trim() || '(no message)'}`);
   }
 }
 
@@ -22,7 +22,7 @@ export class ApiUnreachableError extends BootsyncError<CommandErrorCode> {
     readonly url: string,
     cause: unknown,
   ) {
-    super('CLI_UNREACHABLE', `cannot reach ${url}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super('CLI_ERR_UNREACHABLE', `cannot reach ${url}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 

@@ -10,7 +10,7 @@ export interface ApiKeyParts {
 
 export class ApiKeyFormatError extends BootsyncError<CommandErrorCode> {
   constructor() {
-    super('CLI_API_KEY', "an API key has three parts, 'consumer_key:token_key:token_secret' (bootsync-region apikey prints one)");
+    super('CLI_ERR_API_KEY', "an API key has three parts, 'consumer_key:token_key:token_secret' (bootsync-region apikey prints one)");
   }
 }
 

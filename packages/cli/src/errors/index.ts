@@ -6,7 +6,7 @@
 export type CliErrorCode = CommandErrorCode | MirrorErrorCode;
 
 /** The bootsync command, its profiles and its MAAS API client. */
-export type CommandErrorCode = 'CLI_API' | 'CLI_API_KEY' | 'CLI_PROFILE' | 'CLI_UNREACHABLE' | 'CLI_USAGE';
+export type CommandErrorCode = 'CLI_ERR_API' | 'CLI_ERR_API_KEY' | 'CLI_ERR_PROFILE' | 'CLI_ERR_UNREACHABLE' | 'CLI_ERR_USAGE';
 
 /** mirror/: bootsync stream mirror's local mirror. */
-export type MirrorErrorCode = 'MIRROR_INCOMPLETE' | 'MIRROR_LOCKED' | 'MIRROR_PATH_CONFLICT' | 'MIRROR_STATE';
+export type MirrorErrorCode = 'MIRROR_ERR_INCOMPLETE' | 'MIRROR_ERR_LOCKED' | 'MIRROR_ERR_PATH_CONFLICT' | 'MIRROR_ERR_STATE';

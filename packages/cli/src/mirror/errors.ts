@@ -8,7 +8,7 @@ export class MirrorPathConflictError extends BootsyncError<MirrorErrorCode> {
     readonly path: string,
     reason: string,
   ) {
-    super('MIRROR_PATH_CONFLICT', `cannot mirror ${path}: ${reason}`);
+    super('MIRROR_ERR_PATH_CONFLICT', `cannot mirror ${path}: ${reason}`);
   }
 }
 
@@ -18,7 +18,7 @@ export class MirrorLockedError extends BootsyncError<MirrorErrorCode> {
     readonly dir: string,
     readonly pid: number,
   ) {
-    super('MIRROR_LOCKED', `${dir} is being written by another bootsync stream mirror (pid ${pid}); wait for it, or remove its lock if that process is gone`);
+    super('MIRROR_ERR_LOCKED', `${dir} is being written by another bootsync stream mirror (pid ${pid}); wait for it, or remove its lock if that process is gone`);
   }
 }
 
@@ -33,7 +33,7 @@ export class MirrorIncompleteError extends BootsyncError<MirrorErrorCode> {
   ) {
     const first = failures[0];
     super(
-      'MIRROR_INCOMPLETE',
+      'MIRROR_ERR_INCOMPLETE',
       `${failures.length} file(s) could not be mirrored into ${dir}, the documents there are unchanged and the next run resumes; ` +
         `first: ${first?.path}: ${first?.error.message}`,
       { cause: first?.error },

@@ -16,7 +16,7 @@ export class MirrorStateError extends BootsyncError<MirrorErrorCode> {
     readonly file: string,
     reason: string,
   ) {
-    super('MIRROR_STATE', `${file}: ${reason}; move it away to rebuild the state (files already there are verified, not fetched again)`);
+    super('MIRROR_ERR_STATE', `${file}: ${reason}; move it away to rebuild the state (files already there are verified, not fetched again)`);
   }
 }
 

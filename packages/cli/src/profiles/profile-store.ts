@@ -29,7 +29,7 @@ export class ProfileError extends BootsyncError<CommandErrorCode> {
     message: string,
     readonly file: string,
   ) {
-    super('CLI_PROFILE', message);
+    super('CLI_ERR_PROFILE', message);
   }
 }
 

@@ -46,7 +46,7 @@ export const regionOptions = {
     valueName: 'FILE',
   }),
   maxDocumentSize: byteSizeOption({
-    description: 'largest index or products document read from a mirror; a larger one is refused unread (SS_TOO_LARGE)',
+    description: 'largest index or products document read from a mirror; a larger one is refused unread (SS_ERR_TOO_LARGE)',
     default: DEFAULT_MAX_DOCUMENT_SIZE,
     min: 1024,
   }),

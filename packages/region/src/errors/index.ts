@@ -21,8 +21,8 @@ export type DatabaseErrorCode = 'DB_CORRUPT' | 'DB_NOT_FOUND' | 'DB_SCHEMA_TOO_N
 /** identity/: the region's own files (id, secret) in its data directory. */
 export type IdentityErrorCode = 'REGION_IDENTITY_INVALID';
 
-/** import/: the import of the selected images (IMPORT_UNEXPECTED: what the run records for an error of no code). */
-export type ImportErrorCode = 'IMPORT_EMPTY_SOURCE' | 'IMPORT_NO_SHA256' | 'IMPORT_SCHEDULE' | 'IMPORT_UNEXPECTED';
+/** import/: the import of the selected images (IMPORT_ERR_UNEXPECTED: what the run records for an error of no code). */
+export type ImportErrorCode = 'IMPORT_ERR_EMPTY_SOURCE' | 'IMPORT_ERR_NO_SHA256' | 'IMPORT_ERR_SCHEDULE' | 'IMPORT_ERR_UNEXPECTED';
 
 /** page/: the Images page's files. */
 export type PageErrorCode = 'PAGE_ASSET_MISSING';

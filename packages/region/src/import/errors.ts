@@ -5,14 +5,14 @@ import type { ImportErrorCode } from '../errors/index.js';
 
 export class InvalidScheduleError extends BootsyncError<ImportErrorCode> {
   constructor(readonly expression: string) {
-    super('IMPORT_SCHEDULE', `import schedule "${expression}" is not a valid cron expression`);
+    super('IMPORT_ERR_SCHEDULE', `import schedule "${expression}" is not a valid cron expression`);
   }
 }
 
 /** A source that answered with a valid stream listing nothing: treated as unreadable, so it deletes nothing. */
 export class EmptySourceError extends BootsyncError<ImportErrorCode> {
   constructor(readonly url: string) {
-    super('IMPORT_EMPTY_SOURCE', `boot source ${url} lists no items; nothing imported or deleted for it`);
+    super('IMPORT_ERR_EMPTY_SOURCE', `boot source ${url} lists no items; nothing imported or deleted for it`);
   }
 }
 
@@ -26,6 +26,6 @@ export class MissingSha256Error extends BootsyncError<ImportErrorCode> {
     readonly version: string,
     readonly item: string,
   ) {
-    super('IMPORT_NO_SHA256', `${image} ${version}: ${item} has no sha256 in the stream; set not imported`);
+    super('IMPORT_ERR_NO_SHA256', `${image} ${version}: ${item} has no sha256 in the stream; set not imported`);
   }
 }

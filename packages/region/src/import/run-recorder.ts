@@ -35,7 +35,7 @@ export class RunRecorder {
   error(item: string, err: unknown): void {
     const error: ImportRunError = {
       item,
-      code: err instanceof BootsyncError ? err.code : ('IMPORT_UNEXPECTED' satisfies ImportErrorCode),
+      code: err instanceof BootsyncError ? err.code : ('IMPORT_ERR_UNEXPECTED' satisfies ImportErrorCode),
       message: err instanceof Error ? err.message : String(err),
     };
     this.#errors++;

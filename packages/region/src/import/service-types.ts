@@ -51,7 +51,7 @@ export interface ImportServiceDeps {
   readonly schedule?: string | undefined;
   /** Complete sets kept per image (`--retention`). */
   readonly retention: number;
-  /** Largest index or products document read from a source; a larger one fails its read (SS_TOO_LARGE). @defaultValue 64 MiB */
+  /** Largest index or products document read from a source; a larger one fails its read (SS_ERR_TOO_LARGE). @defaultValue 64 MiB */
   readonly maxDocumentSize?: number;
   /** `--download-client`: the HTTP client of plain-http downloads (bootsync or undici). @defaultValue 'bootsync' */
   readonly downloadClient?: string;

@@ -79,7 +79,7 @@ export class RedirectError extends BootsyncError<DownloadErrorCode> {
     readonly target: string,
     readonly reason: string,
   ) {
-    super('DOWNLOAD_REDIRECT', `${chain[0]}: redirect not followed (${reason}): ${[...chain, target].join(' -> ')}`);
+    super('DOWNLOAD_ERR_REDIRECT', `${chain[0]}: redirect not followed (${reason}): ${[...chain, target].join(' -> ')}`);
   }
 }
 
@@ -90,7 +90,7 @@ export class RedirectError extends BootsyncError<DownloadErrorCode> {
 export class ConnectionsResetError extends BootsyncError<DownloadErrorCode> {
   constructor(cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super('DOWNLOAD_CONNECTIONS_RESET', `connections reset after a fault of the HTTP client: ${reason}`, { cause });
+    super('DOWNLOAD_ERR_CONNECTIONS_RESET', `connections reset after a fault of the HTTP client: ${reason}`, { cause });
   }
 }
 
@@ -102,6 +102,6 @@ export class DownloadWorkerError extends BootsyncError<DownloadErrorCode> {
     cause: unknown,
   ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super('DOWNLOAD_WORKER', `${where(url, ref)}: the download thread stopped: ${reason}`, { cause });
+    super('DOWNLOAD_ERR_WORKER', `${where(url, ref)}: the download thread stopped: ${reason}`, { cause });
   }
 }

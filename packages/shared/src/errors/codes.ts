@@ -18,14 +18,14 @@ export type ConfigErrorCode = 'CONFIG_FILE_INVALID' | 'CONFIG_INVALID';
 /** download/: fetching one file. */
 export type DownloadErrorCode =
   | 'DOWNLOAD_ABORTED'
-  | 'DOWNLOAD_CONNECTIONS_RESET'
+  | 'DOWNLOAD_ERR_CONNECTIONS_RESET'
   | 'DOWNLOAD_HTTP_STATUS'
-  | 'DOWNLOAD_PROTOCOL'
-  | 'DOWNLOAD_REDIRECT'
+  | 'DOWNLOAD_ERR_PROTOCOL'
+  | 'DOWNLOAD_ERR_REDIRECT'
   | 'DOWNLOAD_RETRIES_EXHAUSTED'
   | 'DOWNLOAD_SOURCE_FILE'
   | 'DOWNLOAD_UNSUPPORTED_SOURCE'
-  | 'DOWNLOAD_WORKER';
+  | 'DOWNLOAD_ERR_WORKER';
 
 /** rack-protocol/: the region-rack contract, as either side meets it. */
 export type RackProtocolErrorCode =
@@ -42,17 +42,17 @@ export type RackProtocolErrorCode =
 export type SelectErrorCode = 'SELECT_INVALID_RETENTION' | 'SELECT_NO_AVAILABLE_IMAGES';
 
 /** signing/: keyrings and signatures. */
-export type SignatureErrorCode = 'SIG_BAD' | 'SIG_KEYRING' | 'SIG_MISSING' | 'SIG_UNKNOWN_KEY';
+export type SignatureErrorCode = 'SIG_ERR_BAD' | 'SIG_ERR_KEYRING' | 'SIG_ERR_MISSING' | 'SIG_ERR_UNKNOWN_KEY';
 
 /** source/ and streams/: reading a simplestreams mirror and its documents. */
 export type SimplestreamsErrorCode =
-  | 'SS_CONTENT_ID'
-  | 'SS_FILTER'
-  | 'SS_FORMAT'
-  | 'SS_LOCATION'
-  | 'SS_READ'
-  | 'SS_TOO_LARGE'
-  | 'SS_UNSAFE_PATH';
+  | 'SS_ERR_CONTENT_ID'
+  | 'SS_ERR_FILTER'
+  | 'SS_ERR_FORMAT'
+  | 'SS_ERR_LOCATION'
+  | 'SS_ERR_READ'
+  | 'SS_ERR_TOO_LARGE'
+  | 'SS_ERR_UNSAFE_PATH';
 
 /** store/: the content-addressed store. */
 export type StoreErrorCode =

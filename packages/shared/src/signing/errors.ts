@@ -5,7 +5,7 @@ export class SignatureMissingError extends BootsyncError<SignatureErrorCode> {
   readonly file: string;
 
   constructor(file: string, reason: string) {
-    super('SIG_MISSING', `${file}: no signature (${reason})`);
+    super('SIG_ERR_MISSING', `${file}: no signature (${reason})`);
     this.file = file;
   }
 }
@@ -17,7 +17,7 @@ export class BadSignatureError extends BootsyncError<SignatureErrorCode> {
   readonly keyIds: readonly string[];
 
   constructor(file: string, keyIds: readonly string[], reason: string, options?: { cause?: unknown }) {
-    super('SIG_BAD', `${file}: bad signature by ${keyIds.join(', ') || 'no key id'} (${reason})`, options);
+    super('SIG_ERR_BAD', `${file}: bad signature by ${keyIds.join(', ') || 'no key id'} (${reason})`, options);
     this.file = file;
     this.keyIds = keyIds;
   }
@@ -29,7 +29,7 @@ export class UnknownKeyError extends BootsyncError<SignatureErrorCode> {
   readonly keyIds: readonly string[];
 
   constructor(file: string, keyIds: readonly string[]) {
-    super('SIG_UNKNOWN_KEY', `${file}: signed by ${keyIds.join(', ') || 'no key id'}, which is not in the keyring`);
+    super('SIG_ERR_UNKNOWN_KEY', `${file}: signed by ${keyIds.join(', ') || 'no key id'}, which is not in the keyring`);
     this.file = file;
     this.keyIds = keyIds;
   }
@@ -40,7 +40,7 @@ export class KeyringError extends BootsyncError<SignatureErrorCode> {
   readonly file?: string;
 
   constructor(file: string | undefined, reason: string, options?: { cause?: unknown }) {
-    super('SIG_KEYRING', `keyring ${file ?? '(given as data)'}: ${reason}`, options);
+    super('SIG_ERR_KEYRING', `keyring ${file ?? '(given as data)'}: ${reason}`, options);
     this.file = file;
   }
 }

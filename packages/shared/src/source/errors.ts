@@ -17,7 +17,7 @@ export class MirrorReadError extends BootsyncError<SimplestreamsErrorCode> {
           : detail.cause instanceof Error
             ? detail.cause.message
             : String(detail.cause);
-    super('SS_READ', `cannot read ${location}: ${why}`, { cause: detail.cause });
+    super('SS_ERR_READ', `cannot read ${location}: ${why}`, { cause: detail.cause });
     this.location = location;
     this.status = detail.status;
     this.notFound = detail.notFound ?? detail.status === 404;
@@ -29,7 +29,7 @@ export class MirrorLocationError extends BootsyncError<SimplestreamsErrorCode> {
   readonly location: string;
 
   constructor(location: string, reason: string) {
-    super('SS_LOCATION', `bad mirror location ${JSON.stringify(location)}: ${reason}`);
+    super('SS_ERR_LOCATION', `bad mirror location ${JSON.stringify(location)}: ${reason}`);
     this.location = location;
   }
 }
@@ -45,7 +45,7 @@ export class DocumentTooLargeError extends BootsyncError<SimplestreamsErrorCode>
   constructor(location: string, detail: { size: number; sizeKnown: boolean; limit: number }) {
     const size = detail.sizeKnown ? `${detail.size} bytes` : `more than ${detail.limit} bytes`;
     super(
-      'SS_TOO_LARGE',
+      'SS_ERR_TOO_LARGE',
       `${location}: document is ${size}, over the limit of ${detail.limit} bytes (--max-document-size); ` +
         'refused unread. Raise the limit only if this mirror is trusted to publish documents that large',
     );

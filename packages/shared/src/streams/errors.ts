@@ -15,7 +15,7 @@ export class StreamFormatError extends BootsyncError<SimplestreamsErrorCode> {
   readonly reason: string;
 
   constructor(file: string, reason: string, item?: ItemRef, options?: { cause?: unknown }) {
-    super('SS_FORMAT', `${where(file, item)}: ${reason}`, options);
+    super('SS_ERR_FORMAT', `${where(file, item)}: ${reason}`, options);
     this.file = file;
     this.item = item;
     this.reason = reason;
@@ -30,7 +30,7 @@ export class UnsafePathError extends BootsyncError<SimplestreamsErrorCode> {
   readonly reason: string;
 
   constructor(file: string, path: string, reason: string, item?: ItemRef) {
-    super('SS_UNSAFE_PATH', `${where(file, item)}: unsafe path ${JSON.stringify(path)} (${reason})`);
+    super('SS_ERR_UNSAFE_PATH', `${where(file, item)}: unsafe path ${JSON.stringify(path)} (${reason})`);
     this.file = file;
     this.item = item;
     this.path = path;
@@ -45,7 +45,7 @@ export class ContentIdMismatchError extends BootsyncError<SimplestreamsErrorCode
   readonly actual: string;
 
   constructor(file: string, expected: string, actual: string) {
-    super('SS_CONTENT_ID', `${file}: content_id is ${JSON.stringify(actual)}, the index says ${JSON.stringify(expected)}`);
+    super('SS_ERR_CONTENT_ID', `${file}: content_id is ${JSON.stringify(actual)}, the index says ${JSON.stringify(expected)}`);
     this.file = file;
     this.expected = expected;
     this.actual = actual;
@@ -57,7 +57,7 @@ export class ItemFilterError extends BootsyncError<SimplestreamsErrorCode> {
   readonly filter: string;
 
   constructor(filter: string, reason: string) {
-    super('SS_FILTER', `bad filter ${JSON.stringify(filter)}: ${reason}`);
+    super('SS_ERR_FILTER', `bad filter ${JSON.stringify(filter)}: ${reason}`);
     this.filter = filter;
   }
 }

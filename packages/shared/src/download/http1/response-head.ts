@@ -6,7 +6,7 @@ export class HttpProtocolError extends BootsyncError<DownloadErrorCode> {
     readonly url: string,
     readonly reason: string,
   ) {
-    super('DOWNLOAD_PROTOCOL', `${url}: not a valid HTTP/1.1 response (${reason})`);
+    super('DOWNLOAD_ERR_PROTOCOL', `${url}: not a valid HTTP/1.1 response (${reason})`);
   }
 }
 
