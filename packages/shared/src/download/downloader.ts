@@ -1,4 +1,4 @@
-import type { ContentStore } from '../store/index.js';
+import { ContentStore, type BlobSink } from '../store/index.js';
 import { DownloadAbortedError } from './errors.js';
 import { LocalTransfers, transferSettings, type Transfers } from './local-transfers.js';
 import { DOWNLOADER_DEFAULTS, type DownloaderOptions } from './options.js';
@@ -6,11 +6,11 @@ import { WorkerTransfers } from './worker-transfers.js';
 import type { DownloadCallOptions, FileOutcome, FileRequest } from './types.js';
 
 /**
- * Fetches files into a ContentStore: verified on the way, resumed from partial files, retried per policy, a
+ * Fetches files into a ContentStore (or another BlobSink): verified on the way, resumed from partial files, retried per policy, a
  * bounded number at a time. One failed file never fails the others.
  */
 export class Downloader {
-  readonly #store: ContentStore;
+  readonly #store: BlobSink;
   readonly #concurrency: number;
   readonly #transfers: Transfers;
 
@@ -24,7 +24,9 @@ export class Downloader {
     this.#concurrency = concurrency;
     const threads = Math.min(options.threads ?? DOWNLOADER_DEFAULTS.threads, concurrency);
     if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`Downloader threads must be a whole number >= 0, got ${threads}`);
-    this.#transfers = threads === 0 ? new LocalTransfers(options.store, settings) : new WorkerTransfers(options.store, settings, threads);
+    const { store } = options;
+    // Threads open the store by its root: a sink that is not a ContentStore is written here.
+    this.#transfers = threads === 0 || !(store instanceof ContentStore) ? new LocalTransfers(store, settings) : new WorkerTransfers(store, settings, threads);
   }
 
   /** Outcomes in the order of `files`. Files with the same checksum are fetched once. */

@@ -12,8 +12,10 @@ export class HttpStatusError extends BootsyncError<DownloadErrorCode> {
     readonly url: string,
     readonly status: number,
     readonly ref?: ItemRef,
+    /** What a 503 or 429 answer's Retry-After asked for, in ms. */
+    readonly retryAfterMs?: number,
   ) {
-    super('DOWNLOAD_HTTP_STATUS', `${where(url, ref)}: HTTP ${status}`);
+    super('DOWNLOAD_HTTP_STATUS', `${where(url, ref)}: HTTP ${status}${retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`}`);
   }
 
   /** 5xx, plus 408 and 429 which ask the client to come back later. */

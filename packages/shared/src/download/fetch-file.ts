@@ -1,14 +1,16 @@
-import { SizeMismatchError, type ContentStore, type ExpectedContent, type PartialFile } from '../store/index.js';
-import { DownloadAbortedError, RetriesExhaustedError } from './errors.js';
+import { SizeMismatchError, type BlobSink, type ExpectedContent, type PartialFile } from '../store/index.js';
+import { DownloadAbortedError, HttpStatusError, RetriesExhaustedError } from './errors.js';
 import type { RetryPolicy } from './options.js';
-import { isRetryable, pause, RetryStreak } from './retry.js';
+import { isRetryable, pause, RetryStreak, turnDelay } from './retry.js';
 import { ThrottledProgress } from './receive.js';
 import type { ByteSource } from './sources.js';
 import type { FileOutcome, FileRequest } from './types.js';
 
 export interface FetchContext {
-  readonly store: ContentStore;
+  readonly store: BlobSink;
   readonly retry: RetryPolicy;
+  /** DownloaderOptions.waitWhileBusy: a Retry-After answer is a turn to wait, not a failure. */
+  readonly waitWhileBusy: boolean;
   readonly signal: AbortSignal | undefined;
   /** Called with the bytes of the file now on disk. */
   readonly progress: (bytesOnDisk: number) => void;
@@ -77,6 +79,10 @@ async function transferWithRetries(
       return { resumedFrom, fetched };
     } catch (err) {
       if (ctx.signal?.aborted) throw err;
+      if (ctx.waitWhileBusy && err instanceof HttpStatusError && err.retryAfterMs !== undefined) {
+        await pause(turnDelay(err.retryAfterMs), ctx.signal);
+        continue;
+      }
       if (err instanceof SizeMismatchError) await partial.discard();
       if (!isRetryable(err)) throw err;
       const delay = streak.fail(partial.offset > before);
@@ -88,7 +94,7 @@ async function transferWithRetries(
   }
 }
 
-async function alreadyStored(request: FileRequest, store: ContentStore): Promise<FileOutcome | undefined> {
+async function alreadyStored(request: FileRequest, store: BlobSink): Promise<FileOutcome | undefined> {
   const sha256 = request.checksums.sha256?.toLowerCase();
   if (!sha256) return undefined;
   const size = await store.size(sha256);

@@ -1,4 +1,4 @@
-import type { ContentStore } from '../store/index.js';
+import type { BlobSink } from '../store/index.js';
 import { fetchFile } from './fetch-file.js';
 import { Http1Agent } from './http1/index.js';
 import { DOWNLOADER_DEFAULTS, type DownloaderOptions, type HttpClientChoice, type RetryPolicy } from './options.js';
@@ -18,6 +18,8 @@ export interface TransferSettings {
   /** Sent with every request, `user-agent` included. */
   readonly headers: Readonly<Record<string, string>>;
   readonly httpClient: HttpClientChoice;
+  /** DownloaderOptions.waitWhileBusy. */
+  readonly waitWhileBusy: boolean;
 }
 
 export function transferSettings(options: DownloaderOptions): TransferSettings {
@@ -30,6 +32,7 @@ export function transferSettings(options: DownloaderOptions): TransferSettings {
     ...(options.noProxy !== undefined ? { noProxy: options.noProxy } : {}),
     headers: { 'user-agent': options.userAgent ?? DOWNLOADER_DEFAULTS.userAgent, ...options.headers },
     httpClient: options.httpClient ?? 'bootsync',
+    waitWhileBusy: options.waitWhileBusy ?? false,
   };
 }
 
@@ -42,13 +45,13 @@ export interface Transfers {
 
 /** Transfers in this thread: bootsync's HTTP/1.1 agent for plain http, undici (loaded on first need) for the rest. */
 export class LocalTransfers implements Transfers {
-  readonly #store: ContentStore;
+  readonly #store: BlobSink;
   readonly #settings: TransferSettings;
   readonly #http: HttpSettings;
   readonly #plain: PayloadClient & { close(): Promise<void> };
   #undici: Promise<UndiciPayloads> | undefined;
 
-  constructor(store: ContentStore, settings: TransferSettings) {
+  constructor(store: BlobSink, settings: TransferSettings) {
     this.#store = store;
     this.#settings = settings;
     const agent = new Http1Agent({ connectTimeoutMs: settings.connectTimeoutMs, maxIdlePerOrigin: settings.concurrency });
@@ -72,7 +75,8 @@ export class LocalTransfers implements Transfers {
   async fetch(request: FileRequest, signal: AbortSignal | undefined, progress: (bytes: number) => void): Promise<FileOutcome> {
     try {
       const source = sourceFor(request.url, request.ref, this.#http);
-      return await fetchFile(request, source, { store: this.#store, retry: this.#settings.retry, signal, progress });
+      const { retry, waitWhileBusy } = this.#settings;
+      return await fetchFile(request, source, { store: this.#store, retry, waitWhileBusy, signal, progress });
     } catch (err) {
       return { ok: false, request, error: err instanceof Error ? err : new Error(String(err)) };
     }

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { ContentStore } from '../store/index.js';
+import type { BlobSink } from '../store/index.js';
 
 /**
  * How long to wait before another attempt: exponential from `baseDelayMs`, capped at `maxDelayMs`, less a random
@@ -33,7 +33,11 @@ export interface RetryPolicy extends Backoff {
 }
 
 export interface DownloaderOptions {
-  readonly store: ContentStore;
+  /**
+   * Where verified blobs go: a ContentStore, or another BlobSink (the rack simulator's, which drops the bytes),
+   * which is written in the caller's thread whatever `threads` says.
+   */
+  readonly store: BlobSink;
   /**
    * Files fetched at once, across all files of one `download()` call; also the connections per origin.
    * @defaultValue 4
@@ -71,6 +75,13 @@ export interface DownloaderOptions {
    * @defaultValue 'bootsync'
    */
   readonly httpClient?: HttpClientChoice;
+  /**
+   * A 503 or 429 answer with Retry-After is the server asking this client to wait its turn (the region's limit of
+   * concurrent rack transfers): wait that long, spread by jitter, as often as asked, without counting a failure.
+   * Off by default: a mirror that keeps answering 503 fails the file as the retry policy says.
+   * @defaultValue false
+   */
+  readonly waitWhileBusy?: boolean;
 }
 
 export const HTTP_CLIENTS = ['bootsync', 'undici'] as const;

@@ -10,6 +10,18 @@ export function backoffDelay(backoff: Backoff, failuresInRow: number, random: ()
 }
 
 /**
+ * The wait before asking again a server that said how long to wait (Retry-After): that long, plus up to as long
+ * again at random, so the clients it turned away together do not come back together. Never shorter than asked.
+ */
+export function turnDelay(retryAfterMs: number, random: () => number = Math.random): number {
+  // "Retry-After: 0" asked again and again would spin.
+  const asked = Math.max(MIN_TURN_MS, retryAfterMs);
+  return asked + backoffDelay({ baseDelayMs: asked, maxDelayMs: asked, jitter: 1 }, 1, random);
+}
+
+const MIN_TURN_MS = 100;
+
+/**
  * Counts failures in a row for one file. An attempt that stored new bytes starts a new streak, so a
  * connection that keeps dropping while the file still advances is never given up on.
  */

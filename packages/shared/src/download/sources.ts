@@ -76,7 +76,8 @@ class HttpSource implements ByteSource {
     await res.body.dump();
     // A 416 or a range we did not ask for: the partial cannot be continued, so fetch the file whole.
     if (resume && (res.statusCode === 206 || res.statusCode === 416)) return this.open(0, undefined, signal);
-    throw new HttpStatusError(this.url.href, res.statusCode, this.ref);
+    const asksToWait = res.statusCode === 503 || res.statusCode === 429;
+    throw new HttpStatusError(this.url.href, res.statusCode, this.ref, asksToWait ? retryAfterMs(first(res.headers['retry-after'])) : undefined);
   }
 }
 
@@ -110,6 +111,15 @@ function responseValidator(headers: Record<string, string | string[] | undefined
   const etag = first(headers.etag);
   if (etag && !etag.startsWith('W/')) return etag;
   return first(headers['last-modified']);
+}
+
+/** Retry-After as delay-seconds or an HTTP date, in ms from now; undefined when absent or unreadable. Pure but for the clock. */
+export function retryAfterMs(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function rangeStart(contentRange: string | string[] | undefined): number | undefined {

@@ -19,4 +19,4 @@ export {
   type ScrubProgress,
   type ScrubResult,
 } from './scrub.js';
-export type { ContentStoreOptions, ExpectedContent, GcOptions, GcResult, PartialFile, StoredBlob } from './types.js';
+export type { BlobSink, ContentStoreOptions, ExpectedContent, GcOptions, GcResult, PartialFile, StoredBlob } from './types.js';

@@ -50,6 +50,19 @@ export interface ContentStoreOptions {
 }
 
 /**
+ * What a download needs of where its blobs go: a ContentStore, or a sink of another kind (the rack simulator's,
+ * which verifies and discards the bytes).
+ */
+export interface BlobSink {
+  has(sha256: string): Promise<boolean>;
+  /** The size of the stored blob, undefined when it is not stored. */
+  size(sha256: string): Promise<number | undefined>;
+  partial(expected: ExpectedContent): Promise<PartialFile>;
+  /** Throws InsufficientSpaceError when `bytes` would not fit. */
+  ensureFreeSpace(bytes: number): Promise<void>;
+}
+
+/**
  * A partial file being written, resumable across processes. Bytes go in with `append`; `finalize` verifies
  * size and checksums, fsyncs and renames it into the store, or discards it and throws.
  */

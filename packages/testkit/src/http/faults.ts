@@ -2,6 +2,8 @@
 export interface Fault {
   /** Answer this status (e.g. 500, 404) with a short text body instead of the file. */
   readonly status?: number;
+  /** With `status`: send this Retry-After header (delay-seconds or an HTTP date). */
+  readonly retryAfter?: string;
   /** Redirect here instead (`Location`, absolute or relative; a function of the request path), with `status` or 302. */
   readonly redirectTo?: string | ((path: string) => string);
   /** Cut the connection after sending this many body bytes. */

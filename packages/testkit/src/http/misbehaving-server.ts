@@ -16,6 +16,8 @@ export interface RequestRecord {
   readonly ifRange: string | undefined;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   status: number;
+  /** When it arrived (Date.now()). */
+  readonly at: number;
   /** Body bytes written to the socket (before a drop, if any). */
   bytesSent: number;
 }
@@ -69,6 +71,7 @@ export async function startMisbehavingServer(options: MisbehavingServerOptions):
       ifRange: header(req, 'if-range'),
       headers: req.headers,
       status: 0,
+      at: Date.now(),
       bytesSent: 0,
     };
     requests.push(record);
@@ -109,7 +112,10 @@ async function serve(
     res.setHeader('location', location);
     return answer(res, record, fault.status ?? 302, `moved to ${location}\n`);
   }
-  if (fault?.status !== undefined) return answer(res, record, fault.status, `fault: status ${fault.status}\n`);
+  if (fault?.status !== undefined) {
+    if (fault.retryAfter !== undefined) res.setHeader('retry-after', fault.retryAfter);
+    return answer(res, record, fault.status, `fault: status ${fault.status}\n`);
+  }
   if (record.method !== 'GET' && record.method !== 'HEAD') return answer(res, record, 405, 'GET or HEAD only\n');
   const file = path.join(root, record.path);
   if (file !== root && !file.startsWith(root + path.sep)) return answer(res, record, 404, 'not found\n');
