@@ -152,14 +152,16 @@ async function scenario(front: Front, scene: { work: string; mirror: GeneratedMi
     const slowestMs = Math.max(...syncs.map((s) => Number(s.ms)));
     const rackMBps = rackBytes / 1e6 / ((lastPublished - importEnd) / 1000);
 
-    // No-op syncs: a registration makes the region queue an immediate sync for every rack.
-    const before = new Map((await rackRows()).map((r) => [r.hostname, r.last_image_sync]));
+    // A token to read the region stream with, as a rack.
     const secret = (await readFile(path.join(regionDir, 'secret'), 'utf8')).trim();
     const probe = await fetch(new URL(REGISTER_PATH, regionUrl), {
       method: 'POST', headers: { authorization: bearer(secret), 'content-type': 'application/json' }, body: JSON.stringify(registrationRequest('bench-probe')),
     });
     if (!probe.ok) throw new Error(`probe registration: HTTP ${probe.status}`);
     const { token } = (await probe.json()) as { token: string };
+    // No-op syncs: rack-controllers import-boot-images asks every rack to sync now.
+    const before = new Map((await rackRows()).map((r) => [r.hostname, r.last_image_sync]));
+    await api('POST', 'rackcontrollers/?op=import_boot_images');
     await until(async () => (await rackRows()).filter((r) => r.hostname !== 'bench-probe').every((r) => r.last_image_sync !== before.get(r.hostname)), 'a no-op sync on every rack');
     const noopMs = await Promise.all(rackUrls.map(async (url) => 1000 * gauge(await (await fetch(`${url}/metrics`)).text(), 'bootsync_rack_last_sync_duration_seconds')));
 

@@ -145,4 +145,32 @@ describe('racks through the MAAS API', () => {
       }
     }
   });
+
+  it('a registering rack syncs at once, and no other rack syncs for it', async () => {
+    const connection = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
+    const reasons = new Map<string, string[]>();
+    const workers = ['rack-4', 'rack-5'].map((name) => {
+      reasons.set(name, []);
+      return new Worker<SyncJobData>(rackQueueName(name), async (job) => {
+        reasons.get(name)?.push(job.data.reason);
+        return resultMessage({ snapshot: 'snapshot-x', changed: false, bytesFetched: 0, files: 0, images: [] });
+      }, { connection, prefix });
+    });
+    const rack4 = new Queue(rackQueueName('rack-4'), { connection, prefix });
+    const idle = async (queue: Queue): Promise<boolean> => Object.values(await queue.getJobCounts('waiting', 'active', 'prioritized')).every((n) => n === 0);
+    try {
+      await racks.register('rack-4');
+      await waitFor('rack-4 to sync at registration', async () => reasons.get('rack-4')?.includes('registration') === true && (await idle(rack4)));
+      const before = [...(reasons.get('rack-4') ?? [])];
+      await racks.register('rack-5');
+      // Queued before register() returned, had it been queued at all.
+      expect(await idle(rack4)).toBe(true);
+      await waitFor('rack-5 to sync at registration', () => reasons.get('rack-5')?.includes('registration') === true);
+      expect(reasons.get('rack-4')).toEqual(before);
+    } finally {
+      for (const worker of workers) await worker.close();
+      await rack4.close();
+      connection.disconnect();
+    }
+  });
 });
