@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Downloader } from '@bootsync/shared/download';
 import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
-import { bearer, RegionStreamClient, registerWithRegion, runSyncJob, type SyncResultMessage } from '@bootsync/shared/rack-protocol';
+import { bearer, RegionStreamClient, registerWithRegion } from '@bootsync/shared/rack-protocol';
 import { ContentStore } from '@bootsync/shared/store';
 import type { RackConfig } from '../config/index.js';
 import { IntegrityGuard, RackScrub } from '../integrity/index.js';
@@ -13,6 +12,7 @@ import { createRackServer } from '../server/index.js';
 import { pruneDataDir } from '../snapshot/index.js';
 import { SerialLock, syncRack } from '../sync/index.js';
 import { requestRepair } from './repair-job.js';
+import { regionDownloader, startSyncWorker } from './sync-worker.js';
 
 export interface RackDaemon {
   /** `http://host:port` the rack serves on. */
@@ -52,25 +52,24 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
   logger.info({ event: 'rack.registered', rack: config.name, queue: registration.queue });
   const authorization = { authorization: bearer(registration.token) };
   const client = new RegionStreamClient({ regionUrl: config.regionUrl, streamPath: registration.streamPath, headers: () => authorization });
-  const downloader = new Downloader({
+  const downloader = regionDownloader({
+    token: registration.token,
     store: cache,
-    headers: authorization,
     httpClient: config.downloadClient,
     ...(options.downloaderRetry ? { retry: options.downloaderRetry } : {}),
   });
   const integrity = new IntegrityGuard({ dataDir: config.dataDir, cache, lock, metrics, logger, rack: config.name });
   const deps = { dataDir: config.dataDir, cache, downloader, client, metrics, logger, lock, graceMs: config.snapshotGraceMs, integrity };
 
-  const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<SyncResultMessage> => {
-    const both = AbortSignal.any([stopping.signal, ...(signal ? [signal] : [])]);
-    return runSyncJob(job, (onProgress) => syncRack(deps, { signal: both, onProgress }), {
-      rack: config.name,
-      region: config.regionUrl,
-      aborted: () => both.aborted,
-      onFailure: (err) => logger.warn({ event: 'rack.sync.failed', rack: config.name, err }),
-    });
-  };
-  const worker = new Worker(registration.queue, processor, { connection: redis, prefix: registration.prefix, concurrency: 1 });
+  const worker = startSyncWorker({
+    rack: config.name,
+    regionUrl: config.regionUrl,
+    registration,
+    connection: redis,
+    stopping: stopping.signal,
+    sync: (sync) => syncRack(deps, sync),
+    onFailure: (err) => logger.warn({ event: 'rack.sync.failed', rack: config.name, err }),
+  });
   // While Redis is away the worker fails with it on every attempt: that outage is logged once, above.
   worker.on('error', (err) => {
     if (!outage.down) logger.warn({ event: 'rack.worker.error', rack: config.name, err });

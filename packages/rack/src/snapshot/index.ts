@@ -1,4 +1,4 @@
-export { planSnapshot, planBlobs, type SnapshotArchive, type SnapshotFile, type SnapshotPlan } from './snapshot-plan.js';
+export { planSnapshot, planBlobs, planImages, type SnapshotArchive, type SnapshotFile, type SnapshotPlan } from './snapshot-plan.js';
 export { publishSnapshot, type PublishOptions, type PublishStep } from './publish-snapshot.js';
 export { sameStamp, stampOf, stampTree, type FileStamp } from './file-stamps.js';
 export { readCurrent, swapCurrent, type CurrentSnapshot, type SnapshotManifest } from './current-link.js';

@@ -1,3 +1,4 @@
+import type { HeldImage } from '@bootsync/shared/rack-protocol';
 import { formatItemRef, type ItemRef, type ProductItem } from '@bootsync/shared/streams';
 import { SnapshotConflictError, SnapshotPlanError } from '../errors/index.js';
 import { linkedSubarches } from './maas-layout.js';
@@ -71,6 +72,13 @@ export function planBlobs(plan: SnapshotPlan): Map<string, number> {
   const blobs = new Map<string, number>();
   for (const entry of [...plan.files, ...plan.archives]) blobs.set(entry.sha256, entry.size);
   return blobs;
+}
+
+/** Every image version a plan lays out: what a rack that published it holds. */
+export function planImages(plan: SnapshotPlan): HeldImage[] {
+  const images = new Map<string, HeldImage>();
+  for (const { ref } of [...plan.files, ...plan.archives]) images.set(`${ref.product}\n${ref.version}`, { product: ref.product, version: ref.version });
+  return [...images.values()];
 }
 
 function targetDir(item: ProductItem): string {

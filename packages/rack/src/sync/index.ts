@@ -1,2 +1,2 @@
-export { syncRack, type RackSyncDeps } from './rack-sync.js';
+export { missingFiles, syncRack, type RackSyncDeps } from './rack-sync.js';
 export { SerialLock } from './serial-lock.js';

@@ -2,14 +2,15 @@ import type { Downloader, FileRequest } from '@bootsync/shared/download';
 import type { IntegrityGuard } from '../integrity/index.js';
 import { ChecksumMismatchError, SizeMismatchError } from '@bootsync/shared/download';
 import type { Logger } from '@bootsync/shared/logging';
-import type { HeldImage, RegionStreamClient, SyncProgress, SyncResult } from '@bootsync/shared/rack-protocol';
-import type { ContentStore } from '@bootsync/shared/store';
+import type { RegionStreamClient, SyncProgress, SyncResult } from '@bootsync/shared/rack-protocol';
+import type { BlobSink, ContentStore } from '@bootsync/shared/store';
 import type { ProductItem } from '@bootsync/shared/streams';
 import type { RackMetrics } from '../metrics/index.js';
 import {
   ensureWritableDataDir,
   maasMeta,
   planBlobs,
+  planImages,
   planSnapshot,
   publishSnapshot,
   pruneDataDir,
@@ -59,7 +60,7 @@ async function sync(deps: RackSyncDeps, options: SyncOptions): Promise<SyncResul
   const current = await readCurrent(deps.dataDir);
   const whole = current ? await deps.integrity.checkCurrent(current) : true;
   // Said first thing: the region counts these as held until the job ends, however the repair goes.
-  if (current && !whole) options.onProgress?.({ bytesDone: 0, bytesTotal: 0, images: deps.integrity.wholeImages(heldImages(current.manifest.plan)) });
+  if (current && !whole) options.onProgress?.({ bytesDone: 0, bytesTotal: 0, images: deps.integrity.wholeImages(planImages(current.manifest.plan)) });
   const stream = await deps.client.read(signal);
   if (current && whole && current.manifest.source === stream.tag) {
     // The region went back to what `current` holds: a target left by a failed sync of another state claims no more.
@@ -109,7 +110,12 @@ function claim(deps: RackSyncDeps, source: string, blobs: ReadonlyMap<string, nu
   return deps.lock.run(() => writeSyncTarget(deps.dataDir, { source, blobs: Object.fromEntries(blobs) }));
 }
 
-async function missingFiles(deps: RackSyncDeps, items: readonly ProductItem[], needed: Map<string, number>): Promise<FileRequest[]> {
+/** The files of `needed` blobs the cache lacks, each once, as the region stream names them. */
+export async function missingFiles(
+  deps: { readonly cache: Pick<BlobSink, 'has'>; readonly client: Pick<RegionStreamClient, 'fileUrl'> },
+  items: readonly ProductItem[],
+  needed: ReadonlyMap<string, number>,
+): Promise<FileRequest[]> {
   const bySha = new Map<string, ProductItem>();
   for (const item of items) {
     const sha256 = item.checksums.sha256;
@@ -123,14 +129,7 @@ async function missingFiles(deps: RackSyncDeps, items: readonly ProductItem[], n
   return missing;
 }
 
-/** Every image version a plan lays out. */
-function heldImages(plan: SnapshotPlan): HeldImage[] {
-  const images = new Map<string, HeldImage>();
-  for (const { ref } of [...plan.files, ...plan.archives]) images.set(`${ref.product}\n${ref.version}`, { product: ref.product, version: ref.version });
-  return [...images.values()];
-}
-
 function result(deps: RackSyncDeps, snapshot: string, plan: SnapshotPlan, changed: boolean, bytesFetched: number): SyncResult {
-  const images = deps.integrity.wholeImages(heldImages(plan));
+  const images = deps.integrity.wholeImages(planImages(plan));
   return { snapshot, changed, bytesFetched, files: plan.files.length + plan.archives.length, images };
 }

@@ -10,6 +10,7 @@ export {
   type ChecksumAlgorithm,
 } from './errors.js';
 export { availableBytes } from './free-space.js';
+export { ContentHasher, findMismatch } from './hashing.js';
 export { ReadPacer } from './read-pacer.js';
 export {
   DEFAULT_SCRUB_BYTES_PER_SECOND,
