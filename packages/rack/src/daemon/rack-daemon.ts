@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
-import { bearer, RegionStreamClient, registerWithRegion } from '@bootsync/shared/rack-protocol';
+import { bearer, RACK_QUEUE_OPTIONS, RegionStreamClient, registerWithRegion } from '@bootsync/shared/rack-protocol';
 import { ContentStore } from '@bootsync/shared/store';
 import type { RackConfig } from '../config/index.js';
 import { IntegrityGuard, RackScrub } from '../integrity/index.js';
@@ -75,7 +75,7 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
     if (!outage.down) logger.warn({ event: 'rack.worker.error', rack: config.name, err });
   });
   // A scrub that withheld a file asks for a sync now: the region sees the rack syncing, and the sync repairs it.
-  const ownQueue = new Queue(registration.queue, { connection: redis, prefix: registration.prefix });
+  const ownQueue = new Queue(registration.queue, { connection: redis, prefix: registration.prefix, ...RACK_QUEUE_OPTIONS });
   ownQueue.on('error', () => undefined);
   integrity.onDamage = () => void requestRepair(ownQueue).catch((err: unknown) => logger.warn({ event: 'rack.repair.queue_failed', rack: config.name, err }));
   const scrub = new RackScrub({ cache, guard: integrity, metrics, logger, rack: config.name, intervalMs: config.scrubIntervalMs });

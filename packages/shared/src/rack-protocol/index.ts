@@ -38,6 +38,7 @@ export {
 } from './registration.js';
 export {
   KEEP_FINISHED_JOBS,
+  RACK_QUEUE_OPTIONS,
   SYNC_JOB,
   SYNC_NOW_ID,
   rackQueueName,

@@ -5,8 +5,18 @@ import { protocolOf, RACK_PROTOCOL_VERSION } from './version.js';
 export const SYNC_JOB = 'sync';
 /** One immediate sync waits at a time per rack: the region's "sync now" and the rack's repair request join it. */
 export const SYNC_NOW_ID = 'sync-now';
-/** How many finished sync jobs a rack's queue keeps, each way (the region reads the newest of them). */
-export const KEEP_FINISHED_JOBS = { count: 50 } as const;
+/**
+ * How many finished sync jobs a rack's queue keeps, each way (the region reads the newest of them). Few: with
+ * 1,000 racks, 50 each way held 100 MB of Redis.
+ */
+export const KEEP_FINISHED_JOBS = { count: 5 } as const;
+/**
+ * The options every opener of a rack's queue gives BullMQ (the region's queue, the rack's own for its repair
+ * requests): whoever opens it last writes them into the queue's meta. Its events stream is read by the region as
+ * they come, so it keeps only the last ~100 (BullMQ keeps 10,000: 1.2 MB per rack once a rack has synced for
+ * twelve days at five-minute intervals, 1.2 GB for 1,000 racks).
+ */
+export const RACK_QUEUE_OPTIONS = { streams: { events: { maxLen: 100 } } } as const;
 
 const SYNC_REASONS = ['schedule', 'import', 'registration', 'manual', 'repair'] as const;
 /** Why a sync was queued. `repair`: by the rack itself, after a scrub withheld a damaged file. */
