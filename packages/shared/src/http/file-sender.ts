@@ -24,10 +24,11 @@ const readAt = promisify(read);
 const closeFd = promisify(close);
 
 /**
- * Sends `answer` (from answerFileRequest) for an open file descriptor on the raw response, and closes it. The body is read
- * into a few buffers of this response's own, each reused once the socket has taken it (a read stream allocates a
+ * Sends `answer` (from answerFileRequest) for an open file descriptor on the raw response, and closes it. The body
+ * is read into a few buffers of this response's own, each reused once the socket has taken it (a read stream allocates a
  * fresh 1 MiB buffer per read, which the kernel zeroes and the GC frees: a fifth of the CPU per byte served), and
- * never more than READ_SIZE x BUFFERS bytes are queued for a slow reader. Resolves once the body is sent or the client gone.
+ * never more than READ_SIZE x BUFFERS bytes are queued for a slow reader. Resolves once the body is sent or the
+ * client gone.
  */
 export async function sendFile(
   res: ServerResponse,
@@ -47,6 +48,11 @@ export async function sendFile(
   meter?.started();
   try {
     await pump(res, fd, answer.body.start, answer.body.end + 1, meter);
+  } catch (err) {
+    // A read that failed (a disk error) cuts the connection, so the client does not wait for the rest; the error goes
+    // on to the caller's handler (fastify logs it).
+    res.destroy();
+    throw err;
   } finally {
     meter?.ended();
     await closeFd(fd);
