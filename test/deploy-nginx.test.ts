@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -7,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flipByte } from '@bootsync/testkit/damage';
 import { startMisbehavingServer } from '@bootsync/testkit/http';
 import { DEFAULT_RELEASES, createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
-import { freePort } from '@bootsync/testkit/net';
+import { freePort, pausedGet } from '@bootsync/testkit/net';
 import { frontSubstitutions, startNginx, type NginxInstance } from '@bootsync/testkit/nginx';
 import { testRedisUrl } from '@bootsync/testkit/redis';
 import { eventually } from '@bootsync/testkit/wait';
@@ -167,13 +166,14 @@ describe('deploy/nginx/rack.conf in front of the rack', () => {
   it('a snapshot swap while a client reads: that reader gets its whole file, the next request the new one', async () => {
     const before = await readlink(join(rackDir(), 'current'));
     const old = await upstreamBytes('20250718', 'squashfs');
-    const reader = slowReader(`${rackFront.url}/images/${SQUASHFS}`);
+    const reader = pausedGet(`${rackFront.url}/images/${SQUASHFS}`);
     await reader.started;
     await mirror.addVersion('20250801');
     await region.api('boot-resources/?op=import', 'POST');
     await eventually(async () => ((await readlink(join(rackDir(), 'current'))) !== before ? true : undefined), 60_000, 'a new snapshot on the rack');
     await rackSynced();
-    const body = await reader.finish();
+    const { head, body } = await reader.finish();
+    expect(head).toMatch(/^HTTP\/1\.1 200 /);
     expect(body.length).toBe(old.length);
     expect(body.equals(old)).toBe(true);
     const next = await get(`${rackFront.url}/images/${SQUASHFS}`);
@@ -213,33 +213,3 @@ describe('deploy/nginx/rack.conf in front of the rack', () => {
     }, 30_000, 'the kernel served again');
   }, 60_000);
 });
-
-/** GETs `url` over a raw socket, reads a little and then waits, so nginx is mid-file; `finish()` reads the rest. */
-function slowReader(url: string): { started: Promise<void>; finish(): Promise<Buffer> } {
-  const { hostname, port, pathname } = new URL(url);
-  const socket = connect(Number(port), hostname);
-  const chunks: Buffer[] = [];
-  let started!: () => void;
-  const startedP = new Promise<void>((resolve) => (started = resolve));
-  const ended = new Promise<void>((resolve, reject) => socket.once('end', resolve).once('error', reject));
-  let slow = true;
-  socket.on('data', (chunk: Buffer) => {
-    chunks.push(chunk);
-    if (!slow) return;
-    socket.pause();
-    started();
-  });
-  socket.write(`GET ${pathname} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`);
-  return {
-    started: startedP,
-    async finish() {
-      slow = false;
-      socket.resume();
-      await ended;
-      const all = Buffer.concat(chunks);
-      const head = all.indexOf('\r\n\r\n');
-      expect(all.subarray(0, head).toString()).toMatch(/^HTTP\/1\.1 200 /);
-      return all.subarray(head + 4);
-    },
-  };
-}

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerFileRequest, sendFile } from '@bootsync/shared/http';
+import { pausedGet } from '@bootsync/testkit/net';
 import { eventually } from '@bootsync/testkit/wait';
 
 const MiB = 1024 * 1024;
@@ -35,42 +36,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** GET over a raw socket that reads the first bytes and then waits for `resume()`; resolves with all it got. */
-function pausedGet(): { started: Promise<void>; resume(): Promise<{ head: string; body: Buffer }> } {
-  const socket = connect(port, '127.0.0.1');
-  const chunks: Buffer[] = [];
-  let paused = true;
-  let started!: () => void;
-  const startedP = new Promise<void>((resolve) => (started = resolve));
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  socket.on('error', () => undefined);
-  socket.on('data', (chunk: Buffer) => {
-    chunks.push(chunk);
-    if (!paused) return;
-    socket.pause();
-    started();
-  });
-  socket.write('GET /image HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-  return {
-    started: startedP,
-    async resume() {
-      paused = false;
-      socket.resume();
-      await closed;
-      const all = Buffer.concat(chunks);
-      const end = all.indexOf('\r\n\r\n');
-      return { head: all.subarray(0, end).toString(), body: all.subarray(end + 4) };
-    },
-  };
-}
-
 describe('sendFile', () => {
   it('cuts the connection when the file shrinks under a reader: a short body, never other bytes', async () => {
     await writeFile(file, content);
-    const reader = pausedGet();
+    const reader = pausedGet(`http://127.0.0.1:${port}/image`);
     await reader.started;
     await truncate(file, 20 * MiB);
-    const { head, body } = await reader.resume();
+    const { head, body } = await reader.finish();
     expect(head).toContain(`content-length: ${content.length}`);
     expect(body.length).toBeLessThan(content.length);
     expect(body.equals(content.subarray(0, body.length))).toBe(true);

@@ -15,3 +15,4 @@ export function freePort(): Promise<number> {
   });
 }
 export { openIdleSockets, type IdleSockets } from './idle-sockets.js';
+export { pausedGet, type PausedGet } from './paused-get.js';
