@@ -138,7 +138,12 @@ async function storm(target: Target, clients: number): Promise<StormResult> {
   const healthMs = (await health?.stop()) ?? [];
   const probeMs = await newcomer.stop();
   const cpuSeconds = (await target.cpu()) - cpuBefore;
-  const measured = lines.flatMap((out) => out.trim().split('\n')).map((l) => l.split(' ').map(Number) as [number, number]);
+  const measured = lines.flatMap((out) => out.trim().split('\n')).map((line) => {
+    const m = /^(\d+(?:\.\d+)?) (\d+)$/.exec(line.trim());
+    if (!m) throw new Error(`${target.name}: curl wrote ${JSON.stringify(line)}, not "<time to first byte> <bytes>"`);
+    return [Number(m[1]), Number(m[2])] as [number, number];
+  });
+  if (measured.length !== clients * urls.length) throw new Error(`${target.name}: ${measured.length} transfers measured, ${clients * urls.length} made`);
   return { seconds, bytes: measured.reduce((sum, [, size]) => sum + size, 0), ttfbMs: measured.map(([t]) => t * 1000).sort((a, b) => a - b), probeMs, healthMs, cpuSeconds };
 }
 
