@@ -43,6 +43,7 @@ describe('several racks, one region', () => {
       connection.disconnect();
     }
     expect((await region.racks.get('away')).status).toBe('unknown');
-    expect(region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250101')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
+    // The three racks pull every second, so one may be in a (no-op) sync right now: only what they hold counts here.
+    expect(region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250101')?.allRacksHaveIt).toBe(true);
   }, 20_000);
 });
