@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createLogger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
-import { createRepositories, openRegionDatabase } from '@bootsync/region/db';
+import { createRepositories, openMigratedSqlite } from '@bootsync/region/db';
 import { redisPrefixFor } from '@bootsync/region/identity';
 import { ImportService, type ImportFinishedEvent } from '@bootsync/region/import';
 import { apiLatencyDuringImport, percentile, type ApiDuringImport } from './lib/api-latency.js';
@@ -50,7 +50,7 @@ const { values: args } = parseArgs({ options: { ...STREAM_BENCH_ARGS, child: { t
 
 /** The region side runs in a child process of its own, so its peak RSS is the import's alone. */
 async function runChild(job: ChildJob): Promise<void> {
-  const db = openRegionDatabase(path.join(job.work, 'region.db'));
+  const db = openMigratedSqlite(path.join(job.work, 'region.db'));
   const repos = createRepositories(db);
   repos.config.set('boot_images_auto_import', false);
   const source = repos.bootSources.create({ url: job.sourceUrl, keyringFilename: job.keyring });

@@ -9,7 +9,7 @@ import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testki
 import { createSignedMirror, type GeneratedMirror, type MirrorSpec } from '@bootsync/testkit/mirror';
 import { freePort } from '@bootsync/testkit/net';
 import { testRedisUrl } from '@bootsync/testkit/redis';
-import { createRepositories, formatApiKey, openRegionDatabase } from '@bootsync/region/db';
+import { createRepositories, formatApiKey, openMigratedSqlite } from '@bootsync/region/db';
 import { ensureRegionIdentity } from '@bootsync/region/identity';
 import { resolveRackConfig } from '@bootsync/rack/config';
 import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
@@ -69,7 +69,7 @@ export async function startPageWorld(spec: MirrorSpec): Promise<PageWorld> {
 
     const regionDir = join(dir, 'region');
     const identity = await ensureRegionIdentity(regionDir);
-    const db = openRegionDatabase(identity.paths.database);
+    const db = openMigratedSqlite(identity.paths.database);
     const repos = createRepositories(db);
     repos.config.set('boot_images_auto_import', false);
     const key = repos.apiKeys.ensureAdmin();

@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import { createLogger, type Logger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
-import { createRepositories, openRegionDatabase, type Repositories } from '@bootsync/region/db';
+import { createRepositories, openMigratedSqlite, type Repositories } from '@bootsync/region/db';
 import { RackService } from '@bootsync/region/racks';
 import { resolveRackConfig, type RackConfigInput } from '@bootsync/rack/config';
 import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
@@ -35,7 +35,7 @@ export interface RegionUnderTest {
 /** A region as far as racks see it: a real SQLite database, a real store, the racks HTTP routes, real Redis. */
 export async function startRegion(options: { intervalMs: number; redisUrl?: string; logger?: Logger; streamMaxAgeMs?: number }): Promise<RegionUnderTest> {
   const dir = await mkdtemp(join(tmpdir(), 'bootsync-rack-e2e-'));
-  const db = openRegionDatabase(join(dir, 'region.db'));
+  const db = openMigratedSqlite(join(dir, 'region.db'));
   const repos = createRepositories(db);
   const store = new ContentStore({ root: join(dir, 'store'), fsync: false });
   const secret = createHash('sha256').update(dir).digest('hex');

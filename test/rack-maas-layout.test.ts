@@ -11,7 +11,7 @@ import { createRackServer } from '@bootsync/rack/server';
 import { maasMeta, planSnapshot, publishSnapshot } from '@bootsync/rack/snapshot';
 import { parseProducts } from '@bootsync/shared/streams';
 import { buildRegionStream, PRODUCTS_PATH, publishedImages } from '@bootsync/region/region-stream';
-import { createRepositories, openRegionDatabase, type Repositories } from '@bootsync/region/db';
+import { createRepositories, openMigratedSqlite, type Repositories } from '@bootsync/region/db';
 import { rackBootImages } from '@bootsync/region/racks';
 
 // The rack tree MAAS 3.4 lays out, checked on a bootsync rack: the region's rows (as the import and an upload write
@@ -70,7 +70,7 @@ const ubuntuFiles = (release: string, subarch: string, kpackage: string) => [
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bootsync-maas-layout-'));
   await mkdir(join(dir, 'blobs'));
-  const db = openRegionDatabase(join(dir, 'region.db'));
+  const db = openMigratedSqlite(join(dir, 'region.db'));
   closeDb = () => db.close();
   repos = createRepositories(db);
   await image('ubuntu/jammy', 'amd64/ga-22.04', { subarches: 'generic,hwe-p,ga-22.04', title: 'Ubuntu 22.04 LTS', kflavor: 'generic' }, ubuntuFiles('jammy', 'ga-22.04', 'linux-generic'));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRepositories, openRegionDatabase } from '@bootsync/region/db';
+import { createRepositories, openMigratedSqlite } from '@bootsync/region/db';
 import { startMisbehavingServer } from '@bootsync/testkit/http';
 import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
 import { testRedisUrl } from '@bootsync/testkit/redis';
@@ -59,7 +59,7 @@ async function peakRss(pid: number): Promise<number> {
 }
 
 function completeSetCount(dataDir: string): number {
-  const db = openRegionDatabase(join(dataDir, 'region.db'));
+  const db = openMigratedSqlite(join(dataDir, 'region.db'));
   try {
     const repos = createRepositories(db);
     return repos.bootResources.list().flatMap((r) => repos.resourceSets.listForResource(r.id).filter((s) => s.complete)).length;

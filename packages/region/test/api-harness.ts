@@ -10,7 +10,7 @@ import { realFixtures } from '@bootsync/testkit/fixtures';
 import { cacheEntries } from '../src/import/cache-entries.js';
 import { encodeMaasMultipart, plaintextOAuthHeader } from '@bootsync/cli/api-client';
 import { maasApiPlugin, MAAS_API_PREFIX, type ApiDeps } from '../src/api/index.js';
-import { createRepositories, formatApiKey, openRegionDatabase, type ApiKey, type Repositories } from '../src/db/index.js';
+import { createRepositories, formatApiKey, openMigratedSqlite, type ApiKey, type Repositories } from '../src/db/index.js';
 import { UploadService } from '../src/uploads/index.js';
 
 /**
@@ -32,7 +32,7 @@ export interface ApiHarness {
 export async function startApi(extra: Partial<ApiDeps> = {}, shared?: { repos: Repositories }): Promise<ApiHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'bootsync-api-'));
   // With `shared`, the API runs over another harness's database (the import's), which that harness closes.
-  const db = shared ? undefined : openRegionDatabase(join(dir, 'region.db'));
+  const db = shared ? undefined : openMigratedSqlite(join(dir, 'region.db'));
   const repos = shared?.repos ?? createRepositories(db!);
   const key = repos.apiKeys.ensureAdmin();
   const store = new ContentStore({ root: join(dir, 'store'), fsync: false });

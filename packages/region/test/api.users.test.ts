@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepositories, openRegionDatabase } from '../src/db/index.js';
+import { createRepositories, openMigratedSqlite } from '../src/db/index.js';
 import { maasCall, oauthHeader, startApi, type ApiHarness } from './api-harness.js';
 import { tempDir } from './daemon-harness.js';
 
@@ -72,7 +72,7 @@ describe('bootsync-region apikey --user NAME [--admin]', () => {
       expect(await apikey('--user', 'alice')).toBe(alice);
       expect(await apikey('--user', 'bob', '--admin')).not.toBe(alice);
       expect(await apikey()).toBe(admin);
-      const db = openRegionDatabase(`${dir.path}/region.db`);
+      const db = openMigratedSqlite(`${dir.path}/region.db`);
       try {
         const keys = createRepositories(db).apiKeys.list();
         expect(keys.map((k) => [k.name, k.isSuperuser])).toEqual([['admin', true], ['alice', false], ['bob', true]]);
@@ -80,7 +80,7 @@ describe('bootsync-region apikey --user NAME [--admin]', () => {
         db.close();
       }
       await apikey('--user', 'alice', '--admin');
-      const after = openRegionDatabase(`${dir.path}/region.db`);
+      const after = openMigratedSqlite(`${dir.path}/region.db`);
       expect(createRepositories(after).apiKeys.findByTokenKey(alice.split(':')[1]!)?.isSuperuser).toBe(true);
       after.close();
     } finally {

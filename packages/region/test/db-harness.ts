@@ -2,7 +2,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRepositories, openRegionDatabase, type Repositories } from '@bootsync/region/db';
+import { createRepositories, openMigratedSqlite, type Repositories } from '@bootsync/region/db';
 
 /** A migrated region database in a fresh temp dir; `close()` closes it and removes the dir. */
 export interface TempRegionDb extends Repositories {
@@ -14,7 +14,7 @@ export interface TempRegionDb extends Repositories {
 async function openTempRegionDb(): Promise<TempRegionDb> {
   const dir = await mkdtemp(join(tmpdir(), 'bootsync-db-'));
   const file = join(dir, 'region.db');
-  const repos = createRepositories(openRegionDatabase(file));
+  const repos = createRepositories(openMigratedSqlite(file));
   return {
     ...repos,
     dir,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { SchemaTooNewError, createRepositories, migrate, migrations, openDatabase, openRegionDatabase } from '@bootsync/region/db';
+import { SchemaTooNewError, createRepositories, migrate, migrations, openDatabase, openMigratedSqlite } from '@bootsync/region/db';
 import { useTempRegionDb } from './db-harness.js';
 import { maasCall, oauthHeader, startApi } from './api-harness.js';
 
@@ -57,7 +57,7 @@ describe('region database migrations', () => {
     insert.run('c0nsumer1111111111', 't0ken1111111111111', 's3cret11111111111111111111111111', 'ops', '2026-02-02T03:04:05.678Z');
     old.close();
 
-    const opened = openRegionDatabase(file);
+    const opened = openMigratedSqlite(file);
     try {
       expect(opened.pragma('user_version', { simple: true })).toBe(Math.max(...migrations.map((m) => m.version)));
       const repos = createRepositories(opened);

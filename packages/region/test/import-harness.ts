@@ -6,7 +6,7 @@ import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testki
 import { capturingLogger } from '@bootsync/testkit/logs';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { ContentStore } from '@bootsync/shared/store';
-import { createRepositories, openRegionDatabase, type BootSource, type Db, type NewSelection, type Repositories } from '@bootsync/region/db';
+import { createRepositories, openMigratedSqlite, type BootSource, type Db, type NewSelection, type Repositories } from '@bootsync/region/db';
 import { ImportService, type ImportFinishedEvent, type ImportServiceDeps, type ImportTuning } from '@bootsync/region/import';
 
 /** Retries short enough that a failing test finishes in well under a second per failure. */
@@ -58,7 +58,7 @@ export async function createImportHarness(options: HarnessOptions = {}): Promise
   await mkdir(join(dir, 'upstream'));
   const mirror = await createSignedMirror(join(dir, 'upstream'), options.spec);
   const server = await startMisbehavingServer({ root: mirror.root });
-  const db = openRegionDatabase(join(dir, 'region.db'));
+  const db = openMigratedSqlite(join(dir, 'region.db'));
   const repos = createRepositories(db);
   repos.config.set('boot_images_auto_import', options.autoImport ?? false);
   const source = repos.bootSources.create({ url: `${server.url}/`, keyringFilename: mirror.keyring.binary });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
-import { createRepositories, openRegionDatabase, type Db, type Repositories } from '../src/db/index.js';
+import { createRepositories, openMigratedSqlite, type Db, type Repositories } from '../src/db/index.js';
 import { rackQueueName, resultMessage, type SyncJobData } from '@bootsync/shared/rack-protocol';
 import { RackService } from '../src/racks/index.js';
 import { productName } from '../src/region-stream/index.js';
@@ -24,7 +24,7 @@ let api: ApiHarness;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bootsync-racks-api-'));
-  db = openRegionDatabase(join(dir, 'region.db'));
+  db = openMigratedSqlite(join(dir, 'region.db'));
   repos = createRepositories(db);
   racks = new RackService({
     repos, store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here', redisUrl: testRedisUrl, redisPrefix: prefix,

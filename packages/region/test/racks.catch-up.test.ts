@@ -8,7 +8,7 @@ import { createLogger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { imageStatus } from '@bootsync/region/status';
-import { createRepositories, openRegionDatabase } from '../src/db/index.js';
+import { createRepositories, openMigratedSqlite } from '../src/db/index.js';
 import { failureReason, rackQueueName, resultMessage } from '@bootsync/shared/rack-protocol';
 import { RackService } from '../src/racks/index.js';
 import { productName } from '../src/region-stream/index.js';
@@ -24,7 +24,7 @@ afterEach(async () => {
 /** A region's database with one complete image, and RackServices over it as successive region processes. */
 function regionData(): { services: () => RackService; prefix: string } {
   const dir = mkdtempSync(join(tmpdir(), 'bootsync-racks-catch-up-'));
-  const db = openRegionDatabase(join(dir, 'region.db'));
+  const db = openMigratedSqlite(join(dir, 'region.db'));
   const repos = createRepositories(db);
   const prefix = uniquePrefix('racks-catch-up');
   cleanups.push(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
-import { createRepositories, openRegionDatabase, type Db } from '../src/db/index.js';
+import { createRepositories, openMigratedSqlite, type Db } from '../src/db/index.js';
 import { createRegionMetrics, type RegionMetrics } from '../src/metrics/index.js';
 import { RackService } from '../src/racks/index.js';
 import { deleteKeys } from './import-harness.js';
@@ -20,7 +20,7 @@ let importing = false;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bootsync-racks-metrics-'));
-  db = openRegionDatabase(join(dir, 'region.db'));
+  db = openMigratedSqlite(join(dir, 'region.db'));
   metrics = createRegionMetrics();
   racks = new RackService({
     repos: createRepositories(db), store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here',

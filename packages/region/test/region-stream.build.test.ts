@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planImport, type Selection, type WantedSet } from '@bootsync/shared/select';
 import { parseIndex, parseProducts, readMirror, type ProductItem } from '@bootsync/shared/streams';
 import { planSnapshot, type SnapshotPlan } from '@bootsync/rack/snapshot';
-import { createRepositories, openRegionDatabase, type Db, type Repositories } from '../src/db/index.js';
+import { createRepositories, openMigratedSqlite, type Db, type Repositories } from '../src/db/index.js';
 import { ensureSetRows } from '../src/import/held-sets.js';
 import { buildRegionStream, PRODUCTS_PATH, publishedImages, REGION_CONTENT_ID, type RegionStream } from '../src/region-stream/index.js';
 import { realFixtures } from '@bootsync/testkit/fixtures';
@@ -41,7 +41,7 @@ const rackPlan = (): SnapshotPlan => planSnapshot(items);
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'bootsync-region-stream-'));
-  db = openRegionDatabase(path.join(dir, 'region.db'));
+  db = openMigratedSqlite(path.join(dir, 'region.db'));
   repos = createRepositories(db);
   // The region's rows written by the import's own code for the real stream, every set complete.
   const mirror = await readMirror(realStream, { verify: false });
@@ -100,7 +100,7 @@ describe('buildRegionStream on resources as the import writes them', () => {
   it('publishes the bootloader-type the import recorded, whatever the resource is named', () => {
     const uefi = wantedSets.find((w) => w.image.identity.name === 'grub-efi-signed/uefi' && w.image.identity.architecture === 'amd64/generic')!;
     const renamed = { ...uefi, image: { ...uefi.image, identity: { ...uefi.image.identity, name: 'grub-efi-signed-2025/secureboot' } } };
-    const other = openRegionDatabase(path.join(dir, 'renamed.db'));
+    const other = openMigratedSqlite(path.join(dir, 'renamed.db'));
     try {
       const otherRepos = createRepositories(other);
       otherRepos.resourceSets.markComplete(ensureSetRows(otherRepos, renamed, () => true).id);

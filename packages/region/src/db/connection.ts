@@ -76,8 +76,8 @@ export function migrate(db: Db, migrations: readonly Migration[] = allMigrations
   return applied;
 }
 
-/** Opens and migrates: what the daemon and the `apikey` command both do first. */
-export function openRegionDatabase(file: string): Db {
+/** Opens and migrates the SQLite file (openRegionDatabase wraps it). */
+export function openMigratedSqlite(file: string): Db {
   const db = openDatabase(file);
   migrate(db);
   return db;

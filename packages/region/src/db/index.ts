@@ -1,4 +1,6 @@
-export { openDatabase, openRegionDatabase, migrate, DatabaseCorruptError, SchemaTooNewError, type Db } from './connection.js';
+export { openRegionDatabase, type RegionDatabase, type RegionDialect, type DatabaseTarget } from './database.js';
+export type { RegionSchema } from './schema.js';
+export { openDatabase, openMigratedSqlite, migrate, DatabaseCorruptError, SchemaTooNewError, type Db } from './connection.js';
 export { migrations, type Migration } from './migrations/index.js';
 export { NotFoundError, ValidationError, type FieldErrors } from './errors.js';
 export { createRepositories, openRegionRepositories, type Repositories } from './repositories.js';

@@ -1,7 +1,7 @@
 import { ApiKeyRepository } from './api-keys.js';
 import { BootResourceRepository } from './boot-resources.js';
 import { BootSourceRepository } from './boot-sources.js';
-import { openRegionDatabase, type Db } from './connection.js';
+import { openMigratedSqlite, type Db } from './connection.js';
 import { ImportRunRepository } from './import-runs.js';
 import { RackRepository } from './racks.js';
 import { RegionConfigRepository } from './region-config.js';
@@ -44,5 +44,5 @@ export function createRepositories(db: Db): Repositories {
  * daemon and the `apikey` command open it. `db.close()` closes it.
  */
 export function openRegionRepositories(file: string): Repositories {
-  return createRepositories(openRegionDatabase(file));
+  return createRepositories(openMigratedSqlite(file));
 }
