@@ -203,7 +203,7 @@ describe('deploy/config', () => {
     const file = parseConfigFile(read(deploy('config', 'rack.yaml')), 'rack.yaml');
     const { origins } = resolveConfig(rackOptions, { file });
     expect(Object.values(origins).filter((o) => o.kind === 'file')).toHaveLength(Object.keys(file.values).length);
-    expect(resolveRackConfig({}, {}, file)).toMatchObject({ regionUrl: 'http://10.0.0.2:5240', name: 'rack-1', snapshotGraceMs: 600_000 });
+    expect(resolveRackConfig({}, {}, file)).toMatchObject({ regionUrls: ['http://10.0.0.2:5240'], name: 'rack-1', snapshotGraceMs: 600_000 });
   });
 });
 

@@ -98,12 +98,23 @@ export async function rackController(region: RegionBin, name: string): Promise<{
   return (await region.api(`rackcontrollers/${name}/`)) as { image_sync_status: string; last_image_sync: string | null; connected: boolean };
 }
 
-/** `bootsync-rack` from its bin, listening on a free port of 127.0.0.1; `flags` are added (e.g. `--prune-interval 1s`). */
-export function startRackBin(options: { regionUrl: string; secretFile: string; name: string; dataDir: string; redisUrl: string; flags?: readonly string[] }): Promise<Daemon> {
+/**
+ * `bootsync-rack` from its bin, listening on a free port of 127.0.0.1; `flags` are added (e.g. `--prune-interval 1s`).
+ * Several region URLs are given as several `--region-url`.
+ */
+export function startRackBin(options: {
+  regionUrl: string | readonly string[];
+  secretFile: string;
+  name: string;
+  dataDir: string;
+  redisUrl: string;
+  flags?: readonly string[];
+}): Promise<Daemon> {
+  const regions = typeof options.regionUrl === 'string' ? [options.regionUrl] : options.regionUrl;
   return startBin(
     RACK_BIN,
     [
-      '--region-url', options.regionUrl, '--secret-file', options.secretFile, '--name', options.name, '--data-dir', options.dataDir,
+      ...regions.flatMap((url) => ['--region-url', url]), '--secret-file', options.secretFile, '--name', options.name, '--data-dir', options.dataDir,
       '--listen', '127.0.0.1:0', '--redis-url', options.redisUrl, ...(options.flags ?? []),
     ],
     'rack.started',
@@ -136,12 +147,13 @@ export async function wholeCurrent(dataDir: string): Promise<SnapshotManifest | 
 /**
  * A TCP forwarder that sends the target's answers at `bytesPerSecond` at most per connection (undefined: full
  * speed), so a rack's sync lasts long enough to be interrupted. With the target down, clients see their connection
- * dropped. `bytesSent` counts what crossed it towards the clients (headers included): what a link carried.
+ * dropped once they have what it had sent; `cut()` drops them at once. `bytesSent` counts what crossed it towards
+ * the clients (headers included): what a link carried.
  */
-async function startThrottle(
+export async function startThrottle(
   targetUrl: string,
   bytesPerSecond: number | undefined,
-): Promise<{ url: string; setRate(bps: number | undefined): void; bytesSent(): number; close(): Promise<void> }> {
+): Promise<{ url: string; setRate(bps: number | undefined): void; bytesSent(): number; cut(): void; close(): Promise<void> }> {
   const target = new URL(targetUrl);
   let rate = bytesPerSecond;
   let sent = 0;
@@ -171,12 +183,17 @@ async function startThrottle(
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  // The link breaks: what it still held for the clients is lost, as when the target's host goes down.
+  const cut = (): void => {
+    for (const s of sockets) s.destroy();
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     setRate: (bps) => void (rate = bps),
     bytesSent: () => sent,
+    cut,
     close: async () => {
-      for (const s of sockets) s.destroy();
+      cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

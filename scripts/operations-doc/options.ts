@@ -25,7 +25,8 @@ function optionsTable<S extends OptionSpecs>(specs: S, noDefault: Partial<Record
   );
 }
 
-export const regionOptionsTable = (): string => optionsTable(regionOptions);
+/** The advertise URL is derived from where the region listens when not given (config/advertise-url.ts). */
+export const regionOptionsTable = (): string => optionsTable(regionOptions, { advertiseUrl: 'from `--listen`' });
 
 /** The rack checks the first two at start-up (RackConfigError) and names itself after the host by default. */
 export const rackOptionsTable = (): string =>

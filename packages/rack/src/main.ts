@@ -12,7 +12,9 @@ const program = new Command('bootsync-rack')
   .showHelpAfterError();
 for (const [key, spec] of Object.entries(rackOptions)) {
   const { flags, description } = optionHelp(key, spec);
-  program.option(flags, description);
+  // A repeatable flag collects every value given, in order; its spec parses the list.
+  if (spec.repeatable) program.option(flags, description, (value: string, given: string[] | undefined) => [...(given ?? []), value]);
+  else program.option(flags, description);
 }
 
 const logger = createLogger('bootsync-rack');

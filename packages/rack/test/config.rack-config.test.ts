@@ -14,7 +14,7 @@ const required = { 'region-url': 'http://10.0.0.2:5240/', 'secret-file': '/etc/b
 describe('rack configuration', () => {
   it('applies the documented defaults', () => {
     expect(resolveRackConfig(required, {})).toEqual({
-      regionUrl: 'http://10.0.0.2:5240',
+      regionUrls: ['http://10.0.0.2:5240'],
       secretFile: '/etc/bootsync/secret',
       name: 'rack-1',
       dataDir: '/var/lib/bootsync/rack',
@@ -34,7 +34,7 @@ describe('rack configuration', () => {
     );
     const env = { BOOTSYNC_DATA_DIR: '/srv/rack', BOOTSYNC_LISTEN: '127.0.0.1:6000', BOOTSYNC_NAME: 'from-env', BOOTSYNC_SCRUB_INTERVAL: '0', BOOTSYNC_DOWNLOAD_CLIENT: 'undici' };
     expect(resolveRackConfig({ name: 'rack-1', listen: '[::1]:7000' }, env, file)).toEqual({
-      regionUrl: 'http://region.example:5240',
+      regionUrls: ['http://region.example:5240'],
       secretFile: '/from/file',
       name: 'rack-1',
       dataDir: '/srv/rack',
@@ -59,6 +59,23 @@ describe('rack configuration', () => {
     [{ 'download-client': 'curl' }, '--download-client'],
   ])('refuses %o, naming %s', (over, setting) => {
     expect(() => resolveRackConfig({ ...required, ...over }, {})).toThrow(new RegExp(`^${setting}\\b`));
+  });
+
+  it('takes several regions, in order: --region-url again, or commas in BOOTSYNC_REGION_URL and region-url (a YAML list too)', () => {
+    const regions = ['http://10.0.0.2:5240', 'http://10.0.0.3:5240', 'https://10.0.0.4:5240'];
+    const others = { 'secret-file': required['secret-file'], name: required.name };
+    const urls = (flags: object, env: NodeJS.ProcessEnv = {}, yaml?: string): readonly string[] =>
+      resolveRackConfig({ ...others, ...flags }, env, yaml === undefined ? undefined : parseConfigFile(yaml, '/etc/bootsync/rack.yaml')).regionUrls;
+    expect(urls({ 'region-url': ['http://10.0.0.2:5240/', 'http://10.0.0.3:5240', 'https://10.0.0.4:5240'] })).toEqual(regions);
+    expect(urls({}, { BOOTSYNC_REGION_URL: ' http://10.0.0.2:5240, http://10.0.0.3:5240 ,https://10.0.0.4:5240' })).toEqual(regions);
+    expect(urls({}, {}, 'region-url: http://10.0.0.2:5240,http://10.0.0.3:5240,https://10.0.0.4:5240\n')).toEqual(regions);
+    expect(urls({}, {}, 'region-url:\n  - http://10.0.0.2:5240\n  - http://10.0.0.3:5240\n  - https://10.0.0.4:5240\n')).toEqual(regions);
+    // Each region once, whichever way it was written.
+    expect(urls({ 'region-url': ['http://10.0.0.2:5240/', 'http://10.0.0.2:5240'] })).toEqual(['http://10.0.0.2:5240']);
+    expect(() => urls({ 'region-url': ['http://10.0.0.2:5240', 'ftp://10.0.0.3'] })).toThrow(
+      /^--region-url: ftp:\/\/10\.0\.0\.3: expected a URL starting with http:\/\/ or https:\/\/ \(got \["http:\/\/10\.0\.0\.2:5240","ftp:\/\/10\.0\.0\.3"\] from flag --region-url\)/,
+    );
+    expect(() => urls({}, { BOOTSYNC_REGION_URL: ' , ' })).toThrow(/^--region-url: expected one URL or more, separated by commas/);
   });
 
   it('refuses a YAML key it does not know, naming the file and line', () => {

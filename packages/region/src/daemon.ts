@@ -1,9 +1,10 @@
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { MAAS_API_PREFIX, maasApiPlugin, type SourceProber } from './api/index.js';
-import type { RegionOptions } from './config/index.js';
+import { advertisedUrl, type RegionOptions } from './config/index.js';
 import { openRegionRepositories, type Repositories } from './db/index.js';
 import { ensureDefaultBootSource } from './default-source.js';
 import { createHttpApp, redisCheck, sqliteCheck, storeWritableCheck, type HttpPart } from './http/index.js';
@@ -31,6 +32,8 @@ export interface RunningRegion {
   readonly http: FastifyInstance;
   /** `http://HOST:PORT` the HTTP server listens on (the real port when --listen asked for port 0). */
   readonly url: string;
+  /** How racks reach this region (--advertise-url, else derived from `url`): what registration tells them. */
+  readonly advertiseUrl: string;
   /** The import service (`full` only). */
   readonly imports: ImportService | undefined;
   /** Stops imports (partials kept), HTTP, Redis and the database; resolves when all are closed. */
@@ -54,6 +57,8 @@ interface RegionCore {
   readonly store: ContentStore;
   readonly prober: SourceProber;
   readonly metrics: RegionMetrics;
+  /** This region's advertise URL, known once the HTTP server listens (the port may be the OS's choice). */
+  readonly advertised: () => string;
 }
 
 /**
@@ -82,7 +87,12 @@ export async function startRegion(options: RegionOptions, logger: Logger, scope:
   watchRedisOutage(redis, { logger, error: 'region.redis_unavailable', restored: 'region.redis.restored' });
   redis.connect().catch(() => undefined);
 
-  const core: RegionCore = { options, logger, identity, repositories, store, prober, metrics };
+  let advertising: string | undefined;
+  const advertised = (): string => {
+    if (advertising === undefined) throw new Error('the advertise URL is read before the region listens');
+    return advertising;
+  };
+  const core: RegionCore = { options, logger, identity, repositories, store, prober, metrics, advertised };
   const { imports, services } = scope === 'full' ? fullRegion(core) : { imports: undefined, services: [] };
   const http = await createHttpApp({
     logger,
@@ -94,12 +104,13 @@ export async function startRegion(options: RegionOptions, logger: Logger, scope:
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : options.listen.port;
   const url = `http://${options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host}:${port}`;
+  const advertiseUrl = (advertising = advertisedUrl(options.advertiseUrl, options.listen, port, hostname()));
 
   // Not awaited: with Redis down the queues wait for it, and the region must still answer /readyz meanwhile.
   const startedServices = Promise.all(
     services.map((s) => s.start?.().catch((err: unknown) => logger.error({ event: 'region.start_failed', part: s.name, err }, `${s.name} failed to start`))),
   );
-  logger.info({ event: 'region.started', url, regionId: identity.regionId, dataDir: identity.paths.root, ms: Date.now() - started }, 'region started');
+  logger.info({ event: 'region.started', url, advertiseUrl, regionId: identity.regionId, dataDir: identity.paths.root, ms: Date.now() - started }, 'region started');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -114,12 +125,12 @@ export async function startRegion(options: RegionOptions, logger: Logger, scope:
       logger.info({ event: 'region.stopped', ms: Date.now() - t0 }, 'region stopped');
     })());
 
-  return { identity, repositories, metrics, http, url, imports, stop };
+  return { identity, repositories, metrics, http, url, advertiseUrl, imports, stop };
 }
 
 /** The services of the whole region. They start together and stop one by one from the last: the import first. */
 function fullRegion(core: RegionCore): { imports: ImportService; services: RegionService[] } {
-  const { options, logger, identity, repositories, store, prober, metrics } = core;
+  const { options, logger, identity, repositories, store, prober, metrics, advertised } = core;
   const imports = new ImportService({
     repos: repositories,
     store,
@@ -139,6 +150,8 @@ function fullRegion(core: RegionCore): { imports: ImportService; services: Regio
     redisUrl: options.redisUrl,
     redisPrefix: identity.redisPrefix,
     syncIntervalMs: options.syncInterval,
+    // Today this region alone; a cluster adds its live peers.
+    liveRegions: () => [advertised()],
     logger,
     isImporting: () => imports.isImporting(),
     metrics: metrics.racks,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfigFile, resolveConfig } from '@bootsync/shared/config';
-import { regionOptions } from '@bootsync/region/config';
+import { advertisedUrl, regionOptions } from '@bootsync/region/config';
 
 describe('region options', () => {
   it('defaults to what the issue specifies', () => {
@@ -48,5 +48,22 @@ describe('region options', () => {
   ])('refuses bad values, naming the key and where ($message)', ({ inputs, message }) => {
     expect(() => resolveConfig(regionOptions, inputs)).toThrow(ConfigError);
     expect(() => resolveConfig(regionOptions, inputs)).toThrow(message);
+  });
+
+  it('--advertise-url (BOOTSYNC_ADVERTISE_URL, advertise-url) is an http(s) URL; unset, racks are told where the region listens', () => {
+    const file = parseConfigFile('advertise-url: https://region-1.example:5240/\n', '/etc/bootsync/region.yaml');
+    const given = resolveConfig(regionOptions, { file }).values.advertiseUrl;
+    expect(advertisedUrl(given, { host: '0.0.0.0', port: 5240 }, 5240, 'host-1')).toBe('https://region-1.example:5240');
+    expect(resolveConfig(regionOptions, { env: { BOOTSYNC_ADVERTISE_URL: 'http://10.0.0.2:5240' } }).values.advertiseUrl).toBe('http://10.0.0.2:5240');
+    expect(() => resolveConfig(regionOptions, { flags: { advertiseUrl: '10.0.0.2:5240' } })).toThrow(/--advertise-url: expected an absolute URL/);
+    expect(() => resolveConfig(regionOptions, { flags: { advertiseUrl: 'redis://10.0.0.2:5240' } })).toThrow(/expected a URL starting with http:\/\/ or https:\/\//);
+
+    expect(resolveConfig(regionOptions, {}).values.advertiseUrl).toBeUndefined();
+    expect(advertisedUrl(undefined, { host: '10.0.0.2', port: 5240 }, 5240, 'host-1')).toBe('http://10.0.0.2:5240');
+    // The port the OS chose for port 0; the host name for an address that means every interface.
+    expect(advertisedUrl(undefined, { host: '127.0.0.1', port: 0 }, 40123, 'host-1')).toBe('http://127.0.0.1:40123');
+    expect(advertisedUrl(undefined, { host: '0.0.0.0', port: 5240 }, 5240, 'host-1')).toBe('http://host-1:5240');
+    expect(advertisedUrl(undefined, { host: '::', port: 5240 }, 5240, 'host-1')).toBe('http://host-1:5240');
+    expect(advertisedUrl(undefined, { host: 'fd00::2', port: 5240 }, 5240, 'host-1')).toBe('http://[fd00::2]:5240');
   });
 });

@@ -30,7 +30,10 @@ const wire = <T>(message: T): unknown => JSON.parse(JSON.stringify(message)) as 
 describe('the region-rack messages of one protocol version', () => {
   it('read back what the other side wrote', () => {
     expect(readRegistrationRequest(wire(registrationRequest('rack-1')))).toEqual({ protocol: RACK_PROTOCOL_VERSION, name: 'rack-1' });
-    const answer = registrationAnswer({ name: 'rack-1', queue: 'rack-rack-1', prefix: 'bootsync:region:x', streamPath: '/MAAS/images-stream/', token: 't' });
+    const answer = registrationAnswer({
+      name: 'rack-1', queue: 'rack-rack-1', prefix: 'bootsync:region:x', streamPath: '/MAAS/images-stream/', token: 't',
+      regions: ['http://10.0.0.2:5240', 'https://10.0.0.3:5240'],
+    });
     expect(readRegistrationAnswer(wire(answer), parties)).toEqual(answer);
     expect(readSyncJobData(wire(syncNowJob('repair').data), parties)).toEqual({ protocol: RACK_PROTOCOL_VERSION, reason: 'repair' });
     expect(readProgress(wire(progressMessage({ bytesDone: 5, bytesTotal: 9, images: [NOBLE] })))).toEqual({ bytesDone: 5, bytesTotal: 9, images: [NOBLE] });
@@ -67,6 +70,22 @@ describe('the region-rack messages of one protocol version', () => {
     const error = await failed.then(() => undefined, (err: unknown) => err as Error);
     expect(readFailure(error?.message ?? 'did not fail', 'rack-1')).toEqual({ code: 'RACK_SYNC_FAILED', message: 'disk on fire' });
     expect(seen).toEqual([new Error('disk on fire')]);
+  });
+});
+
+describe('the live regions in the registration answer, added within version 1', () => {
+  const fields = { name: 'rack-1', queue: 'rack-rack-1', prefix: 'p', streamPath: '/MAAS/images-stream/', token: 't' };
+
+  it('rack: an answer without them (a region of the earlier release) makes the region it registered with the only one', () => {
+    expect(readRegistrationAnswer(wire(registrationAnswer(fields)), parties).regions).toEqual(['http://10.0.0.2:5240']);
+  });
+
+  it('rack: takes them without their trailing slashes, and refuses a list that is not http(s) URLs, naming the field', () => {
+    const read = (regions: unknown): readonly string[] => readRegistrationAnswer({ ...wire(registrationAnswer(fields)) as object, regions }, parties).regions;
+    expect(read(['http://a:5240/', 'http://b:5240'])).toEqual(['http://a:5240', 'http://b:5240']);
+    for (const bad of [[], 'http://a:5240', ['ftp://a/'], ['a:5240'], [7]]) {
+      expect(() => read(bad)).toThrow(expect.objectContaining({ code: 'RACK_PROTOCOL_MALFORMED', message: expect.stringContaining('malformed registration answer: regions') }));
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import {
   loadConfig,
   resolveConfig,
   stringOption,
+  urlListOption,
   urlOption,
   type ConfigFile,
   type ConfigValues,
@@ -21,8 +22,11 @@ import { RackConfigError } from '../errors/index.js';
 export type ListenAddress = HostPort;
 
 export interface RackConfig {
-  /** The region's base URL, e.g. `http://10.0.0.2:5240`. */
-  readonly regionUrl: string;
+  /**
+   * The regions' base URLs, e.g. `http://10.0.0.2:5240`, in the order the rack tries them (without trailing slashes,
+   * each once); registration adds the live regions it names.
+   */
+  readonly regionUrls: readonly string[];
   /** A file holding the region's shared secret (the region's `<data dir>/secret`). */
   readonly secretFile: string;
   /** @defaultValue the host name */
@@ -50,7 +54,11 @@ export interface RackConfig {
  * and a key of the `--config` YAML file (`data-dir:` or `data_dir:`); flags > env > file > defaults.
  */
 export const rackOptions = {
-  regionUrl: urlOption({ description: "the region's base URL, e.g. http://10.0.0.2:5240", default: undefined, protocols: ['http:', 'https:'] }),
+  regionUrl: urlListOption({
+    description: "the region's base URL, e.g. http://10.0.0.2:5240; several regions: the flag again, or URLs separated by commas, tried in turn",
+    default: undefined,
+    protocols: ['http:', 'https:'],
+  }),
   secretFile: stringOption({ description: "file holding the region's secret (<region data dir>/secret)", default: undefined, valueName: 'FILE' }),
   name: stringOption({
     description: 'rack name: letters, digits, . _ - (default: the host name)',
@@ -71,7 +79,8 @@ export const rackOptions = {
 
 /** The settings `bootsync-rack` accepts, by flag name; each also reads env `BOOTSYNC_<NAME>` (dashes → underscores). */
 export type RackSetting = FlagName<keyof typeof rackOptions>;
-export type RackConfigInput = Partial<Record<RackSetting, string>>;
+/** Flags as the bin passes them: `--region-url` may be given several times. */
+export type RackConfigInput = Partial<Record<Exclude<RackSetting, 'region-url'>, string>> & { readonly 'region-url'?: string | readonly string[] };
 
 /** Pure: flags win over `BOOTSYNC_*` environment variables, which win over the YAML file, then the defaults. */
 export function resolveRackConfig(flags: RackConfigInput, env: NodeJS.ProcessEnv = {}, file?: ConfigFile): RackConfig {
@@ -84,14 +93,13 @@ export async function loadRackConfig(flags: Readonly<Record<string, unknown>>, e
 }
 
 function finish(values: ConfigValues<typeof rackOptions>): RackConfig {
-  const required = (key: 'regionUrl' | 'secretFile'): string => {
-    const value = values[key];
+  const required = <T>(key: 'regionUrl' | 'secretFile', value: T | undefined): T => {
     if (value === undefined) throw new RackConfigError(`--${flagName(key)}`, '', 'is required (a flag, env BOOTSYNC_* or a key of --config FILE)');
     return value;
   };
   return {
-    regionUrl: required('regionUrl').replace(/\/+$/, ''),
-    secretFile: required('secretFile'),
+    regionUrls: [...new Set(required('regionUrl', values.regionUrl).map((url) => url.replace(/\/+$/, '')))],
+    secretFile: required('secretFile', values.secretFile),
     name: validateRackName(values.name ?? hostname().split('.')[0] ?? ''),
     dataDir: values.dataDir,
     listen: values.listen,

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
-import { bearer, RACK_QUEUE_OPTIONS, RegionStreamClient, registerWithRegion } from '@bootsync/shared/rack-protocol';
+import { DEFAULT_RETRY } from '@bootsync/shared/download';
+import { bearer, RACK_QUEUE_OPTIONS, RegionRoster, registerWithRegions } from '@bootsync/shared/rack-protocol';
 import { ContentStore } from '@bootsync/shared/store';
 import type { RackConfig } from '../config/index.js';
 import { IntegrityGuard, RackScrub } from '../integrity/index.js';
 import { RackMetrics } from '../metrics/index.js';
+import { RegionLink, rememberedRegions, rememberRegions } from '../regions/index.js';
 import { createRackServer } from '../server/index.js';
 import { pruneDataDir } from '../snapshot/index.js';
 import { SerialLock, syncRack } from '../sync/index.js';
@@ -22,8 +24,9 @@ export interface RackDaemon {
 }
 
 /**
- * Starts a rack: serve `current/` at once (a restarted rack keeps booting machines), register with the region,
- * then run a BullMQ worker on the rack's queue. `stop()` aborts a running sync so `worker.close()` cannot hang.
+ * Starts a rack: serve `current/` at once (a restarted rack keeps booting machines), register with a region (the
+ * configured ones in turn, then those the last registration named, remembered in the data dir), then run a BullMQ
+ * worker on the rack's queue. `stop()` aborts a running sync so `worker.close()` cannot hang.
  */
 export async function startRackDaemon(config: RackConfig, logger: Logger, options: { downloaderRetry?: { attempts?: number; budgetMs?: number; baseDelayMs?: number } } = {}): Promise<RackDaemon> {
   const stopping = new AbortController();
@@ -41,29 +44,36 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
   });
   const url = await server.listen({ host: config.listen.host, port: config.listen.port });
   const secret = (await readFile(config.secretFile, 'utf8')).trim();
+  const roster = new RegionRoster(config.regionUrls, await rememberedRegions(config.dataDir, logger));
   let registration;
   try {
-    registration = await registerWithRegion({ regionUrl: config.regionUrl, name: config.name, secret, secretFile: config.secretFile, logger, signal: stopping.signal });
+    registration = await registerWithRegions(roster, { name: config.name, secret, secretFile: config.secretFile, logger, signal: stopping.signal });
   } catch (err) {
     await server.close();
     redis.disconnect();
     throw err;
   }
-  logger.info({ event: 'rack.registered', rack: config.name, queue: registration.queue });
+  const registeredAt = roster.current;
+  roster.learn(registration.regions);
+  logger.info({ event: 'rack.registered', rack: config.name, queue: registration.queue, region: registeredAt, regions: roster.urls });
+  // Not remembering them costs only the way to a region that is gone for good; the rack works on.
+  await rememberRegions(config.dataDir, registration.regions).catch((err: unknown) => logger.warn({ event: 'rack.regions.unwritable', rack: config.name, err }));
   const authorization = { authorization: bearer(registration.token) };
-  const client = new RegionStreamClient({ regionUrl: config.regionUrl, streamPath: registration.streamPath, headers: () => authorization });
+  const regions = new RegionLink({ roster, rack: config.name, logger, streamPath: registration.streamPath, headers: () => authorization });
+  const retry = { ...DEFAULT_RETRY, ...options.downloaderRetry };
   const downloader = regionDownloader({
     token: registration.token,
     store: cache,
     httpClient: config.downloadClient,
-    ...(options.downloaderRetry ? { retry: options.downloaderRetry } : {}),
+    retry,
+    failFast: regions.regions > 1,
   });
   const integrity = new IntegrityGuard({ dataDir: config.dataDir, cache, lock, metrics, logger, rack: config.name });
-  const deps = { dataDir: config.dataDir, cache, downloader, client, metrics, logger, lock, graceMs: config.snapshotGraceMs, integrity };
+  const deps = { dataDir: config.dataDir, cache, downloader, regions, retry, metrics, logger, lock, graceMs: config.snapshotGraceMs, integrity };
 
   const worker = startSyncWorker({
     rack: config.name,
-    regionUrl: config.regionUrl,
+    regionUrl: registeredAt,
     registration,
     connection: redis,
     stopping: stopping.signal,

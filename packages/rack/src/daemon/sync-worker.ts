@@ -39,20 +39,25 @@ export function startSyncWorker(options: SyncWorkerOptions): Worker {
 }
 
 /**
- * The downloader a rack fetches the region's blobs with: its token on every request, and waiting its turn when the
- * region's limit of concurrent rack transfers is reached (503 + Retry-After), which is not a failure.
+ * The downloader a rack fetches the region's blobs with: its token on every request, and, with one region, waiting
+ * its turn when the region's limit of concurrent rack transfers is reached (503 + Retry-After), not a failure.
  */
 export function regionDownloader(options: {
   readonly token: string;
   readonly store: BlobSink;
   readonly httpClient?: HttpClientChoice;
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * The rack knows other regions: a file is given up at its first failure, and a busy region's 503 is not waited
+   * out, so the rack moves to the next region at once (sync/region-downloads.ts retries the rounds by `retry`).
+   */
+  readonly failFast?: boolean;
 }): Downloader {
   return new Downloader({
     store: options.store,
     headers: { authorization: bearer(options.token) },
-    waitWhileBusy: true,
+    waitWhileBusy: !options.failFast,
     ...(options.httpClient ? { httpClient: options.httpClient } : {}),
-    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.failFast ? { retry: { ...options.retry, attempts: 1 } } : options.retry ? { retry: options.retry } : {}),
   });
 }

@@ -5,6 +5,7 @@ export { readCurrent, swapCurrent, type CurrentSnapshot, type SnapshotManifest }
 export { snapshotsToRemove } from './snapshot-retention.js';
 export { pruneDataDir, DEFAULT_SNAPSHOT_GRACE_MS, type PruneOptions, type PruneResult } from './prune.js';
 export { readSyncTarget, writeSyncTarget, type SyncTarget } from './sync-target.js';
+export { writeDurably } from './durable-file.js';
 export { ensureWritableDataDir, unwritableDataDir } from './writable-data-dir.js';
 export { unpackArchives } from './bootloader-archive.js';
 export { CURRENT_LINK, MANIFEST_FILE, snapshotName, snapshotTime } from './snapshot-names.js';

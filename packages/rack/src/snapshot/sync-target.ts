@@ -1,6 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncPath } from './current-link.js';
+import { writeDurably } from './durable-file.js';
 import { SYNC_TARGET_FILE } from './snapshot-names.js';
 
 /**
@@ -20,13 +20,7 @@ export interface SyncTarget {
  */
 export async function writeSyncTarget(dataDir: string, target: SyncTarget): Promise<void> {
   if ((await readSyncTarget(dataDir))?.source === target.source) return;
-  await mkdir(dataDir, { recursive: true });
-  const file = join(dataDir, SYNC_TARGET_FILE);
-  const tmp = `${file}.tmp`;
-  await writeFile(tmp, JSON.stringify(target));
-  await fsyncPath(tmp);
-  await rename(tmp, file);
-  await fsyncPath(dataDir);
+  await writeDurably(dataDir, SYNC_TARGET_FILE, JSON.stringify(target));
 }
 
 /** The recorded target, or undefined when no sync ever started here; a damaged file throws (pruning then waits). */

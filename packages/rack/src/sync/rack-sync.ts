@@ -1,8 +1,9 @@
-import type { Downloader, FileRequest } from '@bootsync/shared/download';
+import type { Downloader, FileOutcome, FileRequest, RetryPolicy } from '@bootsync/shared/download';
 import type { IntegrityGuard } from '../integrity/index.js';
-import { ChecksumMismatchError, SizeMismatchError } from '@bootsync/shared/download';
+import { ChecksumMismatchError, DownloadAbortedError, SizeMismatchError } from '@bootsync/shared/download';
 import type { Logger } from '@bootsync/shared/logging';
 import type { RegionStreamClient, SyncProgress, SyncResult } from '@bootsync/shared/rack-protocol';
+import type { RegionLink } from '../regions/index.js';
 import type { BlobSink, ContentStore } from '@bootsync/shared/store';
 import type { ProductItem } from '@bootsync/shared/streams';
 import type { RackMetrics } from '../metrics/index.js';
@@ -19,6 +20,7 @@ import {
   writeSyncTarget,
   type SnapshotPlan,
 } from '../snapshot/index.js';
+import { downloadFromRegions, fileRequest } from './region-downloads.js';
 import type { SerialLock } from './serial-lock.js';
 
 export interface SyncOptions {
@@ -30,7 +32,10 @@ export interface RackSyncDeps {
   readonly dataDir: string;
   readonly cache: ContentStore;
   readonly downloader: Downloader;
-  readonly client: RegionStreamClient;
+  /** The regions, one at a time: the stream is read and the files fetched from the current one. */
+  readonly regions: RegionLink;
+  /** How rounds of regions that all failed are retried (the downloader's policy). */
+  readonly retry: RetryPolicy;
   readonly metrics: RackMetrics;
   readonly logger: Logger;
   readonly lock: SerialLock;
@@ -61,7 +66,7 @@ async function sync(deps: RackSyncDeps, options: SyncOptions): Promise<SyncResul
   const whole = current ? await deps.integrity.checkCurrent(current) : true;
   // Said first thing: the region counts these as held until the job ends, however the repair goes.
   if (current && !whole) options.onProgress?.({ bytesDone: 0, bytesTotal: 0, images: deps.integrity.wholeImages(planImages(current.manifest.plan)) });
-  const stream = await deps.client.read(signal);
+  const stream = await deps.regions.read(signal);
   if (current && whole && current.manifest.source === stream.tag) {
     // The region went back to what `current` holds: a target left by a failed sync of another state claims no more.
     await claim(deps, stream.tag, planBlobs(current.manifest.plan));
@@ -73,11 +78,11 @@ async function sync(deps: RackSyncDeps, options: SyncOptions): Promise<SyncResul
   const needed = planBlobs(plan);
   await ensureWritableDataDir(deps.dataDir);
   await claim(deps, stream.tag, needed);
-  const missing = await missingFiles(deps, stream.items, needed);
+  const missing = await missingItems(deps.cache, stream.items, needed);
   await deps.cache.ensureFreeSpace(missing.reduce((sum, f) => sum + f.size, 0));
-  const outcomes = await deps.downloader.download(missing, {
+  const outcomes = await downloadFromRegions({ downloader: deps.downloader, link: deps.regions, retry: deps.retry }, missing, {
     ...(signal ? { signal } : {}),
-    onProgress: (p) => options.onProgress?.({ bytesDone: p.totalBytes, bytesTotal: p.totalSize }),
+    onProgress: (bytesDone, bytesTotal) => options.onProgress?.({ bytesDone, bytesTotal }),
   });
   let fetched = 0;
   for (const outcome of outcomes) {
@@ -85,8 +90,8 @@ async function sync(deps: RackSyncDeps, options: SyncOptions): Promise<SyncResul
     else if (outcome.error instanceof ChecksumMismatchError || outcome.error instanceof SizeMismatchError) deps.metrics.verificationFailures.inc();
   }
   deps.metrics.bytesFetched.inc(fetched);
-  const failed = outcomes.find((o) => !o.ok);
-  if (failed && !failed.ok) throw failed.error;
+  const failed = firstFailure(outcomes);
+  if (failed) throw failed;
   const published = await deps.lock.run(async () => {
     const snapshot = await publishSnapshot({
       dataDir: deps.dataDir,
@@ -116,17 +121,25 @@ export async function missingFiles(
   items: readonly ProductItem[],
   needed: ReadonlyMap<string, number>,
 ): Promise<FileRequest[]> {
+  return (await missingItems(deps.cache, items, needed)).map((item) => fileRequest(item, deps.client.fileUrl(item)));
+}
+
+/** The stream items of `needed` blobs the cache lacks, one per blob. */
+async function missingItems(cache: Pick<BlobSink, 'has'>, items: readonly ProductItem[], needed: ReadonlyMap<string, number>): Promise<ProductItem[]> {
   const bySha = new Map<string, ProductItem>();
   for (const item of items) {
     const sha256 = item.checksums.sha256;
     if (sha256 && needed.has(sha256) && !bySha.has(sha256)) bySha.set(sha256, item);
   }
-  const missing: FileRequest[] = [];
-  for (const [sha256, item] of bySha) {
-    if (await deps.cache.has(sha256)) continue;
-    missing.push({ url: deps.client.fileUrl(item), size: item.size, checksums: item.checksums, ref: item.ref });
-  }
+  const missing: ProductItem[] = [];
+  for (const [sha256, item] of bySha) if (!(await cache.has(sha256))) missing.push(item);
   return missing;
+}
+
+/** What failed the download: a file's own failure before the stops it caused in the others. */
+function firstFailure(outcomes: readonly FileOutcome[]): Error | undefined {
+  const failures = outcomes.flatMap((o) => (o.ok ? [] : [o.error]));
+  return failures.find((err) => !(err instanceof DownloadAbortedError)) ?? failures[0];
 }
 
 function result(deps: RackSyncDeps, snapshot: string, plan: SnapshotPlan, changed: boolean, bytesFetched: number): SyncResult {

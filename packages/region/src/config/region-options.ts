@@ -25,6 +25,11 @@ export const DEFAULT_KEYRING = UBUNTU_IMAGES_KEYRING;
 export const regionOptions = {
   dataDir: stringOption({ description: 'where the database, the secret and the store live', default: '/var/lib/bootsync/region', valueName: 'DIR' }),
   listen: hostPortOption({ description: 'address of the HTTP API, health and metrics', default: { host: '0.0.0.0', port: 5240 } }),
+  advertiseUrl: urlOption({
+    description: "how racks (and a cluster's peers) reach this region, e.g. http://10.0.0.2:5240 (default: http://HOST:PORT of --listen, with this machine's host name for 0.0.0.0 or ::)",
+    default: undefined,
+    protocols: ['http:', 'https:'],
+  }),
   redisUrl: urlOption({ description: 'Redis shared with the racks', default: DEFAULT_REDIS_URL, protocols: ['redis:', 'rediss:'] }),
   importSchedule: stringOption({
     description: 'when to import, as a node-cron expression; when given it wins over boot_images_import_interval_minutes',

@@ -14,7 +14,7 @@ import {
   registrationAnswer,
   STREAM_PATH,
   type RackFailure,
-  type RegistrationAnswer,
+  type RegistrationAnswerFields,
   type SyncReason,
   type SyncResult,
 } from '@bootsync/shared/rack-protocol';
@@ -56,6 +56,11 @@ export interface RackServiceDeps {
   readonly redisUrl: string;
   readonly redisPrefix: string;
   readonly syncIntervalMs: number;
+  /**
+   * The base URLs of the live regions, this one's --advertise-url first, which registration gives the racks. Absent
+   * (a region under test that advertises no URL): the answer has none, and the rack keeps the URL it registered at.
+   */
+  readonly liveRegions?: () => readonly string[];
   readonly logger: Logger;
   readonly isImporting: () => Promise<boolean>;
   /** The region's per-rack gauges (createRegionMetrics().racks); they read `list()` at each scrape. */
@@ -134,14 +139,15 @@ export class RackService {
     registerRegistrationRoute(app, { secret: this.deps.secret, logger: this.deps.logger, register: (name) => this.register(name) });
   }
 
-  async register(name: string): Promise<RegistrationAnswer> {
+  async register(name: string): Promise<RegistrationAnswerFields> {
     const token = randomBytes(32).toString('hex');
     this.racks.register(name, token, new Date().toISOString());
     await this.#queues.upsertScheduler(name);
     // That rack alone: with every rack asked at each registration, 1,000 racks starting made 500,000 sync requests.
     await this.#queues.syncNow(name, 'registration');
     this.deps.logger.info({ event: 'racks.registered', rack: name });
-    return registrationAnswer({ name, queue: rackQueueName(name), prefix: this.deps.redisPrefix, streamPath: STREAM_PATH, token });
+    const regions = this.deps.liveRegions?.();
+    return registrationAnswer({ name, queue: rackQueueName(name), prefix: this.deps.redisPrefix, streamPath: STREAM_PATH, token, ...(regions ? { regions } : {}) });
   }
 
   /** Wire to the import's "finished" event: racks pull at once when the region changed. */

@@ -6,7 +6,7 @@ import {
   readRegistrationRequest,
   REGISTER_PATH,
   registrationRefusal,
-  type RegistrationAnswer,
+  type RegistrationAnswerFields,
   type RegistrationRequest,
 } from '@bootsync/shared/rack-protocol';
 import { sameSecret } from '../identity/index.js';
@@ -16,7 +16,7 @@ export interface RegistrationRouteDeps {
   readonly secret: string;
   readonly logger: Logger;
   /** Records the rack with a new token and says how it reaches its queue and the stream (RackService.register). */
-  readonly register: (name: string) => Promise<RegistrationAnswer>;
+  readonly register: (name: string) => Promise<RegistrationAnswerFields>;
 }
 
 /**

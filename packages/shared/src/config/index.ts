@@ -6,6 +6,7 @@ export {
   byteSizeOption,
   formatBytes,
   urlOption,
+  urlListOption,
   DEFAULT_REDIS_URL,
   hostPortOption,
   parseHostPort,

@@ -11,6 +11,8 @@ export interface OptionSpec<T> {
   readonly parse: (raw: unknown) => T;
   /** How --help shows the default; `String` when absent. */
   format?(value: T): string;
+  /** The flag may be given several times: `parse` then receives every value given, as a list. */
+  readonly repeatable?: boolean;
 }
 
 // `unknown` would make specs of a concrete type unassignable (parse is contravariant); `never` accepts them all.
@@ -84,19 +86,42 @@ export function booleanOption(o: Omit<Common<boolean>, 'valueName'>): OptionSpec
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export function urlOption<T extends string | undefined>(o: Common<T> & { readonly protocols: readonly string[] }): OptionSpec<string | T> {
-  return stringOption({
+  return stringOption({ ...o, valueName: o.valueName ?? 'URL', validate: (text) => checkUrl(text, o.protocols) });
+}
+
+function checkUrl(text: string, protocols: readonly string[]): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error('expected an absolute URL');
+  }
+  if (!protocols.includes(url.protocol)) throw new Error(`expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+}
+
+/**
+ * One URL or several, in order: a flag given several times, and in env or the file a comma-separated list (a YAML
+ * list too). Each is checked as `urlOption` checks one.
+ */
+export function urlListOption(o: Common<undefined> & { readonly protocols: readonly string[] }): OptionSpec<readonly string[] | undefined> {
+  return {
     ...o,
     valueName: o.valueName ?? 'URL',
-    validate(text) {
-      let url: URL;
-      try {
-        url = new URL(text);
-      } catch {
-        throw new Error('expected an absolute URL');
+    repeatable: true,
+    parse(raw) {
+      const given = Array.isArray(raw) ? (raw as unknown[]) : [raw];
+      const urls = given.flatMap((value) => scalarText(value).split(',')).map((text) => text.trim()).filter((text) => text !== '');
+      if (urls.length === 0) throw new Error('expected one URL or more, separated by commas');
+      for (const url of urls) {
+        try {
+          checkUrl(url, o.protocols);
+        } catch (err) {
+          throw new Error(urls.length > 1 ? `${url}: ${(err as Error).message}` : (err as Error).message);
+        }
       }
-      if (!o.protocols.includes(url.protocol)) throw new Error(`expected a URL starting with ${o.protocols.map((p) => `${p}//`).join(' or ')}`);
+      return urls;
     },
-  });
+  };
 }
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;

@@ -15,7 +15,7 @@ export type { DownloadCallOptions, DownloadProgress, FileOutcome, FileRequest } 
 // The store raises these during a download; re-exported so callers of the downloader need one import.
 export { ChecksumMismatchError, InsufficientSpaceError, SizeMismatchError } from '../store/index.js';
 export { bypassesProxy, parseNoProxy } from './proxy.js';
-export { backoffDelay, RetryStreak, turnDelay } from './retry.js';
+export { backoffDelay, isRetryable, pause, RetryStreak, turnDelay } from './retry.js';
 export { retryAfterMs } from './sources.js';
 export { getFollowingRedirects, MAX_REDIRECTS, type FollowedResponse, type GetOptions } from './redirects.js';
 export { containDependencyFaults, isHttpClientFault } from './dependency-faults.js';

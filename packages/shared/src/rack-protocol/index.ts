@@ -2,8 +2,8 @@
  * The region-rack protocol, the one contract between the two daemons (deployed, and so upgraded, apart):
  *
  * 1. Registration: the rack POSTs `{ protocol, name }` to REGISTER_PATH with the region's secret as bearer token;
- *    the region answers `{ protocol, name, queue, prefix, streamPath, token }`, or 401/400 with
- *    `{ protocol, code, error }`.
+ *    the region answers `{ protocol, name, queue, prefix, streamPath, token, regions }`, or 401/400 with
+ *    `{ protocol, code, error }`. `regions` (the live regions' URLs) came later within version 1: optional.
  * 2. The region stream (simplestreams under `streamPath`), read with the rack's token.
  * 3. Sync jobs on the rack's BullMQ queue: data `{ protocol, reason }`; progress, result and failure (the job's
  *    failed reason, JSON) each carry the rack's `protocol` too.
@@ -32,6 +32,7 @@ export {
   registrationRefusal,
   registrationRequest,
   type RegistrationAnswer,
+  type RegistrationAnswerFields,
   type RegistrationParties,
   type RegistrationRefusal,
   type RegistrationRequest,
@@ -66,5 +67,7 @@ export {
   type SyncResultMessage,
 } from './sync-messages.js';
 export { runSyncJob, SyncJobFailedError, type SyncJob, type SyncJobContext } from './sync-job-runner.js';
-export { registerWithRegion, type RegisterOptions } from './registration-client.js';
+export { registerWithRegion, registerWithRegions, type RegisterOptions } from './registration-client.js';
+export { RegionRoster, type RegionMove } from './region-roster.js';
+export { busyFor, isRegionFailure, moveOn } from './region-failover.js';
 export { RegionStreamClient, type RegionStreamClientOptions, type RegionStreamState } from './stream-client.js';

@@ -4,6 +4,8 @@ import { backoffDelay, DEFAULT_RETRY, type Backoff } from '../download/index.js'
 import type { Logger } from '../logging/index.js';
 import { ProtocolMismatchError, RegionRequestError, RegistrationRefusedError } from './errors.js';
 import { bearer, REGISTER_PATH } from './paths.js';
+import { moveOn } from './region-failover.js';
+import { RegionRoster } from './region-roster.js';
 import { readRegistrationAnswer, refusedProtocol, registrationRequest, type RegistrationAnswer } from './registration.js';
 
 export interface RegisterOptions {
@@ -31,22 +33,35 @@ const REGISTRATION_BACKOFF: Backoff = Object.freeze({ baseDelayMs: 500, maxDelay
  * version (ProtocolMismatchError), a refused name (RegionRequestError 400).
  */
 export async function registerWithRegion(options: RegisterOptions): Promise<RegistrationAnswer> {
-  for (let failures = 1; ; failures++) {
+  const { regionUrl, ...rest } = options;
+  return registerWithRegions(new RegionRoster([regionUrl]), rest);
+}
+
+/**
+ * As registerWithRegion, with the regions a rack knows: a region that does not register the rack (unreachable,
+ * failing) sends it on to the next at once (logged, rack.region.changed); the backoff applies once every region
+ * failed in turn. The roster is left on the region that registered the rack.
+ */
+export async function registerWithRegions(roster: RegionRoster, options: Omit<RegisterOptions, 'regionUrl'>): Promise<RegistrationAnswer> {
+  for (let rounds = 1; ; ) {
     try {
-      return await registerOnce(options);
+      const answer = await registerOnce(roster.current, options);
+      roster.answered();
+      return answer;
     } catch (err) {
       const final = err instanceof RegistrationRefusedError || err instanceof ProtocolMismatchError || (err instanceof RegionRequestError && err.status === 400);
       if (final || options.signal?.aborted) throw err;
-      const delay = backoffDelay(REGISTRATION_BACKOFF, failures);
+      if (!moveOn(roster, err, { logger: options.logger, rack: options.name }).roundOver) continue;
+      const delay = backoffDelay(REGISTRATION_BACKOFF, rounds++);
       options.logger.warn({ event: 'rack.register.retry', rack: options.name, err, ms: delay });
       await sleep(delay, undefined, options.signal ? { signal: options.signal } : {});
     }
   }
 }
 
-async function registerOnce(options: RegisterOptions): Promise<RegistrationAnswer> {
-  const url = new URL(REGISTER_PATH, options.regionUrl).toString();
-  const parties = { rack: options.name, region: options.regionUrl };
+async function registerOnce(regionUrl: string, options: Omit<RegisterOptions, 'regionUrl'>): Promise<RegistrationAnswer> {
+  const url = new URL(REGISTER_PATH, regionUrl).toString();
+  const parties = { rack: options.name, region: regionUrl };
   const response = await request(url, {
     method: 'POST',
     headers: { authorization: bearer(options.secret), 'content-type': 'application/json' },
@@ -56,7 +71,7 @@ async function registerOnce(options: RegisterOptions): Promise<RegistrationAnswe
   });
   const body = await response.body.text();
   if (response.statusCode === 401 || response.statusCode === 403) {
-    throw new RegistrationRefusedError(options.regionUrl, options.name, options.secretFile);
+    throw new RegistrationRefusedError(regionUrl, options.name, options.secretFile);
   }
   // A body that is not JSON is retried: a proxy's error page, a region restarting.
   if (response.statusCode === 200) return readRegistrationAnswer(JSON.parse(body) as unknown, parties);

@@ -9,8 +9,10 @@ export interface RegistrationRequest {
 }
 
 /**
- * What the region answers a rack it registered: its queue, and how to authenticate from then on. Readers take the
- * fields they know and ignore others, so a later release of the same version can add some.
+ * What the region answers a rack it registered: its queue, how to authenticate from then on, and the live regions.
+ * Readers take the fields they know and ignore others, so a later release of the same version can add some: a
+ * field a reader can do without is added without raising RACK_PROTOCOL_VERSION (which would make every rack and
+ * region of different releases refuse each other), as `regions` was.
  */
 export interface RegistrationAnswer {
   readonly protocol: number;
@@ -22,6 +24,12 @@ export interface RegistrationAnswer {
   readonly streamPath: string;
   /** The rack's bearer token for the stream, replaced at each registration. */
   readonly token: string;
+  /**
+   * The base URLs of the live regions a rack may sync from with this token (each region's --advertise-url): this
+   * region alone, or a cluster's. Optional on the wire: a region of an earlier release does not send it, and its
+   * reader then takes the region it registered with as the only one; a rack of an earlier release ignores it.
+   */
+  readonly regions: readonly string[];
 }
 
 /** The body of a refused registration (HTTP 401 or 400): the region's version, a stable code and why. */
@@ -41,7 +49,10 @@ export function registrationRequest(name: string): RegistrationRequest {
   return { protocol: RACK_PROTOCOL_VERSION, name };
 }
 
-export function registrationAnswer(fields: Omit<RegistrationAnswer, 'protocol'>): RegistrationAnswer {
+/** What the region sends; without `regions` (a region that advertises no URL) the rack keeps the one it registered with. */
+export type RegistrationAnswerFields = Omit<RegistrationAnswer, 'protocol' | 'regions'> & { readonly regions?: readonly string[] };
+
+export function registrationAnswer(fields: RegistrationAnswerFields): RegistrationAnswerFields & { readonly protocol: number } {
   return { protocol: RACK_PROTOCOL_VERSION, ...fields };
 }
 
@@ -81,7 +92,27 @@ export function readRegistrationAnswer(body: unknown, parties: RegistrationParti
     if (typeof value !== 'string') throw new MalformedMessageError('registration answer', `${key} is ${JSON.stringify(value) ?? 'missing'}, not a string`);
     return value;
   };
-  return { protocol, name: text('name'), queue: text('queue'), prefix: text('prefix'), streamPath: text('streamPath'), token: text('token') };
+  return {
+    protocol,
+    name: text('name'),
+    queue: text('queue'),
+    prefix: text('prefix'),
+    streamPath: text('streamPath'),
+    token: text('token'),
+    regions: fields.regions === undefined ? [parties.region] : regionUrls(fields.regions),
+  };
+}
+
+/** `regions` of an answer: absolute http(s) URLs, at least one, without their trailing slashes. */
+function regionUrls(value: unknown): string[] {
+  const malformed = (reason: string): MalformedMessageError => new MalformedMessageError('registration answer', `regions ${reason}`);
+  if (!Array.isArray(value) || value.length === 0) throw malformed(`is ${JSON.stringify(value)}, not a list of region URLs`);
+  return value.map((url: unknown) => {
+    if (typeof url !== 'string' || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      throw malformed(`holds ${JSON.stringify(url)}, not an http(s) URL`);
+    }
+    return url.replace(/\/+$/, '');
+  });
 }
 
 /**
