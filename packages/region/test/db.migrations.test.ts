@@ -92,7 +92,7 @@ describe('region database migrations', () => {
 
   it('rolls back a failing migration whole and leaves the version alone', () => {
     const before = db().db.pragma('user_version', { simple: true }) as number;
-    const broken = [...migrations, { version: before + 1, name: 'broken', sql: 'CREATE TABLE half (x); INSERT INTO nowhere VALUES (1);' }];
+    const broken = [...migrations, { version: before + 1, name: 'broken', statements: { sqlite: ['CREATE TABLE half (x)', 'INSERT INTO nowhere VALUES (1)'], postgres: [] } }];
     expect(() => migrate(db().db, broken)).toThrow(/no such table: nowhere/);
     expect(db().db.pragma('user_version', { simple: true })).toBe(before);
     expect(db().db.prepare(`SELECT name FROM sqlite_master WHERE name = 'half'`).get()).toBeUndefined();

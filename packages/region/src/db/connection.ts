@@ -1,20 +1,10 @@
 import Database from 'better-sqlite3';
 import { BootsyncError } from '@bootsync/shared/errors';
 import type { DatabaseErrorCode } from '../errors/index.js';
+import { pendingMigrations } from './migrate.js';
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
 
 export type Db = Database.Database;
-
-/** The database file is newer than this program (a downgrade): refuse rather than guess. */
-export class SchemaTooNewError extends BootsyncError<DatabaseErrorCode> {
-  constructor(
-    readonly file: string,
-    readonly found: number,
-    readonly known: number,
-  ) {
-    super('DB_SCHEMA_TOO_NEW', `${file}: schema version ${found} is newer than this program knows (${known})`);
-  }
-}
 
 /** The database file is damaged or is not a SQLite database at all: the region cannot start on it. */
 export class DatabaseCorruptError extends BootsyncError<DatabaseErrorCode> {
@@ -59,16 +49,15 @@ export function openDatabase(file: string): Db {
   }
 }
 
-/** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */
+/**
+ * Applies the migrations not yet applied to a SQLite handle, each in its own transaction, as `migrateRegionDatabase`
+ * does through Kysely: for `openMigratedSqlite`, which the repositories use until they are async.
+ */
 export function migrate(db: Db, migrations: readonly Migration[] = allMigrations): number[] {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  const known = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-  if (current > known) throw new SchemaTooNewError(db.name, current, known);
   const applied: number[] = [];
-  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (m.version <= current) continue;
+  for (const m of pendingMigrations(db.pragma('user_version', { simple: true }) as number, migrations, db.name)) {
     db.transaction(() => {
-      db.exec(m.sql);
+      for (const statement of m.statements.sqlite) db.exec(statement);
       db.pragma(`user_version = ${m.version}`);
     })();
     applied.push(m.version);

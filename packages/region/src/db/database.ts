@@ -1,8 +1,12 @@
-import { Kysely, SqliteDialect } from 'kysely';
-import { openMigratedSqlite } from './connection.js';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { openDatabase } from './connection.js';
+import { migrateRegionDatabase } from './migrate.js';
+import type { Dialect } from './migrations/index.js';
+import { openPostgresPool, redactDatabaseUrl } from './postgres.js';
 import type { RegionSchema } from './schema.js';
 
-export type RegionDialect = 'sqlite' | 'postgres';
+/** The two databases a region runs on. */
+export type RegionDialect = Dialect;
 
 /**
  * The region's database, whichever holds it: every repository queries through `kysely`, one code path for both
@@ -16,20 +20,38 @@ export interface RegionDatabase {
 }
 
 /**
- * Where the region's state lives. `file`: SQLite in the data dir, the embedded default.
- * The PostgreSQL branch (`{ databaseUrl }`, from `--database-url`) is added beside it.
+ * Where the region's state lives. `file`: SQLite in the data dir, the embedded default; `databaseUrl`: the
+ * PostgreSQL database of `--database-url` (`postgres://...`).
  */
-export type DatabaseTarget = { readonly file: string };
+export type DatabaseTarget = { readonly file: string } | { readonly databaseUrl: string };
+
+/** Runs the migrations on a database just opened; closes it if they fail. */
+async function migrated(database: RegionDatabase, location: string): Promise<RegionDatabase> {
+  try {
+    await migrateRegionDatabase({ kysely: database.kysely, dialect: database.dialect, location });
+    return database;
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
 
 /**
  * Opens the region's database, created and migrated as needed: the one way the daemon, its subcommands and the tests
  * open it. SQLite keeps the settings of `openDatabase` (WAL, quick_check, foreign keys, busy timeout); Kysely's
- * SqliteDialect runs every query, one at a time, on that one connection.
+ * SqliteDialect runs every query, one at a time, on that one connection. PostgreSQL: a pool (postgres.ts: int8 as
+ * numbers, `DatabaseUnreachableError` when the server cannot be reached); its migrations run under an advisory lock.
  */
 export async function openRegionDatabase(target: DatabaseTarget): Promise<RegionDatabase> {
-  const sqlite = openMigratedSqlite(target.file);
+  if ('databaseUrl' in target) {
+    const pool = await openPostgresPool(target.databaseUrl);
+    const kysely = new Kysely<RegionSchema>({ dialect: new PostgresDialect({ pool }) });
+    // Kysely's destroy ends the pool.
+    return migrated({ kysely, dialect: 'postgres', close: () => kysely.destroy() }, redactDatabaseUrl(target.databaseUrl));
+  }
+  const sqlite = openDatabase(target.file);
   const kysely = new Kysely<RegionSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return {
+  const database: RegionDatabase = {
     kysely,
     dialect: 'sqlite',
     async close() {
@@ -38,4 +60,5 @@ export async function openRegionDatabase(target: DatabaseTarget): Promise<Region
       if (sqlite.open) sqlite.close();
     },
   };
+  return migrated(database, target.file);
 }

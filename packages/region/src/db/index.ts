@@ -1,7 +1,9 @@
 export { openRegionDatabase, type RegionDatabase, type RegionDialect, type DatabaseTarget } from './database.js';
 export type { RegionSchema } from './schema.js';
-export { openDatabase, openMigratedSqlite, migrate, DatabaseCorruptError, SchemaTooNewError, type Db } from './connection.js';
+export { openDatabase, openMigratedSqlite, migrate, DatabaseCorruptError, type Db } from './connection.js';
+export { migrateRegionDatabase, SchemaTooNewError } from './migrate.js';
 export { migrations, type Migration } from './migrations/index.js';
+export { DatabaseUnreachableError, IntegerTooLargeError, redactDatabaseUrl } from './postgres.js';
 export { NotFoundError, ValidationError, type FieldErrors } from './errors.js';
 export { createRepositories, openRegionRepositories, type Repositories } from './repositories.js';
 export { BootSourceRepository } from './boot-sources.js';

@@ -16,7 +16,14 @@ export type ApiErrorCode =
   | 'API_UNAUTHORIZED';
 
 /** db/: the region database and its repositories. */
-export type DatabaseErrorCode = 'DB_CORRUPT' | 'DB_NOT_FOUND' | 'DB_SCHEMA_TOO_NEW' | 'DB_VALIDATION_FAILED';
+export type DatabaseErrorCode =
+  | 'DB_CORRUPT'
+  | 'DB_INTEGER_TOO_LARGE'
+  | 'DB_NOT_FOUND'
+  | 'DB_SCHEMA_TOO_NEW'
+  | 'DB_TARGET_NOT_EMPTY'
+  | 'DB_UNREACHABLE'
+  | 'DB_VALIDATION_FAILED';
 
 /** identity/: the region's own files (id, secret) in its data directory. */
 export type IdentityErrorCode = 'REGION_IDENTITY_INVALID';
