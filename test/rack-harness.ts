@@ -33,7 +33,14 @@ export interface RegionUnderTest {
 }
 
 /** A region as far as racks see it: a real SQLite database, a real store, the racks HTTP routes, real Redis. */
-export async function startRegion(options: { intervalMs: number; redisUrl?: string; logger?: Logger; streamMaxAgeMs?: number }): Promise<RegionUnderTest> {
+export async function startRegion(options: {
+  intervalMs: number;
+  redisUrl?: string;
+  logger?: Logger;
+  streamMaxAgeMs?: number;
+  /** --max-rack-transfers (none when absent). */
+  maxRackTransfers?: number;
+}): Promise<RegionUnderTest> {
   const dir = await mkdtemp(join(tmpdir(), 'bootsync-rack-e2e-'));
   const db = openMigratedSqlite(join(dir, 'region.db'));
   const repos = createRepositories(db);
@@ -49,6 +56,7 @@ export async function startRegion(options: { intervalMs: number; redisUrl?: stri
     syncIntervalMs: options.intervalMs,
     isImporting: async () => false,
     ...(options.streamMaxAgeMs !== undefined ? { streamMaxAgeMs: options.streamMaxAgeMs } : {}),
+    ...(options.maxRackTransfers !== undefined ? { maxRackTransfers: options.maxRackTransfers } : {}),
   });
   const app = Fastify();
   racks.registerRoutes(app);

@@ -156,6 +156,8 @@ function fullRegion(core: RegionCore): { imports: ImportService; services: Regio
     isImporting: () => imports.isImporting(),
     metrics: metrics.racks,
     serving: metrics.stream,
+    maxRackTransfers: options.maxRackTransfers,
+    transfersInFlight: (count) => metrics.rackTransfersInFlight.set(count),
     ...(options.accelRedirect !== undefined ? { accelRedirect: options.accelRedirect } : {}),
   });
   // As MAAS schedules RackControllersImporter: racks pull a finished upload now.

@@ -17,6 +17,8 @@ import { DEFAULT_IMPORT_SCHEDULE } from '../import/schedule.js';
 
 export const DEFAULT_SOURCE_URL = 'http://images.maas.io/ephemeral-v3/stable/';
 export const DEFAULT_KEYRING = UBUNTU_IMAGES_KEYRING;
+/** Sized in bench/README.md ("Issue 18"). */
+const DEFAULT_MAX_RACK_TRANSFERS = 64;
 
 /**
  * The region daemon's settings. Each is a flag (`--data-dir`), an env variable (`BOOTSYNC_DATA_DIR`) and a key of
@@ -69,6 +71,11 @@ export const regionOptions = {
     default: 24 * 3_600_000,
   }),
   accelRedirect: accelRedirectOption('the store'),
+  maxRackTransfers: integerOption({
+    description: 'blob transfers to racks sent at once; beyond them a rack is answered 503 + Retry-After and waits its turn (0: no limit; not applied with --accel-redirect)',
+    default: DEFAULT_MAX_RACK_TRANSFERS,
+    min: 0,
+  }),
 };
 
 export type RegionOptions = ConfigValues<typeof regionOptions>;

@@ -22,6 +22,8 @@ export interface RegionMetrics extends ImportMetrics {
   readonly racks: RackGauges;
   /** The region stream racks pull: requests by status, bytes served, responses in flight. */
   readonly stream: ServingMetrics;
+  /** Blob transfers to racks the region sends now, which --max-rack-transfers bounds. */
+  readonly rackTransfersInFlight: Gauge;
 }
 
 export function createRegionMetrics(): RegionMetrics {
@@ -89,5 +91,10 @@ export function createRegionMetrics(): RegionMetrics {
     },
     racks: createRackGauges(registry),
     stream: createServingMetrics(registry, 'bootsync_region_stream', 'region stream documents and files'),
+    rackTransfersInFlight: new Gauge({
+      name: 'bootsync_region_stream_rack_transfers_in_flight',
+      help: 'Blob transfers to racks the region is sending now (at most --max-rack-transfers; beyond it racks are told to wait their turn).',
+      registers: [registry],
+    }),
   };
 }

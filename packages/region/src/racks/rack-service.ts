@@ -29,7 +29,8 @@ import { rackBootImages } from './rack-boot-images.js';
 import type { RackView } from './rack-types.js';
 import { registerRegistrationRoute } from './registration-route.js';
 import { StreamCache } from './stream-cache.js';
-import { isApiUser, registerStreamRoutes } from './stream-routes.js';
+import { RackTransferLimit } from './rack-transfers.js';
+import { isApiUser, registerStreamRoutes, type StreamReader } from './stream-routes.js';
 
 /** How long a status read waits for Redis to say whether the region imports. */
 const REDIS_ANSWER_MS = 1_000;
@@ -71,6 +72,10 @@ export interface RackServiceDeps {
   readonly accelRedirect?: string;
   /** How long the racks' requests share one build of the region stream (StreamCache). @defaultValue 1000 */
   readonly streamMaxAgeMs?: number;
+  /** --max-rack-transfers: blob transfers to racks sent at once (RackTransferLimit). @defaultValue 0, no limit */
+  readonly maxRackTransfers?: number;
+  /** Told how many rack transfers are in flight whenever that changes (the region's gauge). */
+  readonly transfersInFlight?: (count: number) => void;
 }
 
 /**
@@ -135,6 +140,11 @@ export class RackService {
       authenticate: (authorization) => this.#authenticate(authorization),
       ...(this.deps.serving ? { serving: this.deps.serving } : {}),
       ...(this.deps.accelRedirect !== undefined ? { accelRedirect: this.deps.accelRedirect } : {}),
+      rackTransfers: new RackTransferLimit({
+        max: this.deps.maxRackTransfers ?? 0,
+        logger: this.deps.logger,
+        ...(this.deps.transfersInFlight ? { inFlight: this.deps.transfersInFlight } : {}),
+      }),
     });
     registerRegistrationRoute(app, { secret: this.deps.secret, logger: this.deps.logger, register: (name) => this.register(name) });
   }
@@ -266,14 +276,15 @@ export class RackService {
     }
   }
 
-  #authenticate(authorization: string | undefined): boolean {
-    if (!authorization) return false;
+  #authenticate(authorization: string | undefined): StreamReader | undefined {
+    if (!authorization) return undefined;
     const token = bearerToken(authorization);
     if (token) {
       const rack = this.racks.findByToken(token);
-      if (rack) this.racks.seen(rack.name, new Date().toISOString());
-      return rack !== undefined;
+      if (!rack) return undefined;
+      this.racks.seen(rack.name, new Date().toISOString());
+      return { rack: rack.name };
     }
-    return isApiUser(authorization, (tokenKey) => this.deps.repos.apiKeys.findByTokenKey(tokenKey));
+    return isApiUser(authorization, (tokenKey) => this.deps.repos.apiKeys.findByTokenKey(tokenKey)) ? { apiUser: true } : undefined;
   }
 }

@@ -5,16 +5,25 @@ import { STREAM_PATH } from '@bootsync/shared/rack-protocol';
 import { blobRelativePath, type ContentStore } from '@bootsync/shared/store';
 import { verifyPlaintextOAuth } from '../api/auth.js';
 import type { RegionStream } from '../region-stream/index.js';
+import { RACK_TRANSFER_RETRY_AFTER_S, type RackTransferLimit, type RackTransferTurn } from './rack-transfers.js';
+
+/** Who reads the stream: a registered rack, by its name, or a MAAS API user. */
+export type StreamReader = { readonly rack: string } | { readonly apiUser: true };
 
 export interface StreamRouteDeps {
   readonly stream: () => RegionStream;
   readonly store: Pick<ContentStore, 'pathOf'>;
-  /** Who may read: a registered rack (Bearer token) or an API user (MAAS OAuth); false refuses with 401. */
-  readonly authenticate: (authorization: string | undefined) => boolean;
+  /** Who may read: a registered rack (Bearer token) or an API user (MAAS OAuth); undefined refuses with 401. */
+  readonly authenticate: (authorization: string | undefined) => StreamReader | undefined;
   /** Requests, bytes and responses in flight of the stream (createRegionMetrics().stream). */
   readonly serving?: ServingMetrics;
   /** Behind nginx: blobs are answered `X-Accel-Redirect: <prefix>sha256/<2 hex>/<64 hex>` (under the store) for nginx to send. */
   readonly accelRedirect?: string;
+  /**
+   * --max-rack-transfers: a rack's GET of a blob beyond it is answered 503 + Retry-After. Not applied behind nginx
+   * (accelRedirect), which sends the bytes after the region has answered, so the region never knows when they end.
+   */
+  readonly rackTransfers?: RackTransferLimit;
 }
 
 /**
@@ -28,7 +37,8 @@ export function registerStreamRoutes(app: FastifyInstance, deps: StreamRouteDeps
     url: `${STREAM_PATH}*`,
     exposeHeadRoute: false,
     handler: async (request, reply) => {
-      if (!deps.authenticate(request.headers.authorization)) {
+      const reader = deps.authenticate(request.headers.authorization);
+      if (!reader) {
         answered(401);
         return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a rack token or an API key is required' });
       }
@@ -48,7 +58,22 @@ export function registerStreamRoutes(app: FastifyInstance, deps: StreamRouteDeps
         answered(404);
         return reply.code(404).send({ error: `not in the region stream: ${path}` });
       }
-      return sendBlob(deps, file.sha256, request, reply);
+      let turn: RackTransferTurn | undefined;
+      if ('rack' in reader && request.method === 'GET' && deps.rackTransfers && deps.accelRedirect === undefined) {
+        turn = deps.rackTransfers.begin(reader.rack, file.sha256);
+        if (!turn) {
+          answered(503);
+          return reply
+            .code(503)
+            .header('retry-after', String(RACK_TRANSFER_RETRY_AFTER_S))
+            .send({ error: 'the region sends as many rack transfers as --max-rack-transfers allows: wait your turn' });
+        }
+      }
+      try {
+        return await sendBlob(deps, file.sha256, request, reply);
+      } finally {
+        turn?.end();
+      }
     },
   });
 }
