@@ -71,6 +71,31 @@ describe('the racks of a region on Redis', () => {
     await waitFor('every rack to read synced', async () => (await racks.list()).every((r) => r.status === 'synced' && r.lastSync !== null), 20_000);
   });
 
+  it('runs an immediate sync asked for while one is under way after it: an import ending mid-sync is not lost', async () => {
+    const { racks, redis } = await regionWithRacks();
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const reasons: string[] = [];
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const worker = new Worker(rackQueueName('busy'), async (job) => {
+      reasons.push(String((job.data as { reason?: unknown }).reason));
+      // The first sync read the stream before the import ended, and is still under way when it does.
+      if (reasons.length === 1) await released;
+      return resultMessage({ snapshot: 'snapshot-1', changed: true, bytesFetched: 0, files: 0, images: [] });
+    }, { connection, prefix: PREFIX });
+    cleanups.push(async () => {
+      await worker.close();
+      connection.disconnect();
+    });
+    await racks.register('busy');
+    await waitFor('the registration sync under way', async () => reasons.length === 1, 10_000);
+    await racks.onImportFinished({ changed: true });
+    release();
+    // The next scheduled sync is 5 minutes away: only the import's own sync can come now.
+    await waitFor('a sync for the import', async () => reasons.length === 2, 10_000);
+    expect(reasons).toEqual(['registration', 'import']);
+  });
+
   it('reads every rack\'s queue events on one connection, not one (or two) per rack', async () => {
     const { racks, redis, probe } = await regionWithRacks();
     const before = await clients(probe);

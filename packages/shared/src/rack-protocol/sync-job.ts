@@ -32,7 +32,7 @@ export interface SyncJobData {
 export interface QueuedJob {
   readonly name: string;
   readonly data: SyncJobData;
-  readonly opts: { readonly deduplication: { readonly id: string }; readonly removeOnComplete: typeof KEEP_FINISHED_JOBS; readonly removeOnFail: typeof KEEP_FINISHED_JOBS };
+  readonly opts: { readonly deduplication: { readonly id: string; readonly keepLastIfActive: true }; readonly removeOnComplete: typeof KEEP_FINISHED_JOBS; readonly removeOnFail: typeof KEEP_FINISHED_JOBS };
 }
 
 /** BullMQ refuses ':' in queue names; rack names never contain one (validateRackName). */
@@ -44,12 +44,15 @@ export function syncJobData(reason: SyncReason): SyncJobData {
   return { protocol: RACK_PROTOCOL_VERSION, reason };
 }
 
-/** A sync now, joining the one already waiting if any. */
+/**
+ * A sync now, joining the one already waiting if any. One under way may have read the region stream before what
+ * asks for this one (an import's end): this one then runs once it ends (keepLastIfActive), never lost in it.
+ */
 export function syncNowJob(reason: SyncReason): QueuedJob {
   return {
     name: SYNC_JOB,
     data: syncJobData(reason),
-    opts: { deduplication: { id: SYNC_NOW_ID }, removeOnComplete: KEEP_FINISHED_JOBS, removeOnFail: KEEP_FINISHED_JOBS },
+    opts: { deduplication: { id: SYNC_NOW_ID, keepLastIfActive: true }, removeOnComplete: KEEP_FINISHED_JOBS, removeOnFail: KEEP_FINISHED_JOBS },
   };
 }
 
