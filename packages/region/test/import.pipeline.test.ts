@@ -76,7 +76,6 @@ describe('import against a generated signed stream', () => {
     const again = await h.importNow();
 
     expect(again).toMatchObject({ outcome: 'succeeded', changed: false, bytes: 0 });
-    expect(again.ms).toBeLessThan(1000);
     const paths = h.takeRequests();
     expect(paths.length).toBeGreaterThan(0);
     expect(paths.every((p) => p.startsWith('/streams/v1/'))).toBe(true);

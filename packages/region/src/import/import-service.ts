@@ -101,7 +101,9 @@ export class ImportService {
       minutes: () => config.get().boot_images_import_interval_minutes,
       minuteMs: this.#deps.tuning?.minuteMs ?? DEFAULT_TUNING.minuteMs,
       tick: async () => {
-        if (autoImport()) await this.triggerImport('schedule').catch((err: unknown) => this.#log.error({ event: 'import.schedule.failed', err }));
+        // Logged (debug) so that a schedule firing while auto-import is off shows it did, and why it did not import.
+        if (!autoImport()) this.#log.debug({ event: 'import.schedule.skipped' }, 'boot_images_auto_import is false');
+        else await this.triggerImport('schedule').catch((err: unknown) => this.#log.error({ event: 'import.schedule.failed', err }));
       },
       log: this.#log,
     });
