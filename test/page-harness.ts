@@ -40,6 +40,8 @@ export interface PageWorld {
   /** The URL of the region's first source, where nothing listens. */
   readonly unreachableUrl: string;
   readonly rackName: string;
+  /** The region's secret, which a rack presents to register. */
+  readonly secretFile: string;
   /** A signed API call as the maas CLI makes it (fields urlencoded); the parsed JSON or text answer. */
   api(method: 'GET' | 'POST', path: string, fields?: Record<string, string>): Promise<unknown>;
   /** PUTs `bytes` to an upload_uri of `boot-resources create` (one chunk, application/octet-stream), as the maas CLI does. */
@@ -131,7 +133,10 @@ export async function startPageWorld(spec: MirrorSpec): Promise<PageWorld> {
       return stdout.trim();
     };
 
-    return { dir, regionUrl, apiKey: formatApiKey(key), mirror, upstream, unreachableUrl, rackName, api, putChunk, bootsync, userKey, close };
+    return {
+      dir, regionUrl, apiKey: formatApiKey(key), mirror, upstream, unreachableUrl, rackName, secretFile: identity.paths.secret,
+      api, putChunk, bootsync, userKey, close,
+    };
   } catch (err) {
     await close();
     throw err;

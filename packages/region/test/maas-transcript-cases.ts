@@ -283,6 +283,17 @@ export function transcriptSections(world: TranscriptWorld): TranscriptSection[] 
         before: () => world.rackSynced('rack-1'),
         maas: rackDiff("a list of MAAS's node representations"),
       },
+      {
+        cli: 'maas admin rack-controllers summary',
+        request: { method: 'GET', path: 'rackcontrollers/?op=summary' },
+        maas: {
+          version: '3.7',
+          status: 400,
+          body: UNRECOGNISED('GET', 'summary'),
+          source: 'src/maasserver/api/rackcontrollers.py has no summary; api/support.py OperationsHandler.dispatch',
+          why: "bootsync's Images page shows how many racks read each image sync status without listing a thousand of them (issue 18); read takes image_sync_status, offset and limit for the page of racks it shows.",
+        },
+      },
       { cli: 'maas admin rack-controller read rack-1', request: { method: 'GET', path: 'rackcontrollers/rack-1/' }, maas: rackDiff("MAAS's node representation") },
       { cli: 'maas admin rack-controller list-boot-images rack-1', request: { method: 'GET', path: 'rackcontrollers/rack-1/?op=list_boot_images' } },
       {

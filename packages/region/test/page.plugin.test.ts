@@ -45,7 +45,7 @@ describe('Images page plugin', () => {
       expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
       for (const m of res.body.matchAll(/from '\.\/([a-z-]+\.js)'/g)) pending.push(m[1]!);
     }
-    expect([...seen].sort()).toEqual(['api.js', 'busy.js', 'choices.js', 'custom-images.js', 'format.js', 'live.js', 'main.js', 'readonly.js', 'selection.js', 'source.js', 'table.js']);
+    expect([...seen].sort()).toEqual(['api.js', 'busy.js', 'choices.js', 'custom-images.js', 'format.js', 'live.js', 'main.js', 'racks.js', 'readonly.js', 'selection.js', 'source.js', 'table.js']);
     const css = await server.inject({ method: 'GET', url: '/page-assets/images.css' });
     expect(css.statusCode).toBe(200);
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { imageStatus } from '@bootsync/region/status';
 import type { HeldImage } from '@bootsync/shared/rack-protocol';
 import type { RackRecord } from '../src/db/index.js';
-import { imageRackState, rackStatus, type RackStatus } from '../src/racks/index.js';
+import { imageRackStates, rackStatus, type RackStatus } from '../src/racks/index.js';
 
 const NOW = new Date('2025-07-18T12:00:00Z');
 const INTERVAL_MS = 300_000;
@@ -57,7 +57,7 @@ describe('per-image status with racks: "Synced" only when every connected rack h
     ['the rack lacking it is pulling', [rack('a', { syncing: true })], 'Syncing to rack controller(s)'],
     ['only a disconnected rack is pulling', [rack('a'), rack('b', { seenAgo: 5, syncing: true })], 'Waiting for rack controller(s) to sync'],
   ])('%s', (_case, racks, expected) => {
-    const racksState = imageRackState(NOBLE, racks, NOW, INTERVAL_MS);
+    const racksState = imageRackStates(racks, NOW, INTERVAL_MS)(NOBLE);
     expect(imageStatus({ newestSet: complete, ...(racksState ? { racks: racksState } : {}) })).toBe(expected);
   });
 });

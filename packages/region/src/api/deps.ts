@@ -1,7 +1,7 @@
 import type { ProductItem } from '@bootsync/shared/streams';
 import type { Repositories } from '../db/index.js';
 import type { ImportService } from '../import/import-service.js';
-import type { RackView } from '../racks/index.js';
+import type { RackCounts, RackQuery, RackView } from '../racks/index.js';
 import type { RackSyncState } from '../status/index.js';
 import type { UploadService } from '../uploads/upload-service.js';
 
@@ -45,11 +45,17 @@ export interface SourceProber {
 
 /** What the MAAS API needs of the racks (the RackService satisfies it). */
 export interface RackControllers {
-  list(): Promise<RackView[]>;
+  /** By name; `query` keeps one status and a page of it. */
+  list(query?: RackQuery): Promise<RackView[]>;
+  /** How many racks read each status, without listing them. */
+  counts(): Promise<RackCounts>;
   get(name: string): Promise<RackView>;
   deregister(name: string): Promise<void>;
   /** An immediate, deduplicated sync job for that rack, or for every rack without a name. */
   importBootImages(name?: string): Promise<void>;
-  /** The rack side of an image's status (its newest complete set at `version`); undefined while no rack is connected. */
-  imageRackState(resource: { readonly name: string; readonly architecture: string }, version: string): RackSyncState | undefined;
+  /**
+   * The rack side of images' statuses (an image's newest complete set at `version`; undefined while no rack is
+   * connected), from one read of the racks: call it once per request, then once per image.
+   */
+  imageRackStates(): (resource: { readonly name: string; readonly architecture: string }, version: string) => RackSyncState | undefined;
 }

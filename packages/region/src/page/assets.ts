@@ -21,6 +21,7 @@ const FILES: Readonly<Record<string, string>> = {
   'selection.js': 'text/javascript; charset=utf-8',
   'table.js': 'text/javascript; charset=utf-8',
   'custom-images.js': 'text/javascript; charset=utf-8',
+  'racks.js': 'text/javascript; charset=utf-8',
   'live.js': 'text/javascript; charset=utf-8',
   'readonly.js': 'text/javascript; charset=utf-8',
   'main.js': 'text/javascript; charset=utf-8',

@@ -9,7 +9,7 @@
  */
 export { RackService, type RackServiceDeps } from './rack-service.js';
 export { RackQueues, RACK_SCHEDULER_ID } from './rack-queues.js';
-export { imageRackState, isConnected, rackStatus } from './rack-status.js';
+export { imageRackStates, isConnected, rackStatus, type ImageRackStates } from './rack-status.js';
 export { rackBootImages } from './rack-boot-images.js';
 export { createRackGauges, RACK_STATUSES, type RackGauges, type RackGaugeView } from './rack-metrics.js';
 export type * from './rack-types.js';

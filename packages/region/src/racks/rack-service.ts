@@ -13,20 +13,21 @@ import {
   readResult,
   registrationAnswer,
   STREAM_PATH,
+  type HeldImage,
   type RackFailure,
   type RegistrationAnswerFields,
   type SyncReason,
   type SyncResult,
 } from '@bootsync/shared/rack-protocol';
 import type { ContentStore } from '@bootsync/shared/store';
-import { NotFoundError, type RackRepository, type Repositories } from '../db/index.js';
-import { buildRegionStream, productName, publishedImages, type RegionStream } from '../region-stream/index.js';
+import { NotFoundError, type RackRecord, type RackRepository, type Repositories } from '../db/index.js';
+import { buildRegionStream, productName, publishedImages, type PublishedImage, type RegionStream } from '../region-stream/index.js';
 import type { RackSyncState } from '../status/index.js';
-import type { RackGauges } from './rack-metrics.js';
+import { RACK_STATUSES, type RackGauges } from './rack-metrics.js';
 import { RackQueues } from './rack-queues.js';
-import { imageRackState, isConnected, rackStatus } from './rack-status.js';
+import { imageRackStates, isConnected, rackStatus } from './rack-status.js';
 import { rackBootImages } from './rack-boot-images.js';
-import type { RackView } from './rack-types.js';
+import type { RackCounts, RackQuery, RackStatus, RackView } from './rack-types.js';
 import { registerRegistrationRoute } from './registration-route.js';
 import { StreamCache } from './stream-cache.js';
 import { RackTransferLimit } from './rack-transfers.js';
@@ -36,6 +37,17 @@ import { isApiUser, registerStreamRoutes, type StreamReader } from './stream-rou
 const REDIS_ANSWER_MS = 1_000;
 /** Redis requests for as many racks under way at once (one by one, 1,000 racks took seconds of round trips). */
 const RACKS_AT_ONCE = 50;
+
+/** What a rack's status is read against, once per request (rackStatus), and what its images are named from. */
+interface StatusContext {
+  readonly now: Date;
+  readonly intervalMs: number;
+  readonly regionImporting: boolean;
+  readonly offered: readonly HeldImage[];
+  readonly published: readonly PublishedImage[];
+}
+
+type ResourceName = { readonly name: string; readonly architecture: string };
 
 /** `work` for every item, RACKS_AT_ONCE at a time; the first failure is thrown once all have ended. */
 async function eachAtOnce<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
@@ -191,34 +203,69 @@ export class RackService {
     return buildRegionStream(publishedImages(this.deps.repos));
   }
 
-  async list(now = new Date()): Promise<RackView[]> {
-    const importing = await this.#regionImporting();
-    const published = publishedImages(this.deps.repos);
-    const offered = buildRegionStream(published).images.map(({ product, version }) => ({ product, version }));
-    return this.racks.list().map((rack) => {
-      return {
-        name: rack.name,
-        connected: isConnected(rack, now, this.deps.syncIntervalMs),
-        status: rackStatus(rack, { now, intervalMs: this.deps.syncIntervalMs, regionImporting: importing, offered }),
-        lastSeen: rack.lastSeen,
-        lastSync: rack.lastSync,
-        bytesDone: rack.bytesDone,
-        bytesTotal: rack.bytesTotal,
-        lastError: rack.lastError,
-        images: rackBootImages(rack.holds, published),
-      };
-    });
+  /**
+   * The racks, by name, each with its status; `query` keeps those of one status and a page of them. Statuses are
+   * computed for every rack (one read of the table), what each holds only for the racks answered.
+   */
+  async list(query: RackQuery = {}, now = new Date()): Promise<RackView[]> {
+    const context = await this.#statusContext(now);
+    const rated = this.racks.list().map((rack) => ({ rack, status: rackStatus(rack, context) }));
+    const chosen = query.status === undefined ? rated : rated.filter((r) => r.status === query.status);
+    const offset = query.offset ?? 0;
+    const page = chosen.slice(offset, query.limit === undefined ? undefined : offset + query.limit);
+    return page.map(({ rack, status }) => this.#view(rack, status, context));
+  }
+
+  /** How many racks read each status (and how many are connected): the rack table's counts, without the racks. */
+  async counts(now = new Date()): Promise<RackCounts> {
+    const context = await this.#statusContext(now);
+    const byStatus = Object.fromEntries(RACK_STATUSES.map((s) => [s, 0])) as Record<RackStatus, number>;
+    let connected = 0;
+    const all = this.racks.list();
+    for (const rack of all) {
+      byStatus[rackStatus(rack, context)] += 1;
+      if (isConnected(rack, now, this.deps.syncIntervalMs)) connected += 1;
+    }
+    return { total: all.length, connected, byStatus };
   }
 
   async get(name: string, now = new Date()): Promise<RackView> {
-    const found = (await this.list(now)).find((r) => r.name === name);
-    if (!found) throw new NotFoundError('RackController', name);
-    return found;
+    const rack = this.racks.find(name);
+    if (!rack) throw new NotFoundError('RackController', name);
+    const context = await this.#statusContext(now);
+    return this.#view(rack, rackStatus(rack, context), context);
   }
 
-  /** The rack side of an image's status, for `imageStatus({ newestSet, racks })`. */
-  imageRackState(resource: { readonly name: string; readonly architecture: string }, version: string, now = new Date()): RackSyncState | undefined {
-    return imageRackState({ product: productName(resource), version }, this.racks.list(), now, this.deps.syncIntervalMs);
+  /** The rack side of every image's status, from one read of the racks, for `imageStatus({ newestSet, racks })`. */
+  imageRackStates(now = new Date()): (resource: ResourceName, version: string) => RackSyncState | undefined {
+    const states = imageRackStates(this.racks.list(), now, this.deps.syncIntervalMs);
+    return (resource, version) => states({ product: productName(resource), version });
+  }
+
+  /** The rack side of one image's status. */
+  imageRackState(resource: ResourceName, version: string, now = new Date()): RackSyncState | undefined {
+    return this.imageRackStates(now)(resource, version);
+  }
+
+  async #statusContext(now: Date): Promise<StatusContext> {
+    const regionImporting = await this.#regionImporting();
+    const published = publishedImages(this.deps.repos);
+    const offered = buildRegionStream(published).images.map(({ product, version }) => ({ product, version }));
+    return { now, intervalMs: this.deps.syncIntervalMs, regionImporting, offered, published };
+  }
+
+  #view(rack: RackRecord, status: RackStatus, context: StatusContext): RackView {
+    return {
+      name: rack.name,
+      connected: isConnected(rack, context.now, context.intervalMs),
+      status,
+      lastSeen: rack.lastSeen,
+      lastSync: rack.lastSync,
+      bytesDone: rack.bytesDone,
+      bytesTotal: rack.bytesTotal,
+      lastError: rack.lastError,
+      images: rackBootImages(rack.holds, context.published),
+    };
   }
 
   /**

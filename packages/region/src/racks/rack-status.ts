@@ -25,20 +25,21 @@ export function rackStatus(
   return same ? 'synced' : 'out-of-sync';
 }
 
+/** The rack side of an image's status: RackSyncState, or undefined while no rack is connected. */
+export type ImageRackStates = (image: Pick<StreamImage, 'product' | 'version'>) => RackSyncState | undefined;
+
 /**
- * The rack side of one image's status: undefined while no rack is connected (nothing to wait for, as MAAS
- * intersects over the connected racks), else whether every connected rack holds it and whether one is syncing.
+ * The rack side of every image's status from one read of the racks, as MAAS intersects over the connected racks:
+ * undefined while none is connected (nothing to wait for), else whether every connected rack holds the image and
+ * whether one is syncing. The Images page asks for every image each second: one pass over the racks, then a lookup
+ * per image, never a pass per image.
  */
-export function imageRackState(
-  image: Pick<StreamImage, 'product' | 'version'>,
-  racks: readonly RackRecord[],
-  now: Date,
-  intervalMs: number,
-): RackSyncState | undefined {
+export function imageRackStates(racks: readonly RackRecord[], now: Date, intervalMs: number): ImageRackStates {
   const connected = racks.filter((r) => isConnected(r, now, intervalMs));
-  if (connected.length === 0) return undefined;
-  return {
-    allRacksHaveIt: connected.every((r) => r.holds.some((h) => key(h) === key(image))),
-    someRackSyncing: connected.some((r) => r.syncing),
-  };
+  if (connected.length === 0) return () => undefined;
+  const holders = new Map<string, number>();
+  for (const rack of connected) for (const held of new Set(rack.holds.map(key))) holders.set(held, (holders.get(held) ?? 0) + 1);
+  const someRackSyncing = connected.some((r) => r.syncing);
+  return (image) => ({ allRacksHaveIt: holders.get(key(image)) === connected.length, someRackSyncing });
 }
+

@@ -17,3 +17,17 @@ export interface RackView {
   /** What it holds, as MAAS's list_boot_images lists it (rack-boot-images.ts). */
   readonly images: readonly RackBootImage[];
 }
+
+/** Which racks a list answers: those of one status, from `offset`, at most `limit` of them (all by default). */
+export interface RackQuery {
+  readonly status?: RackStatus;
+  readonly offset?: number;
+  readonly limit?: number;
+}
+
+/** How many racks there are, how many are connected, and how many read each status. */
+export interface RackCounts {
+  readonly total: number;
+  readonly connected: number;
+  readonly byStatus: Readonly<Record<RackStatus, number>>;
+}

@@ -58,7 +58,8 @@ export const createBootResource: ApiAction = {
 /** The answer of a create and of `boot-resource read`: MAAS's dict with its sets, and where to upload a file. */
 export function resourceWithSets(ctx: ActionContext, resource: BootResource, status = 200): ApiAnswer {
   const sets = ctx.deps.resourceSets.listForResource(resource.id);
-  const rackState = (version: string) => ctx.deps.racks?.imageRackState(resource, version);
+  const rackStates = ctx.deps.racks?.imageRackStates();
+  const rackState = (version: string) => rackStates?.(resource, version);
   const uploadUri = resource.rtype === 'uploaded' ? (fileId: number) => ctx.uri(`boot-resources/${resource.id}/upload/${fileId}/`) : undefined;
   return json({ ...bootResourceJson(resource, sets, ctx.uri, rackState, importRunning(ctx.deps.importRuns)), sets: resourceSetsJson(sets, uploadUri) }, status);
 }

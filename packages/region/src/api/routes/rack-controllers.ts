@@ -1,8 +1,10 @@
 import { NotFoundError } from '../../db/index.js';
-import type { RackView } from '../../racks/index.js';
+import { RACK_STATUSES, type RackQuery, type RackStatus, type RackView } from '../../racks/index.js';
 import { json, noContent, text } from '../answer.js';
 import type { RackControllers } from '../deps.js';
-import type { ActionContext, ApiResource } from '../route-table.js';
+import { FormError } from '../errors.js';
+import { parseWholeNumber, type ParamBag } from '../params.js';
+import type { ActionContext, ApiResource, ParamDoc } from '../route-table.js';
 
 function racksOf(ctx: ActionContext): RackControllers {
   if (!ctx.deps.racks) throw new NotFoundError('RackController', ctx.path.name ?? '');
@@ -23,7 +25,35 @@ function rackJson(rack: RackView, ctx: ActionContext): Record<string, unknown> {
   };
 }
 
-/** `maas $PROFILE rack-controllers read|import-boot-images`. */
+const LIST_PARAMS: readonly ParamDoc[] = [
+  { name: 'image_sync_status', type: 'String', doc: `Optional. Only the rack controllers of this image sync status: ${RACK_STATUSES.join(', ')}.` },
+  { name: 'offset', type: 'Int', doc: 'Optional. Skip this many of them (by name), to page through a long list.' },
+  { name: 'limit', type: 'Int', doc: 'Optional. List at most this many.' },
+];
+
+/** The optional filter and page of `rack-controllers read`; without them, every rack as MAAS lists them. */
+function rackQuery(args: ParamBag): RackQuery {
+  const status = args.text('image_sync_status');
+  if (status !== undefined && !(RACK_STATUSES as readonly string[]).includes(status)) {
+    throw new FormError({ image_sync_status: [`Select a valid choice. ${status} is not one of the available choices.`] });
+  }
+  const whole = (field: string): number | undefined => {
+    const given = args.text(field);
+    if (given === undefined) return undefined;
+    const n = parseWholeNumber(field, given);
+    if (n < 0) throw new FormError({ [field]: ['Ensure this value is greater than or equal to 0.'] });
+    return n;
+  };
+  const offset = whole('offset');
+  const limit = whole('limit');
+  return {
+    ...(status !== undefined ? { status: status as RackStatus } : {}),
+    ...(offset !== undefined ? { offset } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+  };
+}
+
+/** `maas $PROFILE rack-controllers read|summary|import-boot-images`. */
 export const rackControllersResource: ApiResource = {
   name: 'RackControllersHandler',
   path: 'rackcontrollers/',
@@ -34,7 +64,20 @@ export const rackControllersResource: ApiResource = {
       method: 'GET',
       op: null,
       summary: 'List rack controllers with their image sync status.',
-      handle: async (ctx) => json((await racksOf(ctx).list()).map((r) => rackJson(r, ctx))),
+      description: 'By name; image_sync_status keeps those of one status, and offset and limit page through them.',
+      params: LIST_PARAMS,
+      handle: async (ctx) => json((await racksOf(ctx).list(rackQuery(ctx.args))).map((r) => rackJson(r, ctx))),
+    },
+    {
+      name: 'summary',
+      method: 'GET',
+      op: 'summary',
+      summary: 'Count the rack controllers by image sync status.',
+      description: 'How many there are, how many are connected, and how many read each image sync status, without listing them.',
+      handle: async (ctx) => {
+        const counts = await racksOf(ctx).counts();
+        return json({ total: counts.total, connected: counts.connected, image_sync_status: counts.byStatus });
+      },
     },
     {
       name: 'import_boot_images',

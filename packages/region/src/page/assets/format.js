@@ -32,7 +32,8 @@ export function resourceLabel(resource) {
   return typeof resource.title === 'string' && resource.title !== '' ? resource.title : resource.name;
 }
 
-const RACK_STATUS = {
+/** The words of each image sync status (`rackcontrollers/` image_sync_status), in the order the page lists them. */
+export const RACK_STATUS = {
   synced: 'Synced',
   syncing: 'Syncing',
   'out-of-sync': 'Out of sync',

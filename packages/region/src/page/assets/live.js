@@ -4,7 +4,8 @@
 
 import { ApiError, call } from './api.js';
 import { whileBusy } from './busy.js';
-import { formatSize, formatWhen, rackRow, resourceLabel } from './format.js';
+import { formatSize, formatWhen, resourceLabel } from './format.js';
+import { createRackTable } from './racks.js';
 import { row, setText } from './table.js';
 
 const POLL_MS = 1000;
@@ -16,7 +17,6 @@ const UPLOADED = 'Uploaded';
  * custom-images.js). Returns {refresh(), stop()}.
  */
 export function startLive({ key, onUnauthorized, customImages }) {
-  let racksServed = true;
   let timer;
   let stopped = false;
   let running = false;
@@ -45,26 +45,6 @@ export function startLive({ key, onUnauthorized, customImages }) {
     setText($('import-error'), failed ? `Last import: ${last.errors.map((e) => (e.item ? `${e.item}: ${e.message}` : e.message)).join('; ')}` : '');
   }
 
-  async function racks() {
-    if (!racksServed) return;
-    let list;
-    try {
-      list = await call(key, 'GET', 'rackcontrollers/');
-    } catch (err) {
-      // A region without the rack controllers endpoint: hide the section for good.
-      if (err instanceof ApiError && err.status === 404) {
-        racksServed = false;
-        $('racks').hidden = true;
-        return;
-      }
-      throw err;
-    }
-    $('racks').hidden = false;
-    const table = $('racks-table');
-    table.tBodies[0].replaceChildren(...list.map(rackRow).map((r) => row(table, [r.name, r.status, formatWhen(r.lastSync)], { name: r.name })));
-    $('no-racks').hidden = list.length > 0;
-  }
-
   async function tick() {
     if (running) {
       again = true;
@@ -73,7 +53,7 @@ export function startLive({ key, onUnauthorized, customImages }) {
     running = true;
     const started = Date.now();
     try {
-      await Promise.all([images(), importStatus(), racks()]);
+      await Promise.all([images(), importStatus(), racks.refresh()]);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         stopped = true;
@@ -99,12 +79,15 @@ export function startLive({ key, onUnauthorized, customImages }) {
     }),
   );
 
+  function refresh() {
+    clearTimeout(timer);
+    if (!stopped) tick();
+  }
+  const racks = createRackTable({ key, changed: refresh });
+
   tick();
   return {
-    refresh() {
-      clearTimeout(timer);
-      if (!stopped) tick();
-    },
+    refresh,
     stop() {
       stopped = true;
       clearTimeout(timer);
