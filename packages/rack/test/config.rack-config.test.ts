@@ -78,6 +78,18 @@ describe('rack configuration', () => {
     expect(() => urls({}, { BOOTSYNC_REGION_URL: ' , ' })).toThrow(/^--region-url: expected one URL or more, separated by commas/);
   });
 
+  it('reaches Redis through Sentinel with --redis-sentinels and --redis-sentinel-name, both or neither', () => {
+    const sentinels = [{ host: '10.0.0.2', port: 26379 }, { host: 'fd00::3', port: 26379 }];
+    const env = { BOOTSYNC_REDIS_SENTINELS: '10.0.0.2:26379, [fd00::3]:26379', BOOTSYNC_REDIS_SENTINEL_NAME: 'bootsync' };
+    expect(resolveRackConfig(required, env).redisSentinel).toEqual({ sentinels, name: 'bootsync' });
+    const file = parseConfigFile('redis-sentinels:\n  - 10.0.0.2:26379\n  - "[fd00::3]:26379"\nredis-sentinel-name: bootsync\n', '/etc/bootsync/rack.yaml');
+    expect(resolveRackConfig(required, {}, file).redisSentinel).toEqual({ sentinels, name: 'bootsync' });
+    expect(resolveRackConfig(required, {}).redisSentinel).toBeUndefined();
+    expect(() => resolveRackConfig(required, { BOOTSYNC_REDIS_SENTINELS: '10.0.0.2' })).toThrow(/^--redis-sentinels: 10\.0\.0\.2: expected HOST:PORT/);
+    expect(() => resolveRackConfig(required, { BOOTSYNC_REDIS_SENTINELS: '10.0.0.2:26379' })).toThrow(/^--redis-sentinel-name: is required with --redis-sentinels/);
+    expect(() => resolveRackConfig(required, { BOOTSYNC_REDIS_SENTINEL_NAME: 'bootsync' })).toThrow(/^--redis-sentinels: is required with --redis-sentinel-name/);
+  });
+
   it('refuses a YAML key it does not know, naming the file and line', () => {
     const file = parseConfigFile('data-dir: /srv\nsync-interval: 5m\n', '/etc/bootsync/rack.yaml');
     expect(() => resolveRackConfig(required, {}, file)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', key: 'sync-interval', origin: { kind: 'file', file: '/etc/bootsync/rack.yaml', line: 2 } }));

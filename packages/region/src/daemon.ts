@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
+import { connectRedis, redisSentinel, type RedisSentinel } from '@bootsync/shared/redis';
 import { ContentStore } from '@bootsync/shared/store';
 import { MAAS_API_PREFIX, maasApiPlugin, type SourceProber } from './api/index.js';
 import { advertisedUrl, type RegionOptions } from './config/index.js';
@@ -59,6 +59,8 @@ interface RegionCore {
   readonly metrics: RegionMetrics;
   /** This region's advertise URL, known once the HTTP server listens (the port may be the OS's choice). */
   readonly advertised: () => string;
+  /** --redis-sentinels and --redis-sentinel-name, when Redis is reached through Sentinel. */
+  readonly sentinel: RedisSentinel | undefined;
 }
 
 /**
@@ -68,6 +70,7 @@ interface RegionCore {
  */
 export async function startRegion(options: RegionOptions, logger: Logger, scope: RegionScope = 'core'): Promise<RunningRegion> {
   const started = Date.now();
+  const sentinel = redisSentinel(options);
   const identity = await ensureRegionIdentity(options.dataDir);
   const repositories = openRegionRepositories(identity.paths.database);
   const abandoned = repositories.importRuns.closeAbandoned();
@@ -83,7 +86,7 @@ export async function startRegion(options: RegionOptions, logger: Logger, scope:
   if (created) logger.info({ event: 'region.default_source_created', url: created.url, keyring: created.keyringFilename }, 'created the default boot source');
 
   const metrics = createRegionMetrics();
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = connectRedis(options.redisUrl, sentinel, { maxRetriesPerRequest: 1, lazyConnect: true });
   watchRedisOutage(redis, { logger, error: 'region.redis_unavailable', restored: 'region.redis.restored' });
   redis.connect().catch(() => undefined);
 
@@ -92,7 +95,7 @@ export async function startRegion(options: RegionOptions, logger: Logger, scope:
     if (advertising === undefined) throw new Error('the advertise URL is read before the region listens');
     return advertising;
   };
-  const core: RegionCore = { options, logger, identity, repositories, store, prober, metrics, advertised };
+  const core: RegionCore = { options, logger, identity, repositories, store, prober, metrics, advertised, sentinel };
   const { imports, services } = scope === 'full' ? fullRegion(core) : { imports: undefined, services: [] };
   const http = await createHttpApp({
     logger,
@@ -130,11 +133,13 @@ export async function startRegion(options: RegionOptions, logger: Logger, scope:
 
 /** The services of the whole region. They start together and stop one by one from the last: the import first. */
 function fullRegion(core: RegionCore): { imports: ImportService; services: RegionService[] } {
-  const { options, logger, identity, repositories, store, prober, metrics, advertised } = core;
+  const { options, logger, identity, repositories, store, prober, metrics, advertised, sentinel } = core;
+  const redisSentinelDeps = sentinel ? { redisSentinel: sentinel } : {};
   const imports = new ImportService({
     repos: repositories,
     store,
     redisUrl: options.redisUrl,
+    ...redisSentinelDeps,
     redisPrefix: identity.redisPrefix,
     schedule: options.importSchedule,
     retention: options.retention,
@@ -148,6 +153,7 @@ function fullRegion(core: RegionCore): { imports: ImportService; services: Regio
     store,
     secret: identity.secret,
     redisUrl: options.redisUrl,
+    ...redisSentinelDeps,
     redisPrefix: identity.redisPrefix,
     syncIntervalMs: options.syncInterval,
     // Today this region alone; a cluster adds its live peers.

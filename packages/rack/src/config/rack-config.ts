@@ -16,6 +16,7 @@ import {
 } from '@bootsync/shared/config';
 import { downloadClientOption, isHttpClient, type HttpClientChoice } from '@bootsync/shared/download';
 import { accelRedirectOption } from '@bootsync/shared/http';
+import { redisSentinel, redisSentinelOptions, type RedisSentinel } from '@bootsync/shared/redis';
 import { validateRackName } from '@bootsync/shared/rack-protocol';
 import { RackConfigError } from '../errors/index.js';
 
@@ -37,6 +38,8 @@ export interface RackConfig {
   readonly listen: ListenAddress;
   /** @defaultValue `redis://127.0.0.1:6379` */
   readonly redisUrl: string;
+  /** Through Redis Sentinel (--redis-sentinels): the Sentinels name the master, `redisUrl` gives its credentials. */
+  readonly redisSentinel?: RedisSentinel;
   /** How long a replaced snapshot stays on disk, so a machine mid-boot is not cut off. @defaultValue 10 minutes */
   readonly snapshotGraceMs: number;
   /** How often replaced snapshots and blobs nothing wants any more are removed. @defaultValue 1 minute */
@@ -69,6 +72,7 @@ export const rackOptions = {
   dataDir: stringOption({ description: 'snapshots and cache', default: '/var/lib/bootsync/rack', valueName: 'DIR' }),
   listen: hostPortOption({ description: 'HTTP address images are served on', default: { host: '0.0.0.0', port: 5248 } }),
   redisUrl: urlOption({ description: 'Redis shared with the region', default: DEFAULT_REDIS_URL, protocols: ['redis:', 'rediss:'] }),
+  ...redisSentinelOptions,
   snapshotGrace: durationOption({ description: 'how long a replaced snapshot stays (300, 300s, 10m, 1h)', default: 10 * 60_000 }),
   pruneInterval: durationOption({ description: 'how often replaced snapshots and unwanted blobs are removed', default: 60_000, minMs: 1_000 }),
   scrubInterval: durationOption({ description: 'how often every cached blob is re-hashed, at 64 MiB/s at most (0: never)', default: 24 * 3_600_000 }),
@@ -97,6 +101,7 @@ function finish(values: ConfigValues<typeof rackOptions>): RackConfig {
     if (value === undefined) throw new RackConfigError(`--${flagName(key)}`, '', 'is required (a flag, env BOOTSYNC_* or a key of --config FILE)');
     return value;
   };
+  const sentinel = redisSentinel(values);
   return {
     regionUrls: [...new Set(required('regionUrl', values.regionUrl).map((url) => url.replace(/\/+$/, '')))],
     secretFile: required('secretFile', values.secretFile),
@@ -104,6 +109,7 @@ function finish(values: ConfigValues<typeof rackOptions>): RackConfig {
     dataDir: values.dataDir,
     listen: values.listen,
     redisUrl: values.redisUrl,
+    ...(sentinel ? { redisSentinel: sentinel } : {}),
     snapshotGraceMs: values.snapshotGrace,
     pruneIntervalMs: values.pruneInterval,
     scrubIntervalMs: values.scrubInterval,

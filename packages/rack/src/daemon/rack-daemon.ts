@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
 import { DEFAULT_RETRY } from '@bootsync/shared/download';
 import { bearer, RACK_QUEUE_OPTIONS, RegionRoster, registerWithRegions } from '@bootsync/shared/rack-protocol';
+import { connectRedis } from '@bootsync/shared/redis';
 import { ContentStore } from '@bootsync/shared/store';
 import type { RackConfig } from '../config/index.js';
 import { IntegrityGuard, RackScrub } from '../integrity/index.js';
@@ -33,7 +33,7 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
   const metrics = new RackMetrics(config.name);
   const cache = new ContentStore({ root: join(config.dataDir, 'cache') });
   const lock = new SerialLock();
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const redis = connectRedis(config.redisUrl, config.redisSentinel, { maxRetriesPerRequest: null });
   const outage = watchRedisOutage(redis, { logger, error: 'rack.redis.error', restored: 'rack.redis.restored', fields: { rack: config.name } });
   const server = createRackServer({
     dataDir: config.dataDir,

@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import type { Logger } from '@bootsync/shared/logging';
+import { connectRedis } from '@bootsync/shared/redis';
 import { SimulatedRack, type SimulatedRackStats } from './simulated-rack.js';
 
 export interface RackSimulatorOptions {
@@ -37,7 +38,7 @@ export class RackSimulator {
   #started = 0;
 
   constructor(private readonly options: RackSimulatorOptions) {
-    this.#connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.#connection = connectRedis(options.redisUrl, undefined, { maxRetriesPerRequest: null });
     // Every worker listens on the shared connection.
     this.#connection.setMaxListeners(0);
     this.#connection.on('error', (err) => options.logger.warn({ event: 'sim.redis.error', err }));

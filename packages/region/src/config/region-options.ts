@@ -11,6 +11,7 @@ import {
 } from '@bootsync/shared/config';
 import { downloadClientOption } from '@bootsync/shared/download';
 import { accelRedirectOption } from '@bootsync/shared/http';
+import { redisSentinelOptions } from '@bootsync/shared/redis';
 import { UBUNTU_IMAGES_KEYRING } from '@bootsync/shared/signing';
 import { DEFAULT_MAX_DOCUMENT_SIZE } from '@bootsync/shared/source';
 import { DEFAULT_IMPORT_SCHEDULE } from '../import/schedule.js';
@@ -33,6 +34,7 @@ export const regionOptions = {
     protocols: ['http:', 'https:'],
   }),
   redisUrl: urlOption({ description: 'Redis shared with the racks', default: DEFAULT_REDIS_URL, protocols: ['redis:', 'rediss:'] }),
+  ...redisSentinelOptions,
   importSchedule: stringOption({
     description: 'when to import, as a node-cron expression; when given it wins over boot_images_import_interval_minutes',
     default: undefined,

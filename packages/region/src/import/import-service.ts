@@ -28,7 +28,7 @@ export class ImportService {
   constructor(deps: ImportServiceDeps) {
     this.#deps = deps;
     this.#log = deps.logger;
-    this.#queue = new ImportQueue({ redisUrl: deps.redisUrl, prefix: deps.redisPrefix, logger: deps.logger });
+    this.#queue = new ImportQueue({ redisUrl: deps.redisUrl, ...(deps.redisSentinel ? { redisSentinel: deps.redisSentinel } : {}), prefix: deps.redisPrefix, logger: deps.logger });
     this.#worker = new ImportWorker(deps, { outage: this.#queue.outage, stopRequested: () => this.#stopInProgress !== undefined });
   }
 

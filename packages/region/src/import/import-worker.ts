@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger, RedisOutage } from '@bootsync/shared/logging';
+import { connectRedis } from '@bootsync/shared/redis';
 import { runImport, type ImportRunResult } from './import-run.js';
 import { IMPORT_QUEUE, type ImportJobData } from './queue.js';
 import type { ImportFinishedEvent, ImportServiceDeps } from './service-types.js';
@@ -33,7 +34,7 @@ export class ImportWorker {
     this.#log = deps.logger;
     this.#outage = options.outage;
     this.#stopRequested = options.stopRequested;
-    this.#connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.#connection = connectRedis(deps.redisUrl, deps.redisSentinel, { maxRetriesPerRequest: null, lazyConnect: true });
   }
 
   /** True while an import runs in this process. */

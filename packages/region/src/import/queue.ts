@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { watchRedisOutage, type Logger, type RedisOutage } from '@bootsync/shared/logging';
+import { connectRedis, type RedisSentinel } from '@bootsync/shared/redis';
 
 /**
  * The region's import queue, fenced off like bullmq fences its Lua: its name, the one job name and the job options.
@@ -45,10 +46,10 @@ export class ImportQueue {
   /** Whether the queue's Redis is away (that outage is logged once, so what follows from it stays quiet). */
   readonly outage: RedisOutage;
 
-  constructor(options: { readonly redisUrl: string; readonly prefix: string; readonly logger: Logger }) {
+  constructor(options: { readonly redisUrl: string; readonly redisSentinel?: RedisSentinel; readonly prefix: string; readonly logger: Logger }) {
     this.#log = options.logger;
     // ioredis' default maxRetriesPerRequest, so a Redis outage fails "import now" promptly instead of hanging the API.
-    this.#connection = new Redis(options.redisUrl);
+    this.#connection = connectRedis(options.redisUrl, options.redisSentinel);
     this.outage = watchRedisOutage(this.#connection, { logger: this.#log, level: 'error', error: 'import.queue.error', restored: 'import.redis.restored' });
     this.#queue = new Queue<ImportJobData>(IMPORT_QUEUE, { connection: this.#connection, prefix: options.prefix });
     // The queue re-emits its connection's errors, which the watcher logs; anything else it reports is its own.

@@ -1,5 +1,6 @@
 import type { Backoff, RetryPolicy } from '@bootsync/shared/download';
 import type { Logger } from '@bootsync/shared/logging';
+import type { RedisSentinel } from '@bootsync/shared/redis';
 import type { ContentStore } from '@bootsync/shared/store';
 import type { Repositories } from '../db/repositories.js';
 import type { ImportOutcome as RunOutcome } from '../db/types.js';
@@ -42,6 +43,8 @@ export interface ImportServiceDeps {
   /** The region's content store (`<data dir>/store`), which the uploads, the region stream and the scrub share. */
   readonly store: ContentStore;
   readonly redisUrl: string;
+  /** Through Redis Sentinel (--redis-sentinels): the Sentinels name the master, `redisUrl` gives its credentials. */
+  readonly redisSentinel?: RedisSentinel;
   /** Key prefix of this region in Redis (its id): the import queue and its keys live only under it. */
   readonly redisPrefix: string;
   /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '@bootsync/shared/logging';
 
 /** What the region hears of a rack's sync jobs, from its queue's events (the ones BullMQ's QueueEvents gives). */
@@ -36,12 +36,13 @@ export class RackEventReader {
   #closed = false;
   #loop: Promise<void> | undefined;
 
+  /** `connection` is the reader's own (it blocks on it, and closes it), with `maxRetriesPerRequest: null`. */
   constructor(
-    redisUrl: string,
+    connection: Redis,
     private readonly handlers: RackQueueEventHandlers,
     private readonly logger: Logger,
   ) {
-    this.#connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    this.#connection = connection;
     // Outages are logged by the rack service's own connection (watchRedisOutage); an unhandled 'error' would crash.
     this.#connection.on('error', () => undefined);
   }

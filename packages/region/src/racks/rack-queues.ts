@@ -31,16 +31,15 @@ export class RackQueues {
 
   constructor(
     private readonly options: {
+      /** Duplicated for the event reader, which blocks on a connection of its own. */
       readonly connection: Redis;
-      /** For the event reader, which blocks on a connection of its own. */
-      readonly redisUrl: string;
       readonly prefix: string;
       readonly intervalMs: number;
       readonly handlers: RackQueueEventHandlers;
       readonly logger: Logger;
     },
   ) {
-    this.#events = new RackEventReader(options.redisUrl, options.handlers, options.logger);
+    this.#events = new RackEventReader(options.connection.duplicate(), options.handlers, options.logger);
   }
 
   /** Idempotent: called at start-up, at registration and whenever Redis is ready again. */

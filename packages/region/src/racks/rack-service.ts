@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { ServingMetrics } from '@bootsync/shared/http';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { watchRedisOutage, type Logger } from '@bootsync/shared/logging';
+import { connectRedis, type RedisSentinel } from '@bootsync/shared/redis';
 import {
   bearerToken,
   failureOf,
@@ -67,6 +68,8 @@ export interface RackServiceDeps {
   /** Contents of `<region data dir>/secret`. */
   readonly secret: string;
   readonly redisUrl: string;
+  /** Through Redis Sentinel (--redis-sentinels): the Sentinels name the master, `redisUrl` gives its credentials. */
+  readonly redisSentinel?: RedisSentinel;
   readonly redisPrefix: string;
   readonly syncIntervalMs: number;
   /**
@@ -106,12 +109,11 @@ export class RackService {
     this.racks = deps.repos.rackRecords;
     this.#served = new StreamCache(() => this.stream(), deps.streamMaxAgeMs ?? 1_000);
     deps.metrics?.observe(() => this.list());
-    this.#connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+    this.#connection = connectRedis(deps.redisUrl, deps.redisSentinel, { maxRetriesPerRequest: null });
     watchRedisOutage(this.#connection, { logger: deps.logger, error: 'racks.redis.error', restored: 'racks.redis.restored' });
     const now = (): string => new Date().toISOString();
     this.#queues = new RackQueues({
       connection: this.#connection,
-      redisUrl: deps.redisUrl,
       prefix: deps.redisPrefix,
       intervalMs: deps.syncIntervalMs,
       logger: deps.logger,

@@ -9,6 +9,7 @@ export {
   urlListOption,
   DEFAULT_REDIS_URL,
   hostPortOption,
+  hostPortListOption,
   parseHostPort,
   type OptionSpec,
   type AnyOptionSpec,

@@ -197,11 +197,28 @@ export function parseHostPort(text: string): HostPort {
   return { host: (m[1] ?? m[2]) as string, port };
 }
 
+const formatHostPort = (v: HostPort): string => (v.host.includes(':') ? `[${v.host}]:${v.port}` : `${v.host}:${v.port}`);
+
 export function hostPortOption(o: Common<HostPort>): OptionSpec<HostPort> {
+  return { ...o, valueName: o.valueName ?? 'HOST:PORT', parse: (raw) => parseHostPort(scalarText(raw)), format: formatHostPort };
+}
+
+/** `HOST:PORT,HOST:PORT...` (a YAML list too), in order; at least one. */
+export function hostPortListOption(o: Common<undefined>): OptionSpec<readonly HostPort[] | undefined> {
   return {
     ...o,
-    valueName: o.valueName ?? 'HOST:PORT',
-    parse: (raw) => parseHostPort(scalarText(raw)),
-    format: (v) => (v.host.includes(':') ? `[${v.host}]:${v.port}` : `${v.host}:${v.port}`),
+    valueName: o.valueName ?? 'HOST:PORT,...',
+    parse(raw) {
+      const given = Array.isArray(raw) ? (raw as unknown[]) : [raw];
+      const texts = given.flatMap((value) => scalarText(value).split(',')).map((text) => text.trim()).filter((text) => text !== '');
+      if (texts.length === 0) throw new Error('expected HOST:PORT, or several separated by commas');
+      return texts.map((text) => {
+        try {
+          return parseHostPort(text);
+        } catch (err) {
+          throw new Error(`${text}: ${(err as Error).message}`);
+        }
+      });
+    },
   };
 }
