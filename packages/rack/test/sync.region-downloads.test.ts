@@ -40,7 +40,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await downloader.close();
   await a.close().catch(() => undefined);
-  await b.close();
+  await b.close().catch(() => undefined);
   await cleanup();
 });
 
@@ -78,6 +78,21 @@ describe('a rack fetching its files from one region of several', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(events()).toHaveLength(1);
     expect(b.requests.filter((r) => r.status === 200)).toHaveLength(3);
+  });
+
+  it('waits its turn at a busy region when the other is down, however long: a busy region is up, the wait is no failure', async () => {
+    // Turns refused for 2 s, each asking for 0 s (waited 100-200 ms): the policy gives up after two rounds that fail.
+    a.faults.set('*', { status: 503, retryAfter: '0' });
+    const busy = setTimeout(() => a.faults.clear(), 2_000);
+    await b.close();
+    const { link, events } = linkTo([a.url, b.url]);
+    const outcomes = await downloadFromRegions({ downloader, link, retry: RETRY }, items);
+    clearTimeout(busy);
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(link.current).toBe(a.url);
+    const rounds = events().filter((e) => e.region === a.url).length;
+    expect(rounds).toBeGreaterThan(2);
+    expect(events().map((e) => e.region)).toEqual(Array.from({ length: rounds }, () => [b.url, a.url]).flat());
   });
 
   it('goes round the regions while all fail, waiting between rounds, and gives up as the retry policy says', async () => {

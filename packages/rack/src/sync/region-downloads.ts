@@ -27,8 +27,9 @@ export function fileRequest(item: ProductItem, url: string): FileRequest {
  * at the first failure another region may not have (a connection error, a 5xx, a 503: isRegionFailure) the files
  * under way stop (their partials kept), the link moves to the next region, and every file not yet stored is asked
  * of it: partials resume there, as every region gives a blob the same ETag (its sha256). Once every region failed in
- * turn, the rack waits as `retry` says (a round that stored new bytes starts the count again; regions that all
- * asked to wait their turn are waited for, not counted) and goes round again, until the policy gives up. Any other
+ * turn, the rack waits and goes round again: as long as the shortest a busy region asked (503 + Retry-After: that
+ * region is up, and the wait is its turn, not a failure), else as `retry` says (a round that stored new bytes starts
+ * the count again), until the policy gives up. Any other
  * failure (a wrong file) ends the download as it is. With one region this is one call of the downloader, with its
  * own retries: what a rack did before it knew several.
  */
@@ -41,7 +42,7 @@ export async function downloadFromRegions(deps: RegionDownloadDeps, items: reado
   }
   const stored = new Map<ProductItem, FileOutcome>();
   const streak = new RetryStreak(deps.retry);
-  let round = { progressed: false, busyMs: undefined as number | undefined, allBusy: true };
+  let round = { progressed: false, busyMs: undefined as number | undefined };
   for (;;) {
     const pending = items.filter((item) => !stored.has(item));
     const storedBytes = bytesTotal - pending.reduce((sum, item) => sum + item.size, 0);
@@ -55,15 +56,11 @@ export async function downloadFromRegions(deps: RegionDownloadDeps, items: reado
     if (regionFailure === undefined || attempt.otherFailure || signal?.aborted) return outcomes();
     if (attempt.progressed) deps.link.answered();
     const busy = busyFor(regionFailure);
-    round = {
-      progressed: round.progressed || attempt.progressed,
-      busyMs: busy === undefined ? round.busyMs : Math.min(busy, round.busyMs ?? busy),
-      allBusy: round.allBusy && busy !== undefined,
-    };
+    round = { progressed: round.progressed || attempt.progressed, busyMs: busy === undefined ? round.busyMs : Math.min(busy, round.busyMs ?? busy) };
     if (!deps.link.moveOn(regionFailure).roundOver) continue;
-    const wait = round.allBusy && round.busyMs !== undefined ? turnDelay(round.busyMs) : streak.fail(round.progressed);
+    const wait = round.busyMs !== undefined ? turnDelay(round.busyMs) : streak.fail(round.progressed);
     if (wait === undefined) return outcomes();
-    round = { progressed: false, busyMs: undefined, allBusy: true };
+    round = { progressed: false, busyMs: undefined };
     await pause(wait, signal);
   }
 }
