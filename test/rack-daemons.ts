@@ -148,17 +148,20 @@ export async function wholeCurrent(dataDir: string): Promise<SnapshotManifest | 
  * A TCP forwarder that sends the target's answers at `bytesPerSecond` at most per connection (undefined: full
  * speed), so a rack's sync lasts long enough to be interrupted. With the target down, clients see their connection
  * dropped once they have what it had sent; `cut()` drops them at once. `bytesSent` counts what crossed it towards
- * the clients (headers included): what a link carried.
+ * the clients (headers included): what a link carried; `connections` the connections clients opened: a rack's
+ * attempts to reach the region.
  */
 export async function startThrottle(
   targetUrl: string,
   bytesPerSecond: number | undefined,
-): Promise<{ url: string; setRate(bps: number | undefined): void; bytesSent(): number; cut(): void; close(): Promise<void> }> {
+): Promise<{ url: string; setRate(bps: number | undefined): void; bytesSent(): number; connections(): number; cut(): void; close(): Promise<void> }> {
   const target = new URL(targetUrl);
   let rate = bytesPerSecond;
   let sent = 0;
+  let connections = 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
+    connections += 1;
     const upstream = connect(Number(target.port), target.hostname);
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -191,6 +194,7 @@ export async function startThrottle(
     url: `http://127.0.0.1:${port}`,
     setRate: (bps) => void (rate = bps),
     bytesSent: () => sent,
+    connections: () => connections,
     cut,
     close: async () => {
       cut();

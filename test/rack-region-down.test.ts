@@ -28,9 +28,14 @@ describe('the region goes down while a rack syncs', () => {
     await eventually(() => imagesRead(scene.region, 'Syncing to rack controller(s)'), 20_000, 'the rack syncing the new set');
     await scene.partialOnRack(512 * 1024);
 
+    const attempts = scene.throttle.connections();
     await scene.region.kill();
-    // Region down: the rack still serves the complete previous snapshot, and is not publishing a half set.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Its host gone with it: what it had sent that had not crossed the link does not arrive either. (A killed
+    // process's kernel still sends its buffers, megabytes on one machine: enough for the rack to finish the set.)
+    scene.throttle.cut();
+    // Region down: once the rack has tried to reach it again (two connections turned away since), it still serves
+    // the complete previous snapshot and has not published a half set.
+    await eventually(() => (scene.throttle.connections() >= attempts + 2 ? true : undefined), 20_000, 'two attempts of the rack turned away');
     expect((await get(`${scene.rack.url}/images/${kernelPath}`)).equals(kernelV1)).toBe(true);
     expect((await wholeCurrent(rackDir))?.name).toBe(before.name);
     const kept = await partialBytes(join(rackDir, 'cache'));
