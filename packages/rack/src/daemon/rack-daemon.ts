@@ -82,7 +82,7 @@ export async function startRackDaemon(config: RackConfig, logger: Logger, option
   });
   // While Redis is away the worker fails with it on every attempt: that outage is logged once, above.
   worker.on('error', (err) => {
-    if (!outage.down) logger.warn({ event: 'rack.worker.error', rack: config.name, err });
+    if (!outage.covers(err)) logger.warn({ event: 'rack.worker.error', rack: config.name, err });
   });
   // A scrub that withheld a file asks for a sync now: the region sees the rack syncing, and the sync repairs it.
   const ownQueue = new Queue(registration.queue, { connection: redis, prefix: registration.prefix, ...RACK_QUEUE_OPTIONS });

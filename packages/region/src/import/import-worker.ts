@@ -55,7 +55,7 @@ export class ImportWorker {
     this.#worker = worker;
     // While Redis is away the worker fails with it on every attempt: that outage is logged once, by the queue's watcher.
     worker.on('error', (err) => {
-      if (!this.#outage.down) log.error({ event: 'import.worker.error', err });
+      if (!this.#outage.covers(err)) log.error({ event: 'import.worker.error', err });
     });
     worker.on('failed', (job, err) => {
       // A stalled job is one whose process stopped renewing its lock; what it had done is resumed by the next

@@ -18,7 +18,16 @@ export interface RedisOutageLog {
 export interface RedisOutage {
   /** True from a connection error until the connection is ready again: errors that follow from it stay quiet. */
   readonly down: boolean;
+  /**
+   * Whether an error another client of the same Redis reported (a BullMQ worker's own blocking connection) is this
+   * outage's to log: any while it lasts, and a failure of the connection itself (ECONNRESET...) at any time, which
+   * the watched connection meets at the same moment, before or after that client as the kernel tells them.
+   */
+  covers(err: unknown): boolean;
 }
+
+/** Socket errors of a connection to a Redis that went away (or was never there). */
+const CONNECTION_FAILURES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * Logs the outages of one ioredis connection. ioredis reconnects by itself and reports every attempt ('error'
@@ -40,6 +49,10 @@ export function watchRedisOutage(connection: Pick<EventEmitter, 'on'>, log: Redi
   return {
     get down() {
       return throttle.down;
+    },
+    covers(err) {
+      const code = (err as { code?: unknown } | null)?.code;
+      return throttle.down || (typeof code === 'string' && CONNECTION_FAILURES.has(code));
     },
   };
 }
