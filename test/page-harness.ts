@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { createLogger } from '@bootsync/shared/logging';
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
 import { createSignedMirror, type GeneratedMirror, type MirrorSpec } from '@bootsync/testkit/mirror';
@@ -146,4 +146,14 @@ export async function startPageWorld(spec: MirrorSpec): Promise<PageWorld> {
 /** The armored public key of the mirror, as a user pastes it into "Keyring data". */
 export function armoredKeyring(mirror: GeneratedMirror): Promise<string> {
   return readFile(mirror.keyring.armored, 'utf8');
+}
+
+/**
+ * Where the elements `selector` finds end on the right, and their text, measured in one turn of the page: it
+ * replaces the tables' rows at each poll (a second), so a row found by one call may be gone by the next.
+ */
+export async function rightEdges(page: Page, selector: string): Promise<{ right: number; text: string }[]> {
+  return page.evaluate<{ right: number; text: string }[]>(
+    `[...document.querySelectorAll(${JSON.stringify(selector)})].map((e) => ({ right: e.getBoundingClientRect().right, text: e.innerText }))`,
+  );
 }
