@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createLogger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
-import { createRepositories, openMigratedSqlite } from '@bootsync/region/db';
+import { createRepositories, openRegionDatabase } from '@bootsync/region/db';
 import { redisPrefixFor } from '@bootsync/region/identity';
 import { ImportService, type ImportFinishedEvent } from '@bootsync/region/import';
 import { apiLatencyDuringImport, percentile, type ApiDuringImport } from './lib/api-latency.js';
@@ -50,11 +50,11 @@ const { values: args } = parseArgs({ options: { ...STREAM_BENCH_ARGS, child: { t
 
 /** The region side runs in a child process of its own, so its peak RSS is the import's alone. */
 async function runChild(job: ChildJob): Promise<void> {
-  const db = openMigratedSqlite(path.join(job.work, 'region.db'));
+  const db = await openRegionDatabase({ file: path.join(job.work, 'region.db') });
   const repos = createRepositories(db);
-  repos.config.set('boot_images_auto_import', false);
-  const source = repos.bootSources.create({ url: job.sourceUrl, keyringFilename: job.keyring });
-  for (const release of ['jammy', 'noble']) repos.selections.create(source.id, { os: 'ubuntu', release, arches: ['amd64'] });
+  await repos.config.set('boot_images_auto_import', false);
+  const source = await repos.bootSources.create({ url: job.sourceUrl, keyringFilename: job.keyring });
+  for (const release of ['jammy', 'noble']) await repos.selections.create(source.id, { os: 'ubuntu', release, arches: ['amd64'] });
   const service = new ImportService({
     repos,
     store: new ContentStore({ root: path.join(job.work, 'store') }),
@@ -79,7 +79,7 @@ async function runChild(job: ChildJob): Promise<void> {
   const { user, system } = process.cpuUsage(cpu);
   const noop = await importOnce();
   await service.stop();
-  db.close();
+  await db.close();
   const result: ChildResult = {
     importMs: full.ms,
     bytes: full.value.bytes,

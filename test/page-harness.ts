@@ -9,7 +9,7 @@ import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testki
 import { createSignedMirror, type GeneratedMirror, type MirrorSpec } from '@bootsync/testkit/mirror';
 import { freePort } from '@bootsync/testkit/net';
 import { testRedisUrl } from '@bootsync/testkit/redis';
-import { createRepositories, formatApiKey, openMigratedSqlite } from '@bootsync/region/db';
+import { createRepositories, formatApiKey, openRegionDatabase } from '@bootsync/region/db';
 import { ensureRegionIdentity } from '@bootsync/region/identity';
 import { resolveRackConfig } from '@bootsync/rack/config';
 import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
@@ -71,11 +71,11 @@ export async function startPageWorld(spec: MirrorSpec): Promise<PageWorld> {
 
     const regionDir = join(dir, 'region');
     const identity = await ensureRegionIdentity(regionDir);
-    const db = openMigratedSqlite(identity.paths.database);
+    const db = await openRegionDatabase({ file: identity.paths.database });
     const repos = createRepositories(db);
-    repos.config.set('boot_images_auto_import', false);
-    const key = repos.apiKeys.ensureAdmin();
-    db.close();
+    await repos.config.set('boot_images_auto_import', false);
+    const key = await repos.apiKeys.ensureAdmin();
+    await db.close();
     cleanups.push(() => deleteRegionKeys(regionDir));
 
     const unreachableUrl = `http://127.0.0.1:${await freePort()}/ephemeral-v3/stable/`;

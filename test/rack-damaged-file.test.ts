@@ -34,7 +34,7 @@ const metric = async (name: string): Promise<number> => {
 };
 const failureAfter = (at: string) =>
   eventually(async () => {
-    const error = region.racks.racks.find('rack-check')?.lastError;
+    const error = (await region.racks.racks.find('rack-check'))?.lastError;
     return error && error.at > at ? error : undefined;
   }, 15_000, 'a failed sync recorded');
 
@@ -43,7 +43,7 @@ describe('a file of current changed on the rack disk (found by the next sync)', 
     const snapshot = await readlink(join(rack.dataDir, 'current'));
     await flipByte(join(rack.dataDir, 'current', KERNEL_PATH), 500_000);
     // The region's own copy is damaged too, so the repair cannot complete yet.
-    const sha = region.racks.stream().files.get('ubuntu/amd64/ga-24.04/noble/20250101/boot-kernel')!.sha256;
+    const sha = (await region.racks.stream()).files.get('ubuntu/amd64/ga-24.04/noble/20250101/boot-kernel')!.sha256;
     await writeFile(region.store.pathOf(sha), Buffer.alloc(v1['boot-kernel'].length, 'rotten '));
     const asked = new Date().toISOString();
     await region.racks.importBootImages('rack-check');
@@ -57,7 +57,7 @@ describe('a file of current changed on the rack disk (found by the next sync)', 
     ]);
     expect(await metric('bootsync_rack_scrub_mismatches_total')).toBe(1);
     expect((await region.racks.get('rack-check')).status).toBe('out-of-sync');
-    expect(region.racks.imageRackState(NOBLE, '20250101')).toEqual({ allRacksHaveIt: false, someRackSyncing: false });
+    expect(await region.racks.imageRackState(NOBLE, '20250101')).toEqual({ allRacksHaveIt: false, someRackSyncing: false });
 
     // The region repaired: the next sync fetches the blob again and publishes a repaired snapshot.
     await writeFile(region.store.pathOf(sha), v1['boot-kernel']);
@@ -65,7 +65,7 @@ describe('a file of current changed on the rack disk (found by the next sync)', 
     await eventually(async () => ((await region.racks.get('rack-check')).status === 'synced' ? true : undefined), 15_000, 'synced again');
     expect((await get(KERNEL_PATH)).body.equals(v1['boot-kernel'])).toBe(true);
     expect(await readlink(join(rack.dataDir, 'current'))).not.toBe(snapshot);
-    expect(region.racks.imageRackState(NOBLE, '20250101')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
+    expect(await region.racks.imageRackState(NOBLE, '20250101')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
     expect(await metric('bootsync_rack_scrub_repairs_total')).toBe(1);
     expect(lines.filter((l) => l.event === 'rack.scrub.mismatch')).toHaveLength(1);
     expect(lines.find((l) => l.event === 'rack.scrub.repaired')).toMatchObject({ files: 1 });

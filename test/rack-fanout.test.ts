@@ -31,7 +31,7 @@ describe('several racks, one region', () => {
       return list.length === 3 && list.every((r) => r.status === 'synced') ? list : undefined;
     }, 20_000, 'three racks synced');
     expect(views.map((v) => v.name)).toEqual(['r1', 'r2', 'r3']);
-    expect(region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250101')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
+    expect(await region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250101')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
   });
 
   it('a rack away for several intervals finds at most two jobs waiting, reads unknown, and holds no image back', async () => {
@@ -54,6 +54,6 @@ describe('several racks, one region', () => {
       connection.disconnect();
     }
     // The three racks pull every second, so one may be in a (no-op) sync right now: only what they hold counts here.
-    expect(region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250101')?.allRacksHaveIt).toBe(true);
+    expect((await region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250101'))?.allRacksHaveIt).toBe(true);
   }, 40_000);
 });

@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import { createLogger, type Logger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
-import { createRepositories, openMigratedSqlite, type Repositories } from '@bootsync/region/db';
+import { createRepositories, openRegionDatabase, type Repositories } from '@bootsync/region/db';
 import { RackService } from '@bootsync/region/racks';
 import { resolveRackConfig, type RackConfigInput } from '@bootsync/rack/config';
 import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
@@ -42,7 +42,7 @@ export async function startRegion(options: {
   maxRackTransfers?: number;
 }): Promise<RegionUnderTest> {
   const dir = await mkdtemp(join(tmpdir(), 'bootsync-rack-e2e-'));
-  const db = openMigratedSqlite(join(dir, 'region.db'));
+  const db = await openRegionDatabase({ file: join(dir, 'region.db') });
   const repos = createRepositories(db);
   const store = new ContentStore({ root: join(dir, 'store'), fsync: false });
   const secret = createHash('sha256').update(dir).digest('hex');
@@ -65,21 +65,21 @@ export async function startRegion(options: {
   return {
     url, dir, secretFile, repos, store, racks,
     async publishNoble(version, files, declaredSizes = {}) {
-      const resource = repos.bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: IMPORTED_NOBLE_EXTRA });
+      const resource = await repos.bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: IMPORTED_NOBLE_EXTRA });
       const entries = [];
       for (const [filename, bytes] of Object.entries(files)) {
         const blob = await store.importFrom(Readable.from([bytes]), { checksums: { sha256: createHash('sha256').update(bytes).digest('hex') } });
         const size = declaredSizes[filename] ?? blob.size;
         entries.push({ filename, filetype: filename, sha256: blob.sha256, size, bytesDone: size });
       }
-      const set = repos.resourceSets.create(resource.id, { version, label: 'stable', files: entries });
-      repos.resourceSets.markComplete(set.id);
+      const set = await repos.resourceSets.create(resource.id, { version, label: 'stable', files: entries });
+      await repos.resourceSets.markComplete(set.id);
     },
     async close() {
       await racks.stop();
       await deleteKeys(redisPrefix);
       await app.close();
-      db.close();
+      await db.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

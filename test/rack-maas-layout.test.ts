@@ -11,7 +11,7 @@ import { createRackServer } from '@bootsync/rack/server';
 import { maasMeta, planSnapshot, publishSnapshot } from '@bootsync/rack/snapshot';
 import { parseProducts } from '@bootsync/shared/streams';
 import { buildRegionStream, PRODUCTS_PATH, publishedImages } from '@bootsync/region/region-stream';
-import { createRepositories, openMigratedSqlite, type Repositories } from '@bootsync/region/db';
+import { createRepositories, openRegionDatabase, type Repositories } from '@bootsync/region/db';
 import { rackBootImages } from '@bootsync/region/racks';
 
 // The rack tree MAAS 3.4 lays out, checked on a bootsync rack: the region's rows (as the import and an upload write
@@ -21,7 +21,7 @@ const run = promisify(execFile);
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'maas-3.4-rack-tree');
 let dir: string;
 let repos: Repositories;
-let closeDb: () => void;
+let closeDb: () => Promise<void>;
 const blobs = new Map<string, string>();
 
 async function blob(bytes: Buffer): Promise<{ sha256: string; size: number }> {
@@ -50,14 +50,14 @@ async function image(
   rtype: 'synced' | 'uploaded' = 'synced',
   label = 'stable',
 ): Promise<void> {
-  const resource = repos.bootResources.upsert({ rtype, name, architecture, extra });
+  const resource = await repos.bootResources.upsert({ rtype, name, architecture, extra });
   const resolved = await Promise.all(files.map(async (f) => ({ ...f, ...(await f.content) })));
-  const set = repos.resourceSets.create(resource.id, {
+  const set = await repos.resourceSets.create(resource.id, {
     version: rtype === 'uploaded' ? '20250801' : '20250718',
     label,
     files: resolved.map((f) => ({ filename: f.filename, filetype: f.filetype, sha256: f.sha256, size: f.size, bytesDone: f.size, extra: f.extra ?? {} })),
   });
-  repos.resourceSets.markComplete(set.id);
+  await repos.resourceSets.markComplete(set.id);
 }
 
 const ubuntuFiles = (release: string, subarch: string, kpackage: string) => [
@@ -70,7 +70,7 @@ const ubuntuFiles = (release: string, subarch: string, kpackage: string) => [
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bootsync-maas-layout-'));
   await mkdir(join(dir, 'blobs'));
-  const db = openMigratedSqlite(join(dir, 'region.db'));
+  const db = await openRegionDatabase({ file: join(dir, 'region.db') });
   closeDb = () => db.close();
   repos = createRepositories(db);
   await image('ubuntu/jammy', 'amd64/ga-22.04', { subarches: 'generic,hwe-p,ga-22.04', title: 'Ubuntu 22.04 LTS', kflavor: 'generic' }, ubuntuFiles('jammy', 'ga-22.04', 'linux-generic'));
@@ -91,7 +91,7 @@ beforeAll(async () => {
   ], 'uploaded', 'uploaded');
 });
 afterAll(async () => {
-  closeDb?.();
+  await closeDb?.();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -111,7 +111,7 @@ async function tree(root: string, at = root): Promise<string[]> {
 
 describe('a bootsync rack lays the region stream out as MAAS 3.4 racks do', () => {
   it('holds the paths MAAS 3.4 produces for the same stream: generic and rolling copies, bootloaders at the root, maas.meta', async () => {
-    const stream = buildRegionStream(publishedImages(repos));
+    const stream = buildRegionStream(await publishedImages(repos));
     const items = parseProducts(stream.documents.get(PRODUCTS_PATH)!.body, PRODUCTS_PATH).items;
     const dataDir = join(dir, 'rack');
     const published = await publishSnapshot({ dataDir, plan: planSnapshot(items), blobPath: (sha) => blobs.get(sha)!, maasMeta: maasMeta(items) });
@@ -139,8 +139,8 @@ describe('a bootsync rack lays the region stream out as MAAS 3.4 racks do', () =
     }
   });
 
-  it('publishes in the region stream what MAAS 3.4 publishes: kflavor, version, rolling, title, kpackage, src_*', () => {
-    const stream = buildRegionStream(publishedImages(repos));
+  it('publishes in the region stream what MAAS 3.4 publishes: kflavor, version, rolling, title, kpackage, src_*', async () => {
+    const stream = buildRegionStream(await publishedImages(repos));
     const doc = JSON.parse(stream.documents.get(PRODUCTS_PATH)!.body) as { products: Record<string, Record<string, unknown> & { versions: Record<string, { items: Record<string, Record<string, unknown>> }> }> };
     const noble = doc.products['maas:boot:ubuntu:amd64:hwe-24.04:noble']!;
     expect(noble).toMatchObject({ os: 'ubuntu', arch: 'amd64', subarch: 'hwe-24.04', release: 'noble', version: 'noble', label: 'stable', kflavor: 'generic', rolling: true, title: 'Ubuntu 24.04 LTS', subarches: 'generic,ga-24.04,hwe-24.04' });
@@ -168,7 +168,7 @@ describe('a bootsync rack lays the region stream out as MAAS 3.4 racks do', () =
       entry.subarches.add(image.subarch);
       maas34.set(key, entry);
     }
-    const published = publishedImages(repos);
+    const published = await publishedImages(repos);
     const held = buildRegionStream(published).images.map(({ product }) => ({ product }));
     // bootsync names a custom image as its boot resource does (custom/desk), where MAAS 3.4 gives the bare name.
     const expected = [...maas34.values()]

@@ -89,8 +89,8 @@ describe('a rack and a region of different protocol versions refuse each other',
     const newer = await register({ protocol: RACK_PROTOCOL_VERSION + 1, name: 'rack-new' });
     expect(newer.status).toBe(400);
     expect(newer.body.error).toMatch(/rack rack-new speaks version 2, the region speaks version 1; upgrade bootsync-region/);
-    expect(region.racks.racks.find('rack-old')).toBeUndefined();
-    expect(region.racks.racks.find('rack-new')).toBeUndefined();
+    expect(await region.racks.racks.find('rack-old')).toBeUndefined();
+    expect(await region.racks.racks.find('rack-new')).toBeUndefined();
   });
 
   it.each([
@@ -115,7 +115,7 @@ describe('a rack and a region of different protocol versions refuse each other',
       // Not deduplicated with a sync the rack may still be running: this job must reach it.
       await queue.add(SYNC_JOB, { ...syncJobData('manual'), protocol: RACK_PROTOCOL_VERSION + 1 });
       const error = await eventually(async () => {
-        const last = region.racks.racks.find('rack-now')?.lastError;
+        const last = (await region.racks.racks.find('rack-now'))?.lastError;
         return last?.code === 'RACK_PROTOCOL_MISMATCH' ? last : undefined;
       }, 15_000, 'the refused job recorded');
       expect(error.message).toMatch(/in the sync job: rack rack-now speaks version 1, region http:\/\/127\.0\.0\.1:\d+ speaks version 2; upgrade bootsync-rack on rack-now/);
@@ -133,12 +133,12 @@ describe('a rack and a region of different protocol versions refuse each other',
     const connection = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
     const worker = new Worker(rackQueueName('rack-old'), async () => ({ snapshot: 's', changed: true, bytesFetched: 1, files: 1, images: [NOBLE] }), { connection, prefix });
     try {
-      const error = await eventually(async () => region.racks.racks.find('rack-old')?.lastError ?? undefined, 15_000, 'the old rack recorded');
+      const error = await eventually(async () => (await region.racks.racks.find('rack-old'))?.lastError ?? undefined, 15_000, 'the old rack recorded');
       expect(error).toMatchObject({ code: 'RACK_PROTOCOL_MISMATCH', message: expect.stringContaining('in the sync result: rack rack-old speaks no version') });
       expect(error.message).toMatch(/upgrade bootsync-rack on rack-old/);
       const view = await region.racks.get('rack-old');
       expect(view).toMatchObject({ status: 'out-of-sync', images: [] });
-      expect(region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, NOBLE.version)?.allRacksHaveIt).toBe(false);
+      expect((await region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, NOBLE.version))?.allRacksHaveIt).toBe(false);
     } finally {
       await worker.close();
       connection.disconnect();
@@ -151,11 +151,11 @@ describe('a failed sync crosses as data', () => {
   it('the region records the code, the message, and the image and file the rack could not verify', async () => {
     const v2 = { 'boot-kernel': Buffer.from('kernel 20250201 '.repeat(10_000)), squashfs: v1.squashfs };
     await region.publishNoble('20250201', v2);
-    const sha = region.racks.stream().files.get('ubuntu/amd64/ga-24.04/noble/20250201/boot-kernel')!.sha256;
+    const sha = (await region.racks.stream()).files.get('ubuntu/amd64/ga-24.04/noble/20250201/boot-kernel')!.sha256;
     await writeFile(region.store.pathOf(sha), Buffer.from(v2['boot-kernel']).fill(0x41, 100, 110));
     await region.racks.onImportFinished({ changed: true });
     const failed = await eventually(async () => {
-      const last = region.racks.racks.find('rack-now')?.lastError;
+      const last = (await region.racks.racks.find('rack-now'))?.lastError;
       return last?.code === 'STORE_CHECKSUM_MISMATCH' ? last : undefined;
     }, 15_000, 'the mismatch recorded');
     expect(failed).toEqual({

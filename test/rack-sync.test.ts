@@ -30,11 +30,9 @@ describe('a rack syncing from its region through BullMQ', () => {
     const kernel = await get(`${rack.daemon.url}/images/${KERNEL_PATH}`);
     expect(kernel.status).toBe(200);
     expect(kernel.body.equals(v1['boot-kernel'])).toBe(true);
-    expect(region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250101')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
+    expect(await region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250101')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
     const metrics = (await get(`${rack.daemon.url}/metrics`)).body.toString();
-    // A duration, not a bound on it: a first sync on a loaded machine can take more than a second.
-    const duration = /^bootsync_rack_last_sync_duration_seconds\{rack="rack-a"\} (\S+)$/m.exec(metrics)?.[1];
-    expect(Number(duration)).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^bootsync_rack_last_sync_duration_seconds\{rack="rack-a"\} 0\.\d*[1-9]/m);
     expect(metrics).toMatch(/^bootsync_rack_last_sync_age_seconds\{rack="rack-a"\} \d/m);
   });
 
@@ -50,11 +48,11 @@ describe('a rack syncing from its region through BullMQ', () => {
   it('refuses a file corrupted on the region disk, reports it, and keeps serving the previous snapshot', async () => {
     const v2 = { 'boot-kernel': Buffer.from('kernel 20250201 '.repeat(70_000)), squashfs: v1.squashfs };
     await region.publishNoble('20250201', v2);
-    const sha = region.racks.stream().files.get('ubuntu/amd64/ga-24.04/noble/20250201/boot-kernel')!.sha256;
+    const sha = (await region.racks.stream()).files.get('ubuntu/amd64/ga-24.04/noble/20250201/boot-kernel')!.sha256;
     await writeFile(region.store.pathOf(sha), Buffer.from('kernel 20250201 '.repeat(70_000)).fill(0x41, 1000, 1010));
     await region.racks.onImportFinished({ changed: true });
 
-    const failed = await eventually(async () => region.racks.racks.find('rack-a')?.lastError ?? undefined, 15_000, 'a recorded failure');
+    const failed = await eventually(async () => (await region.racks.racks.find('rack-a'))?.lastError ?? undefined, 15_000, 'a recorded failure');
     expect(failed.code).toBe('STORE_CHECKSUM_MISMATCH');
     expect((await region.racks.get('rack-a')).status).toBe('out-of-sync');
     const kernel = await get(`${rack.daemon.url}/images/${KERNEL_PATH}`);
@@ -75,7 +73,7 @@ describe('a rack syncing from its region through BullMQ', () => {
     await region.publishNoble('20250301', { 'boot-kernel': kernel, squashfs: v1.squashfs }, { 'boot-kernel': kernel.length - 16 });
     await region.racks.onImportFinished({ changed: true });
     const failed = await eventually(async () => {
-      const error = region.racks.racks.find('rack-a')?.lastError;
+      const error = (await region.racks.racks.find('rack-a'))?.lastError;
       return error && error.message.includes('20250301') ? error : undefined;
     }, 15_000, 'the misstated size refused');
     expect(failed.code).toBe('STORE_SIZE_MISMATCH');
@@ -84,8 +82,8 @@ describe('a rack syncing from its region through BullMQ', () => {
 
   it('deregisters a rack: its record goes and it no longer counts for any image', async () => {
     await region.racks.deregister('rack-a');
-    expect(region.racks.racks.find('rack-a')).toBeUndefined();
+    expect(await region.racks.racks.find('rack-a')).toBeUndefined();
     expect(await region.racks.list()).toEqual([]);
-    expect(region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250201')).toBeUndefined();
+    expect(await region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250201')).toBeUndefined();
   });
 });

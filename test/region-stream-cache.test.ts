@@ -35,7 +35,7 @@ describe('the region stream served to racks', () => {
     await region.racks.onImportFinished({ changed: true });
     const second = await indexEtag();
     expect(second).not.toBe(first);
-    expect(second).toBe(region.racks.stream().documents.get(STREAM_INDEX_PATH)!.etag);
+    expect(second).toBe((await region.racks.stream()).documents.get(STREAM_INDEX_PATH)!.etag);
 
     await region.publishNoble('20250301', { 'boot-kernel': Buffer.from('kernel 20250301') });
     await region.racks.importBootImages('rack-cache');

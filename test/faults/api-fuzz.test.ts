@@ -8,7 +8,7 @@ import { capturingLogger, type LogLine } from '@bootsync/testkit/logs';
 import { createSignedMirror } from '@bootsync/testkit/mirror';
 import { deleteKeys } from '@bootsync/testkit/redis';
 import { eventually } from '@bootsync/testkit/wait';
-import { oauthHeader, startRegion, testRegionOptions, type RunningRegion } from '@bootsync/region/testing';
+import { oauthHeader, startRegion, tableContents, testRegionOptions, type RunningRegion } from '@bootsync/region/testing';
 import { generateInputs, INPUT_KINDS, type FuzzTarget } from './api-inputs.js';
 import { Prng, seedFromEnv } from './prng.js';
 import { report } from './report.js';
@@ -30,8 +30,8 @@ beforeAll(async () => {
   const { logger, lines } = capturingLogger('bootsync-region');
   logs = lines;
   region = await startRegion(options, logger, 'full');
-  await eventually(() => (region.imports?.lastRuns(1)[0]?.outcome === 'succeeded' ? true : undefined), 30_000, 'the start-up import');
-  region.repositories.config.set('boot_images_auto_import', false);
+  await eventually(async () => ((await region.imports?.lastRuns(1))?.[0]?.outcome === 'succeeded' ? true : undefined), 30_000, 'the start-up import');
+  await region.repositories.config.set('boot_images_auto_import', false);
 }, 60_000);
 afterAll(async () => {
   await region?.stop();
@@ -41,18 +41,16 @@ afterAll(async () => {
 });
 
 /** Every row of every table as JSON, in a stable order: "nothing changed" means this is equal before and after. */
-function dumpTables(): Map<string, string> {
-  const db = region.repositories.db;
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
-  return new Map(tables.map(({ name }) => [name, JSON.stringify(db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all())]));
+function dumpTables(): Promise<Map<string, string>> {
+  return tableContents(region.repositories.db);
 }
 
-function fuzzTarget(): FuzzTarget {
+async function fuzzTarget(): Promise<FuzzTarget> {
   const repos = region.repositories;
-  const key = repos.apiKeys.ensureAdmin();
-  const [source] = repos.bootSources.list();
-  const [selection] = source ? repos.selections.listForSource(source.id) : [];
-  const [resource] = repos.bootResources.list();
+  const key = await repos.apiKeys.ensureAdmin();
+  const [source] = await repos.bootSources.list();
+  const [selection] = source ? await repos.selections.listForSource(source.id) : [];
+  const [resource] = await repos.bootResources.list();
   if (!key || !source || !selection || !resource) throw new Error('the region has no key, source, selection or image to aim at');
   return { ...key, sourceId: source.id, selectionId: selection.id, resourceId: resource.id, maxId: 1_000, rackSecret: region.identity.secret };
 }
@@ -60,8 +58,8 @@ function fuzzTarget(): FuzzTarget {
 describe('the region fed malformed API input', () => {
   it(`answers ${INPUTS} generated bad requests with a 4xx and a message, changes nothing, and keeps serving`, async () => {
     console.log(`[faults] api-fuzz seed=${seed} (replay: FAULTS_SEED=${seed} npm run test:faults -- api-fuzz)`);
-    const target = fuzzTarget();
-    const before = dumpTables();
+    const target = await fuzzTarget();
+    const before = await dumpTables();
     const inputs = generateInputs(new Prng(seed), target, INPUTS);
     const statuses = new Map<number, number>();
     const wrong: string[] = [];
@@ -78,7 +76,7 @@ describe('the region fed malformed API input', () => {
 
     await client.close();
     expect(wrong).toEqual([]);
-    const after = dumpTables();
+    const after = await dumpTables();
     const changed = [...before].filter(([table, rows]) => after.get(table) !== rows).map(([table]) => table);
     expect(changed).toEqual([]);
     expect([...after.keys()]).toEqual([...before.keys()]);

@@ -41,8 +41,8 @@ async function regionOnTmpfs(bytes: number, skip: (note: string) => never): Prom
 async function damage(harness: ImportHarness, storeRoot: string): Promise<{ bytesLost: number; badBlobs: number }> {
   const store = new ContentStore({ root: storeRoot });
   let bytesLost = 0;
-  for (const r of harness.repos.bootResources.list()) {
-    for (const set of harness.repos.resourceSets.listForResource(r.id).filter((s) => s.complete)) {
+  for (const r of await harness.repos.bootResources.list()) {
+    for (const set of (await harness.repos.resourceSets.listForResource(r.id)).filter((s) => s.complete)) {
       for (const file of set.files) if (!(await store.has(file.sha256)) || !(await store.verify(file.sha256))) bytesLost += file.size;
     }
   }
@@ -70,20 +70,20 @@ describe('the region store on a disk that fills up', () => {
   it('refuses a version that does not fit before writing a byte, keeps the previous set, and imports it once the disk grows', async (ctx) => {
     const { h, fs } = await regionOnTmpfs(8 * MiB, ctx.skip);
     expect((await h.importNow()).outcome).toBe('succeeded');
-    expect(completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
+    expect(await completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
     await h.mirror.addVersion(NEW);
     h.takeRequests();
 
     const full = await h.importNow();
 
     expect(full).toMatchObject({ outcome: 'failed', changed: false });
-    const [run] = h.service.lastRuns(1);
+    const [run] = await h.service.lastRuns(1);
     expect(run?.errors).toEqual([
       expect.objectContaining({ code: 'STORE_INSUFFICIENT_SPACE', item: join(fs.dir, 'store'), message: expect.stringMatching(/\d+ bytes needed, \d+ available/) }),
     ]);
     expect(h.takeRequests().filter((p) => !p.startsWith('/streams/'))).toEqual([]);
     expect(await partialBytes(join(fs.dir, 'store'))).toBe(0);
-    expect(completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
+    expect(await completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
     const during = await damage(h, join(fs.dir, 'store'));
     expect(during).toEqual({ bytesLost: 0, badBlobs: 0 });
 
@@ -91,7 +91,7 @@ describe('the region store on a disk that fills up', () => {
     const recovered = await h.importNow();
 
     expect(recovered.outcome).toBe('succeeded');
-    expect(completeSets(h)).toEqual([`amd64/ga-24.04 ${NEW}`, `amd64/hwe-24.04 ${NEW}`]);
+    expect(await completeSets(h)).toEqual([`amd64/ga-24.04 ${NEW}`, `amd64/hwe-24.04 ${NEW}`]);
     expect(await damage(h, join(fs.dir, 'store'))).toEqual({ bytesLost: 0, badBlobs: 0 });
     report('disk-full (no room up front)', { tmpfs: '8 MiB', neededBytes: Number(/(\d+) bytes needed/.exec(run?.errors[0]?.message ?? '')?.[1]), bytesLost: during.bytesLost, recovered: recovered.outcome });
   });
@@ -116,7 +116,7 @@ describe('the region store on a disk that fills up', () => {
     const full = await finishing;
 
     expect(full).toMatchObject({ outcome: 'failed', changed: false });
-    const [run] = h.service.lastRuns(1);
+    const [run] = await h.service.lastRuns(1);
     expect(run?.errors).toContainEqual(
       expect.objectContaining({
         code: 'STORE_INSUFFICIENT_SPACE',
@@ -126,7 +126,7 @@ describe('the region store on a disk that fills up', () => {
     );
     expect(run?.errors.map((e) => e.code)).not.toContain('IMPORT_ERR_UNEXPECTED');
     expect(await new ContentStore({ root: storeRoot }).has(squashfs.sha256)).toBe(false);
-    expect(completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
+    expect(await completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
     const during = await damage(h, storeRoot);
     expect(during).toEqual({ bytesLost: 0, badBlobs: 0 });
     const kept = await partialBytes(storeRoot);
@@ -136,7 +136,7 @@ describe('the region store on a disk that fills up', () => {
     const recovered = await h.importNow();
 
     expect(recovered.outcome).toBe('succeeded');
-    expect(completeSets(h)).toEqual([`amd64/ga-24.04 ${NEW}`, `amd64/hwe-24.04 ${NEW}`]);
+    expect(await completeSets(h)).toEqual([`amd64/ga-24.04 ${NEW}`, `amd64/hwe-24.04 ${NEW}`]);
     expect(await damage(h, storeRoot)).toEqual({ bytesLost: 0, badBlobs: 0 });
     const resumed = h.server.requests.filter((r) => r.path === `/${squashfs.path}`).at(-1);
     expect(kept).toBeGreaterThan(0);

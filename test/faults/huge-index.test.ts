@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRepositories, openMigratedSqlite } from '@bootsync/region/db';
+import { createRepositories, openRegionDatabase } from '@bootsync/region/db';
 import { startMisbehavingServer } from '@bootsync/testkit/http';
 import { createSignedMirror, type GeneratedMirror } from '@bootsync/testkit/mirror';
 import { testRedisUrl } from '@bootsync/testkit/redis';
@@ -58,13 +58,15 @@ async function peakRss(pid: number): Promise<number> {
   return Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1]) * 1024;
 }
 
-function completeSetCount(dataDir: string): number {
-  const db = openMigratedSqlite(join(dataDir, 'region.db'));
+async function completeSetCount(dataDir: string): Promise<number> {
+  const db = await openRegionDatabase({ file: join(dataDir, 'region.db') });
   try {
     const repos = createRepositories(db);
-    return repos.bootResources.list().flatMap((r) => repos.resourceSets.listForResource(r.id).filter((s) => s.complete)).length;
+    let complete = 0;
+    for (const r of await repos.bootResources.list()) complete += (await repos.resourceSets.listForResource(r.id)).filter((s) => s.complete).length;
+    return complete;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -92,7 +94,7 @@ describe('a huge validly signed index', () => {
     await waitFor('the first import', () => finished(first) !== undefined, 30_000);
     expect(finished(first)).toMatchObject({ outcome: 'succeeded' });
     await first.stop();
-    const setsBefore = completeSetCount(dataDir);
+    const setsBefore = await completeSetCount(dataDir);
     expect(setsBefore).toBe(2);
 
     const signed = await writeHugeSignedIndex(mirror, dir, HUGE);
@@ -115,7 +117,7 @@ describe('a huge validly signed index', () => {
       expect(failed?.err, how).toMatchObject({ code: 'SS_ERR_TOO_LARGE', limit: 64 * MiB, sizeKnown: !noContentLength });
       if (!noContentLength) expect(failed?.err).toMatchObject({ size });
       expect(figures[how], how).toBeLessThan(RSS_LIMIT);
-      expect(completeSetCount(dataDir), how).toBe(setsBefore);
+      expect(await completeSetCount(dataDir), how).toBe(setsBefore);
     }
     report('huge signed index', {
       indexBytes: size,

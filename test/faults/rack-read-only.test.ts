@@ -43,7 +43,7 @@ async function tmpfs(skip: (note: string) => never): Promise<Tmpfs> {
 /** The failure the region recorded for the rack, once there is one whose message passes `match`. */
 const recordedFailure = (region: RegionUnderTest, match: RegExp) =>
   eventually(async () => {
-    const error = region.racks.racks.find('rack-ro')?.lastError;
+    const error = (await region.racks.racks.find('rack-ro'))?.lastError;
     return error && match.test(error.message) ? error : undefined;
   }, 15_000, 'a recorded failure');
 

@@ -53,7 +53,8 @@ async function allSyncedOn(version: string): Promise<number> {
   const started = performance.now();
   await eventually(async () => {
     const views = await region.racks.list();
-    const done = views.filter((v) => v.status === 'synced' && region.racks.racks.find(v.name)?.holds.some((h) => h.version === version));
+    const records = new Map((await region.racks.racks.list()).map((r) => [r.name, r]));
+    const done = views.filter((v) => v.status === 'synced' && records.get(v.name)?.holds.some((h) => h.version === version));
     return done.length === RACKS ? true : undefined;
   }, 90_000, `${RACKS} racks synced on ${version}`);
   return Math.round(performance.now() - started);
@@ -72,7 +73,7 @@ describe(`${RACKS} racks on one region`, () => {
     expect(views.map((v) => v.name)).toEqual(names);
     for (const view of views) {
       expect(view).toMatchObject({ status: 'synced', connected: true, images: [{ name: 'ubuntu/noble', architecture: 'amd64' }] });
-      const record = region.racks.racks.find(view.name);
+      const record = await region.racks.racks.find(view.name);
       expect(record?.lastError).toBeNull();
       expect(record?.holds).toEqual([{ product: expect.stringContaining('noble'), version: '20250101' }]);
     }
@@ -80,7 +81,7 @@ describe(`${RACKS} racks on one region`, () => {
     expect(await Promise.all(racks.map((r) => fetchedBytes(r.daemon.url)))).toEqual(names.map(() => total(v1)));
     const lost = (await Promise.all(racks.map((r) => wrongFiles(r.daemon.url, '20250101', v1)))).flat();
     expect(lost).toEqual([]);
-    expect(region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250101')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
+    expect(await region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250101')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
     report('racks-20 first sync', { racks: RACKS, synced: views.filter((v) => v.status === 'synced').length, bytesPerRack: total(v1), ms: firstMs, filesWrong: lost.length });
   }, 120_000);
 
@@ -90,13 +91,13 @@ describe(`${RACKS} racks on one region`, () => {
     await region.racks.onImportFinished({ changed: true });
     const ms = await allSyncedOn('20250201');
 
-    for (const name of names) expect(region.racks.racks.find(name)?.lastError).toBeNull();
+    for (const name of names) expect((await region.racks.racks.find(name))?.lastError).toBeNull();
     // The squashfs did not change: only the kernel and initrd travel again.
     const expected = total(imageFiles('20250101')) + v2['boot-kernel'].length + v2['boot-initrd'].length;
     expect(await Promise.all(racks.map((r) => fetchedBytes(r.daemon.url)))).toEqual(names.map(() => expected));
     const lost = (await Promise.all(racks.map((r) => wrongFiles(r.daemon.url, '20250201', v2)))).flat();
     expect(lost).toEqual([]);
-    expect(region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250201')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
+    expect(await region.racks.imageRackState({ name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' }, '20250201')).toEqual({ allRacksHaveIt: true, someRackSyncing: false });
     report('racks-20 second sync', { racks: RACKS, synced: (await region.racks.list()).filter((v) => v.status === 'synced').length, ms, filesWrong: lost.length });
   }, 120_000);
 });

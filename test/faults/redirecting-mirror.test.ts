@@ -29,11 +29,11 @@ describe('a mirror behind redirects', () => {
     front = await startMisbehavingServer({ root: empty });
     const mirrorUrl = h.server.url.replace('127.0.0.1', 'localhost');
     front.faults.set('*', { redirectTo: (path) => `${mirrorUrl}${path}`, status: 301 });
-    h.repos.bootSources.update(h.source.id, { url: `${front.url}/` });
+    await h.repos.bootSources.update(h.source.id, { url: `${front.url}/` });
 
     const first = await h.importNow();
     expect(first.outcome).toBe('succeeded');
-    expect(completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
+    expect(await completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
     const redirected = front.requests.length;
 
     // A new version whose squashfs loops between two URLs of the front.
@@ -45,17 +45,17 @@ describe('a mirror behind redirects', () => {
     const second = await h.importNow();
 
     expect(second.outcome).toBe('failed');
-    const [run] = h.service.lastRuns(1);
+    const [run] = await h.service.lastRuns(1);
     const loop = `${front.url}${path} -> ${front.url}${path}.moved -> ${front.url}${path}`;
     expect(run?.errors).toEqual([expect.objectContaining({ code: 'DOWNLOAD_ERR_REDIRECT', message: expect.stringContaining(loop) })]);
-    expect(completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
+    expect(await completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
     report('redirecting mirror', {
       hops: 1,
       redirectsFollowed: redirected,
       firstImport: first.outcome,
       loopError: run?.errors[0]?.code,
       loopRequests: front.requests.filter((r) => r.path === path || r.path === `${path}.moved`).length,
-      setsKept: completeSets(h).length,
+      setsKept: (await completeSets(h)).length,
     });
   });
 });

@@ -7,9 +7,10 @@ export function nobleOnly(sizes: Partial<Record<PayloadFtype, number>>): MirrorS
 }
 
 /** `architecture version` of every complete set, sorted: what an operator can boot from. */
-export function completeSets(harness: ImportHarness): string[] {
-  return harness.repos.bootResources
-    .list()
-    .flatMap((r) => harness.repos.resourceSets.listForResource(r.id).filter((s) => s.complete).map((s) => `${r.architecture} ${s.version}`))
-    .sort();
+export async function completeSets(harness: ImportHarness): Promise<string[]> {
+  const sets: string[] = [];
+  for (const r of await harness.repos.bootResources.list()) {
+    sets.push(...(await harness.repos.resourceSets.listForResource(r.id)).filter((s) => s.complete).map((s) => `${r.architecture} ${s.version}`));
+  }
+  return sets.sort();
 }

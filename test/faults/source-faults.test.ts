@@ -30,7 +30,7 @@ describe('a source that turns bad after a good import', () => {
     h = await createImportHarness({ spec: SPEC });
     api = await startApi({ imports: h.service, prober: sourceProber }, { repos: h.repos });
     expect((await h.importNow()).outcome).toBe('succeeded');
-    const before = { statuses: await statuses(api), sets: completeSets(h), blobs: await new ContentStore({ root: h.storeRoot }).list() };
+    const before = { statuses: await statuses(api), sets: await completeSets(h), blobs: await new ContentStore({ root: h.storeRoot }).list() };
     expect(before.statuses).toEqual(['amd64/ga-24.04 Synced', 'amd64/hwe-24.04 Synced']);
     const added = await h.mirror.addVersion(NEW);
     const foreign = await generateTestKey();
@@ -59,14 +59,14 @@ describe('a source that turns bad after a good import', () => {
       const status = (await maasCall(api, 'GET', 'boot-resources/?op=import_status', [['runs', '1']])).json() as { runs: { errors: { item: string; code: string }[] }[] };
       expect(status.runs[0]?.errors, fault.name).toEqual([{ item: h.source.url, code: expect.stringMatching(/^SIG_/), message: expect.any(String) }]);
       expect(await statuses(api), fault.name).toEqual(before.statuses);
-      expect(completeSets(h), fault.name).toEqual(before.sets);
+      expect(await completeSets(h), fault.name).toEqual(before.sets);
       expect(await new ContentStore({ root: h.storeRoot }).list(), fault.name).toEqual(before.blobs);
     }
 
     await mirror.resign();
     const good = await h.importNow();
     expect(good.outcome).toBe('succeeded');
-    expect(completeSets(h)).toEqual([`amd64/ga-24.04 ${NEW}`, `amd64/hwe-24.04 ${NEW}`]);
+    expect(await completeSets(h)).toEqual([`amd64/ga-24.04 ${NEW}`, `amd64/hwe-24.04 ${NEW}`]);
     expect(await statuses(api)).toEqual(before.statuses);
     report('bad signature after a good one', { faults: faults.length, payloadRequestsWhileBad, imagesKept: before.sets.length, newVersionFiles: added.length, recovered: good.outcome });
   });
@@ -84,9 +84,9 @@ describe('a source that cuts every connection mid-file', () => {
     const finished = await h.importNow();
 
     expect(finished.outcome).toBe('partial');
-    const survived = completeSets(h);
+    const survived = await completeSets(h);
     expect(survived).toEqual(['amd64/ga-24.04 20250718']);
-    const [run] = h.service.lastRuns(1);
+    const [run] = await h.service.lastRuns(1);
     expect(run?.errors).toEqual([expect.objectContaining({ item: expect.stringContaining(`${hweKernel.ref.product}/20250718/boot-kernel`), code: 'DOWNLOAD_RETRIES_EXHAUSTED' })]);
 
     const { requests } = h.server;
@@ -112,7 +112,7 @@ describe('a source that cuts every connection mid-file', () => {
 
     h.server.faults.clear();
     expect((await h.importNow()).outcome).toBe('succeeded');
-    expect(completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
+    expect(await completeSets(h)).toEqual(['amd64/ga-24.04 20250718', 'amd64/hwe-24.04 20250718']);
     report('connections cut mid-file', { cutEveryBytes: cut, connectionsCut: cuts, filesFetched: fetched.length, bytesSent, bytesNeeded: wanted, bytesLost, neverAdvancingTries: hweTries, setsFailed: 2 - survived.length });
   });
 });

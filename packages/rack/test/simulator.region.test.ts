@@ -35,7 +35,7 @@ describe('the rack simulator against a real region, with --bytes', { timeout: 12
     });
     const running = await startRegion(options, capturingLogger('region').logger, 'full');
     region = running;
-    await eventually(() => (running.imports?.lastRuns(1)[0]?.outcome === 'succeeded' ? true : undefined), 30_000, 'the start-up import');
+    await eventually(async () => ((await running.imports?.lastRuns(1))?.[0]?.outcome === 'succeeded' ? true : undefined), 30_000, 'the start-up import');
   }, 60_000);
 
   afterAll(async () => {
@@ -48,7 +48,7 @@ describe('the rack simulator against a real region, with --bytes', { timeout: 12
 
   it('registers every rack, and each fetches and verifies every blob of the image and reads Synced', async () => {
     const running = region as RunningRegion;
-    const api = { app: running.http, key: running.repositories.apiKeys.ensureAdmin() };
+    const api = { app: running.http, key: await running.repositories.apiKeys.ensureAdmin() };
     const read = async (path: string): Promise<unknown> => (await maasCall(api, 'GET', path)).json();
     simulator = new RackSimulator({
       regionUrl: running.url, secret: running.identity.secret, secretFile: running.identity.paths.secret, redisUrl: testRedisUrl,

@@ -72,8 +72,8 @@ export async function startRegion(options: RegionOptions, logger: Logger, scope:
   const started = Date.now();
   const sentinel = redisSentinel(options);
   const identity = await ensureRegionIdentity(options.dataDir);
-  const repositories = openRegionRepositories(identity.paths.database);
-  const abandoned = repositories.importRuns.closeAbandoned();
+  const repositories = await openRegionRepositories({ file: identity.paths.database });
+  const abandoned = await repositories.importRuns.closeAbandoned();
   if (abandoned > 0) logger.warn({ event: 'region.import_runs_abandoned', count: abandoned }, 'closed import runs left running by a previous process');
   const store = new ContentStore({ root: identity.paths.store });
   const prober = createSourceProber(repositories.config, { maxDocumentSize: options.maxDocumentSize, log: logger });
@@ -124,7 +124,7 @@ export async function startRegion(options: RegionOptions, logger: Logger, scope:
       for (const s of [...services].reverse()) await s.stop?.();
       await http.close();
       redis.disconnect();
-      repositories.db.close();
+      await repositories.db.close();
       logger.info({ event: 'region.stopped', ms: Date.now() - t0 }, 'region stopped');
     })());
 

@@ -1,7 +1,15 @@
 import type { Logger } from '@bootsync/shared/logging';
 import { summarizeOffer } from '@bootsync/shared/select';
 import type { ProductItem } from '@bootsync/shared/streams';
-import type { BootSource, Repositories } from './db/index.js';
+import {
+  BootSourceRepository,
+  exclusively,
+  RegionConfigRepository,
+  SelectionRepository,
+  SourceCacheRepository,
+  type BootSource,
+  type Repositories,
+} from './db/index.js';
 import { defaultArches, hostArchitecture, newestOfferedLts } from './default-release.js';
 import { cacheEntries } from './import/cache-entries.js';
 
@@ -26,13 +34,13 @@ export interface DefaultSourceOptions {
  * undefined when sources already exist: an operator's sources are never touched.
  */
 export async function ensureDefaultBootSource(
-  repos: Pick<Repositories, 'db' | 'bootSources' | 'selections' | 'config' | 'sourceCache'>,
+  repos: Pick<Repositories, 'db' | 'bootSources' | 'config'>,
   options: DefaultSourceOptions,
 ): Promise<BootSource | undefined> {
-  if (repos.bootSources.count() > 0) return undefined;
+  if ((await repos.bootSources.count()) > 0) return undefined;
   const arches = defaultArches(options.hostArch ?? hostArchitecture());
-  const configured = repos.config.get().commissioning_distro_series;
-  const operatorSet = repos.config.isSet('commissioning_distro_series');
+  const configured = (await repos.config.get()).commissioning_distro_series;
+  const operatorSet = await repos.config.isSet('commissioning_distro_series');
   let items: readonly ProductItem[] | undefined;
   try {
     items = await options.read({ url: options.url, keyringFilename: options.keyringFilename }, AbortSignal.timeout(options.readTimeoutMs ?? 15_000));
@@ -41,19 +49,20 @@ export async function ensureDefaultBootSource(
   }
   const lts = items && newestOfferedLts(summarizeOffer(items), arches, operatorSet ? configured : undefined);
   const release = lts ?? configured;
-  return repos.db
-    .transaction(() => {
-      if (repos.bootSources.count() > 0) return undefined;
-      const source = repos.bootSources.create({ url: options.url, keyringFilename: options.keyringFilename });
-      repos.selections.create(source.id, { os: 'ubuntu', release, arches, subarches: ['*'], labels: ['*'] });
-      if (items && items.length > 0) repos.sourceCache.replace(source.id, cacheEntries(items));
-      if (lts !== undefined) {
-        for (const key of ['commissioning_distro_series', 'default_distro_series'] as const) {
-          if (!repos.config.isSet(key)) repos.config.set(key, lts);
-        }
+  // Under the lock of source creation: two regions starting at once on one empty database make one default source.
+  return exclusively(repos.db, 'boot_sources', async (trx) => {
+    const sources = new BootSourceRepository(trx);
+    const config = new RegionConfigRepository(trx);
+    if ((await sources.count()) > 0) return undefined;
+    const source = await sources.create({ url: options.url, keyringFilename: options.keyringFilename });
+    await new SelectionRepository(trx).create(source.id, { os: 'ubuntu', release, arches, subarches: ['*'], labels: ['*'] });
+    if (items && items.length > 0) await new SourceCacheRepository(trx).replace(source.id, cacheEntries(items));
+    if (lts !== undefined) {
+      for (const key of ['commissioning_distro_series', 'default_distro_series'] as const) {
+        if (!(await config.isSet(key))) await config.set(key, lts);
       }
-      options.log.info({ event: 'region.default_selection', source: source.url, release, arches, fromSource: lts !== undefined });
-      return source;
-    })
-    .immediate();
+    }
+    options.log.info({ event: 'region.default_selection', source: source.url, release, arches, fromSource: lts !== undefined });
+    return source;
+  });
 }

@@ -49,14 +49,14 @@ async function printApiKey(flags: Record<string, unknown>, logger: Logger): Prom
   const { user, admin, ...rest } = flags;
   const { values: options } = await loadConfig(regionOptions, { flags: rest, env: process.env });
   const identity = await ensureRegionIdentity(options.dataDir);
-  const repositories = openRegionRepositories(identity.paths.database);
+  const repositories = await openRegionRepositories({ file: identity.paths.database });
   try {
     const keys = repositories.apiKeys;
-    const key = typeof user === 'string' ? keys.ensureUser(user, admin === true) : keys.ensureAdmin();
+    const key = typeof user === 'string' ? await keys.ensureUser(user, admin === true) : await keys.ensureAdmin();
     logger.info({ event: 'region.apikey_read', dataDir: identity.paths.root, user: key.name, isSuperuser: key.isSuperuser }, 'API key');
     process.stdout.write(`${formatApiKey(key)}\n`);
   } finally {
-    repositories.db.close();
+    await repositories.db.close();
   }
 }
 

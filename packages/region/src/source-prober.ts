@@ -15,7 +15,7 @@ export function createSourceProber(
 ): SourceProber {
   return {
     async probe(request, signal) {
-      const proxy = config && proxyFor(importProxy(config.get(), [request.url]), request.url);
+      const proxy = config && proxyFor(importProxy(await config.get(), [request.url]), request.url);
       const dispatcher = proxy === undefined ? undefined : new ProxyAgent(proxy);
       try {
         const mirror = await readBootSource(

@@ -10,7 +10,7 @@ import { realFixtures } from '@bootsync/testkit/fixtures';
 import { cacheEntries } from '../src/import/cache-entries.js';
 import { encodeMaasMultipart, plaintextOAuthHeader } from '@bootsync/cli/api-client';
 import { maasApiPlugin, MAAS_API_PREFIX, type ApiDeps } from '../src/api/index.js';
-import { createRepositories, formatApiKey, openMigratedSqlite, type ApiKey, type Repositories } from '../src/db/index.js';
+import { formatApiKey, openRegionRepositories, type ApiKey, type Repositories } from '../src/db/index.js';
 import { UploadService } from '../src/uploads/index.js';
 
 /**
@@ -32,9 +32,9 @@ export interface ApiHarness {
 export async function startApi(extra: Partial<ApiDeps> = {}, shared?: { repos: Repositories }): Promise<ApiHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'bootsync-api-'));
   // With `shared`, the API runs over another harness's database (the import's), which that harness closes.
-  const db = shared ? undefined : openMigratedSqlite(join(dir, 'region.db'));
-  const repos = shared?.repos ?? createRepositories(db!);
-  const key = repos.apiKeys.ensureAdmin();
+  const own = shared ? undefined : await openRegionRepositories({ file: join(dir, 'region.db') });
+  const repos = shared?.repos ?? own!;
+  const key = await repos.apiKeys.ensureAdmin();
   const store = new ContentStore({ root: join(dir, 'store'), fsync: false });
   const uploads = new UploadService({ repos, store, logger: capturingLogger('api-test').logger });
   const app = Fastify();
@@ -52,7 +52,7 @@ export async function startApi(extra: Partial<ApiDeps> = {}, shared?: { repos: R
     store,
     async close() {
       await app.close();
-      db?.close();
+      await own?.db.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -149,5 +149,5 @@ export function pythonMaasMultipart(fields: readonly Field[], boundary = ''): { 
  */
 export async function cacheRealOffer(repos: Pick<Repositories, 'sourceCache'>, bootSourceId: number): Promise<void> {
   const { items } = await readMirror(realFixtures.maasStable2025Index, { verify: false });
-  repos.sourceCache.replace(bootSourceId, cacheEntries(items));
+  await repos.sourceCache.replace(bootSourceId, cacheEntries(items));
 }

@@ -56,10 +56,10 @@ describe('multipart bodies as Python email writes them', () => {
 });
 
 describe('PLAINTEXT OAuth as oauthlib signs it', () => {
-  const lookup = (token: string): typeof key | undefined => (token === key.tokenKey ? key : undefined);
+  const lookup = async (token: string): Promise<typeof key | undefined> => (token === key.tokenKey ? key : undefined);
 
-  it('accepts the percent-encoded signature &<secret>', () => {
-    expect(verifyPlaintextOAuth(header('%26s3cret'), lookup)).toBe(key);
+  it('accepts the percent-encoded signature &<secret>', async () => {
+    expect(await verifyPlaintextOAuth(header('%26s3cret'), lookup)).toBe(key);
     expect(parseOAuthHeader(header('%26s3cret')).get('oauth_signature')).toBe('&s3cret');
   });
 
@@ -69,7 +69,7 @@ describe('PLAINTEXT OAuth as oauthlib signs it', () => {
     ['a secret prefix', header('%26s3cre')],
     ['bad percent-encoding', header('%E0%A4%A')],
     ['garbage', 'OAuth this is not, a header'],
-  ])('refuses %s', (_what, h) => {
-    expect(() => verifyPlaintextOAuth(h, lookup)).toThrow(expect.objectContaining({ status: 401 }));
+  ])('refuses %s', async (_what, h) => {
+    await expect(verifyPlaintextOAuth(h, lookup)).rejects.toThrow(expect.objectContaining({ status: 401 }));
   });
 });

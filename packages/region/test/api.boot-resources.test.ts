@@ -16,15 +16,15 @@ beforeAll(async () => {
     { filename: 'boot-kernel', filetype: 'boot-kernel', sha256: sha('a'), size: 1000 },
     { filename: 'squashfs', filetype: 'squashfs', sha256: sha('b'), size: 3000 },
   ];
-  synced = bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: { subarches: 'generic,ga-24.04', title: '24.04 LTS' } }).id;
-  const done = resourceSets.create(synced, { version: '20250718', label: 'stable', files: files.map((f) => ({ ...f, bytesDone: f.size })) });
-  resourceSets.markComplete(done.id);
+  synced = (await bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: { subarches: 'generic,ga-24.04', title: '24.04 LTS' } })).id;
+  const done = await resourceSets.create(synced, { version: '20250718', label: 'stable', files: files.map((f) => ({ ...f, bytesDone: f.size })) });
+  await resourceSets.markComplete(done.id);
 
-  downloading = bootResources.upsert({ rtype: 'synced', name: 'ubuntu/jammy', architecture: 'amd64/ga-22.04' }).id;
-  const partial = resourceSets.create(downloading, { version: '20250718', label: 'stable', files });
-  resourceSets.setFileProgress(partial.files.find((f) => f.filename === 'squashfs')!.id, 1680);
+  downloading = (await bootResources.upsert({ rtype: 'synced', name: 'ubuntu/jammy', architecture: 'amd64/ga-22.04' })).id;
+  const partial = await resourceSets.create(downloading, { version: '20250718', label: 'stable', files });
+  await resourceSets.setFileProgress(partial.files.find((f) => f.filename === 'squashfs')!.id, 1680);
 
-  queued = bootResources.upsert({ rtype: 'uploaded', name: 'custom/focal-desktop', architecture: 'amd64/generic' }).id;
+  queued = (await bootResources.upsert({ rtype: 'uploaded', name: 'custom/focal-desktop', architecture: 'amd64/generic' })).id;
 });
 afterAll(() => api.close());
 

@@ -86,7 +86,7 @@ describe('boot-sources', () => {
     // Sending a source's own name and priority again is no clash.
     const same = await maasCall(api, 'PUT', `boot-sources/${first.id}/`, [['priority', '40'], ['name', 'unique-a'], ['enabled', 'false']]);
     expect(same.statusCode).toBe(200);
-    expect(api.repos.bootSources.get(second.id)).toMatchObject({ name: 'unique-b', priority: 41 });
+    expect(await api.repos.bootSources.get(second.id)).toMatchObject({ name: 'unique-b', priority: 41 });
     for (const { id } of [first, second]) await maasCall(api, 'DELETE', `boot-sources/${id}/`);
   });
 
@@ -178,7 +178,7 @@ describe('boot-sources', () => {
 
 describe('boot-sources op=fetch', () => {
   it('reads and verifies a signed mirror with the keyring sent, without saving it', async () => {
-    const before = api.repos.bootSources.list().length;
+    const before = (await api.repos.bootSources.list()).length;
     const res = await maasCall(api, 'POST', 'boot-sources/?op=fetch', [
       ['url', mirror.root],
       ['keyring_data', readFileSync(mirror.keyring.binary), 'file'],
@@ -188,7 +188,7 @@ describe('boot-sources op=fetch', () => {
     const noble = offer.images.find((i) => i.os === 'ubuntu' && i.release === 'noble');
     expect(noble?.arches.sort()).toEqual(['amd64', 'arm64']);
     expect(noble?.labels).toEqual(['stable']);
-    expect(api.repos.bootSources.list().length).toBe(before);
+    expect((await api.repos.bootSources.list()).length).toBe(before);
   });
 
   it('summarizes the real July 2025 MAAS stream (unsigned .json)', async () => {

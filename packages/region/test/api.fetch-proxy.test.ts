@@ -27,7 +27,7 @@ beforeAll(async () => {
     defaultKeyring: mirror.keyring.binary,
   });
   region = await startRegion(options, quietLogger, 'full');
-  await eventually(() => (region.imports?.lastRuns(1)[0]?.outcome === 'failed' ? true : undefined), 20_000, 'the start-up import to fail');
+  await eventually(async () => ((await region.imports?.lastRuns(1))?.[0]?.outcome === 'failed' ? true : undefined), 20_000, 'the start-up import to fail');
 });
 afterAll(async () => {
   await region?.stop();
@@ -37,17 +37,17 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-const api = () => ({ app: region.http, key: region.repositories.apiKeys.ensureAdmin() });
+const api = async () => ({ app: region.http, key: await region.repositories.apiKeys.ensureAdmin() });
 
 async function setConfig(name: string, value: string): Promise<void> {
-  const res = await maasCall(api(), 'POST', 'maas/?op=set_config', [['name', name], ['value', value]]);
+  const res = await maasCall(await api(), 'POST', 'maas/?op=set_config', [['name', name], ['value', value]]);
   expect(res.statusCode).toBe(200);
 }
 
 /** boot-sources fetch of the local mirror through the API; the targets the proxy tunnelled to meanwhile. */
 async function fetchOffer(): Promise<{ status: number; images: number; tunnelled: string[] }> {
   const before = proxy.targets.length;
-  const res = await maasCall(api(), 'POST', 'boot-sources/?op=fetch', [['url', `${upstream.url}/`], ['keyring_filename', mirror.keyring.binary]]);
+  const res = await maasCall(await api(), 'POST', 'boot-sources/?op=fetch', [['url', `${upstream.url}/`], ['keyring_filename', mirror.keyring.binary]]);
   const images = res.statusCode === 200 ? (res.json() as { images: unknown[] }).images.length : 0;
   return { status: res.statusCode, images, tunnelled: proxy.targets.slice(before) };
 }

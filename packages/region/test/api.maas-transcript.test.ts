@@ -55,7 +55,7 @@ beforeAll(async () => {
   const address = api.app.server.address();
   if (address === null || typeof address === 'string') throw new Error('API is not listening on TCP');
   host = `127.0.0.1:${address.port}`;
-  viewer = imports.repos.apiKeys.ensureUser('viewer', false);
+  viewer = await imports.repos.apiKeys.ensureUser('viewer', false);
 }, 60_000);
 afterAll(async () => {
   await api?.close();
@@ -125,8 +125,8 @@ describe('the transcript of the MAAS API as the maas CLI drives it', () => {
       importFinishes: async () => void (await imports.nextFinish()),
       rackSynced: async (name: string) => {
         await racks.register(name);
-        const images = racks.stream().images.map(({ product, version }) => ({ product, version }));
-        racks.racks.syncSucceeded(name, { snapshot: 'snapshot-1', changed: true, bytesFetched: 0, files: 0, images }, new Date().toISOString());
+        const images = (await racks.stream()).images.map(({ product, version }) => ({ product, version }));
+        await racks.racks.syncSucceeded(name, { snapshot: 'snapshot-1', changed: true, bytesFetched: 0, files: 0, images }, new Date().toISOString());
       },
     };
     const hash = describeHash(API_RESOURCES, API_ROOT);

@@ -51,9 +51,9 @@ describe('the real maas CLI uploading 100 MB through its chunked path, replayed'
   it('answers the create with an upload_uri, each chunk with 200, and publishes the image once the last byte is in', async () => {
     const { bootResources, resourceSets } = api.repos;
     // An image that can commission makes amd64/generic a usable architecture, as in MAAS.
-    const noble = bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: { subarches: 'generic,ga-24.04' } });
+    const noble = await bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: { subarches: 'generic,ga-24.04' } });
     const files = ['boot-kernel', 'boot-initrd', 'squashfs'].map((t, i) => ({ filename: t, filetype: t, sha256: String(i + 1).repeat(64), size: 1, bytesDone: 1 }));
-    resourceSets.markComplete(resourceSets.create(noble.id, { version: '20250718', label: 'stable', files }).id);
+    await resourceSets.markComplete((await resourceSets.create(noble.id, { version: '20250718', label: 'stable', files })).id);
 
     const connection = await keepAlive(host);
     try {
@@ -75,8 +75,8 @@ describe('the real maas CLI uploading 100 MB through its chunked path, replayed'
     } finally {
       connection.close();
     }
-    const uploaded = api.repos.bootResources.findByName('custom/fidelity-100mb', 'amd64/generic')!;
-    expect(api.repos.resourceSets.listForResource(uploaded.id)[0]).toMatchObject({ complete: true, label: 'uploaded', size: SIZE });
+    const uploaded = (await api.repos.bootResources.findByName('custom/fidelity-100mb', 'amd64/generic'))!;
+    expect((await api.repos.resourceSets.listForResource(uploaded.id))[0]).toMatchObject({ complete: true, label: 'uploaded', size: SIZE });
     expect(await api.store.has(SHA256)).toBe(true);
   }, 60_000);
 });

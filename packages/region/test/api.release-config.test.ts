@@ -25,10 +25,10 @@ describe('release defaults', () => {
     // Nothing held yet: MAAS's "--- No Usable ... ---" placeholder is the only choice.
     expect((await set('default_osystem', 'ubuntu')).json()).toEqual({ default_osystem: ["'ubuntu' is not a valid osystem.  It should be one of: '---'."] });
     const { bootResources } = api.repos;
-    bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: { title: 'Ubuntu 24.04 LTS' } });
-    bootResources.upsert({ rtype: 'synced', name: 'ubuntu/jammy', architecture: 'amd64/ga-22.04', extra: { title: 'Ubuntu 22.04 LTS' } });
-    bootResources.upsert({ rtype: 'synced', name: 'centos/centos70', architecture: 'amd64/generic', extra: { title: 'CentOS 7' } });
-    bootResources.upsert({ rtype: 'synced', name: 'grub-efi-signed/uefi', architecture: 'amd64/generic', extra: { bootloader_type: 'uefi' } });
+    await bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: { title: 'Ubuntu 24.04 LTS' } });
+    await bootResources.upsert({ rtype: 'synced', name: 'ubuntu/jammy', architecture: 'amd64/ga-22.04', extra: { title: 'Ubuntu 22.04 LTS' } });
+    await bootResources.upsert({ rtype: 'synced', name: 'centos/centos70', architecture: 'amd64/generic', extra: { title: 'CentOS 7' } });
+    await bootResources.upsert({ rtype: 'synced', name: 'grub-efi-signed/uefi', architecture: 'amd64/generic', extra: { bootloader_type: 'uefi' } });
 
     const typo = await set('commissioning_distro_series', 'nobel');
     expect(typo.statusCode).toBe(400);

@@ -15,11 +15,11 @@ let offer: ReturnType<typeof cacheEntries>;
 
 beforeAll(async () => {
   api = await startApi({ prober: createSourceProber() });
-  readSource = api.repos.bootSources.create({ url: 'http://read.example/', skipKeyringVerification: true }).id;
-  unreadSource = api.repos.bootSources.create({ url: 'http://unread.example/', skipKeyringVerification: true }).id;
+  readSource = (await api.repos.bootSources.create({ url: 'http://read.example/', skipKeyringVerification: true })).id;
+  unreadSource = (await api.repos.bootSources.create({ url: 'http://unread.example/', skipKeyringVerification: true })).id;
   // What an import caches after reading the real July 2025 stream.
   offer = cacheEntries((await readMirror(realStream, { verify: false })).items);
-  api.repos.sourceCache.replace(readSource, offer);
+  await api.repos.sourceCache.replace(readSource, offer);
 });
 afterAll(() => api.close());
 
@@ -67,7 +67,7 @@ describe('boot-source-selections', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(res.body).toMatch(/^Boot source http:\/\/unread\.example could not be read to check the selection against what it offers: .*unread\.example/);
-    expect(api.repos.selections.listForSource(unreadSource)).toEqual([]);
+    expect(await api.repos.selections.listForSource(unreadSource)).toEqual([]);
   });
 
   it('reads, updates (validated) and deletes one selection', async () => {
@@ -92,13 +92,13 @@ describe('boot-source-selections', () => {
       id: number;
     };
     const url = `boot-sources/${readSource}/selections/${created.id}/`;
-    api.repos.config.set('commissioning_distro_series', 'jammy');
+    await api.repos.config.set('commissioning_distro_series', 'jammy');
     const refused = await maasCall(api, 'DELETE', url);
     expect(refused.statusCode).toBe(400);
     expect(refused.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(refused.body).toBe('Unable to delete ubuntu jammy. It is the operating system used for commissioning.');
     expect((await maasCall(api, 'GET', url)).statusCode).toBe(200);
-    api.repos.config.set('commissioning_distro_series', 'noble');
+    await api.repos.config.set('commissioning_distro_series', 'noble');
     expect((await maasCall(api, 'DELETE', url)).statusCode).toBe(204);
   });
 
@@ -120,8 +120,8 @@ describe('boot-source-selections', () => {
   ])('reads the source again once it changes its %s (503 while it cannot be read)', async (field, change) => {
     // Names, URLs and priorities are unique (MAAS), and a host name has no '_' (Django's URLValidator).
     const tag = field.replaceAll('_', '-');
-    const id = api.repos.bootSources.create({ url: `http://moved-${tag}.example/`, keyringFilename: '/k.gpg' }).id;
-    api.repos.sourceCache.replace(id, offer);
+    const id = (await api.repos.bootSources.create({ url: `http://moved-${tag}.example/`, keyringFilename: '/k.gpg' })).id;
+    await api.repos.sourceCache.replace(id, offer);
     const warty = (): Promise<{ statusCode: number }> => maasCall(api, 'POST', `boot-sources/${id}/selections/`, [['os', 'ubuntu'], ['release', 'warty']]);
     expect((await warty()).statusCode).toBe(400);
     expect((await maasCall(api, 'PUT', `boot-sources/${id}/`, [['name', `renamed-${tag}`], ['priority', String(100 + id)]])).statusCode).toBe(200);
@@ -129,7 +129,7 @@ describe('boot-source-selections', () => {
 
     expect((await maasCall(api, 'PUT', `boot-sources/${id}/`, change)).statusCode).toBe(200);
 
-    expect(api.repos.sourceCache.list(id)).toEqual([]);
+    expect(await api.repos.sourceCache.list(id)).toEqual([]);
     expect((await warty()).statusCode).toBe(503);
   });
 });

@@ -22,9 +22,9 @@ beforeAll(async () => {
   api = await startApi();
   // An Ubuntu image that can commission: what makes amd64/generic a usable architecture, as in MAAS.
   const { bootResources, resourceSets } = api.repos;
-  const noble = bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: { subarches: 'generic,ga-24.04' } });
+  const noble = await bootResources.upsert({ rtype: 'synced', name: 'ubuntu/noble', architecture: 'amd64/ga-24.04', extra: { subarches: 'generic,ga-24.04' } });
   const files = ['boot-kernel', 'boot-initrd', 'squashfs'].map((t, i) => ({ filename: t, filetype: t, sha256: String(i + 1).repeat(64), size: 10, bytesDone: 10 }));
-  resourceSets.markComplete(resourceSets.create(noble.id, { version: '20250718', label: 'stable', files }).id);
+  await resourceSets.markComplete((await resourceSets.create(noble.id, { version: '20250718', label: 'stable', files })).id);
   await api.app.listen({ host: '127.0.0.1', port: 0 });
   const address = api.app.server.address();
   if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
@@ -112,7 +112,7 @@ describe('boot-resources create, the chunked path of the maas CLI', () => {
     const uri = onlyFile(body).upload_uri!;
     expect(await put(uri, Buffer.concat([content, Buffer.from('!')]))).toEqual({ status: 400, text: 'Too much data received.' });
     expect(await put(uri, Buffer.alloc(0))).toEqual({ status: 400, text: 'Missing data.' });
-    const synced = api.repos.resourceSets.listForResource(api.repos.bootResources.findByName('ubuntu/noble', 'amd64/ga-24.04')!.id)[0]!;
+    const synced = (await api.repos.resourceSets.listForResource((await api.repos.bootResources.findByName('ubuntu/noble', 'amd64/ga-24.04'))!.id))[0]!;
     const forbidden = await put(`/MAAS/api/2.0/boot-resources/${synced.resourceId}/upload/${synced.files[0]!.id}/`, Buffer.from('x'));
     expect(forbidden).toEqual({ status: 403, text: 'Cannot upload to a resource of type: synced.' });
     expect(await put(`/MAAS/api/2.0/boot-resources/${body.id}/upload/999999/`, Buffer.from('x'))).toEqual({ status: 404, text: 'No BootResourceFile matches the given query.' });

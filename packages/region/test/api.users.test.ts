@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepositories, openMigratedSqlite } from '../src/db/index.js';
+import { createRepositories, openRegionDatabase } from '../src/db/index.js';
 import { maasCall, oauthHeader, startApi, type ApiHarness } from './api-harness.js';
 import { tempDir } from './daemon-harness.js';
 
@@ -16,9 +16,9 @@ let selection: number;
 
 beforeAll(async () => {
   api = await startApi();
-  viewer = oauthHeader(api.repos.apiKeys.ensureUser('viewer', false));
-  source = api.repos.bootSources.create({ url: 'http://mirror.example/', skipKeyringVerification: true }).id;
-  selection = api.repos.selections.create(source, { os: 'ubuntu', release: 'jammy', arches: ['amd64'], subarches: ['*'], labels: ['*'] }).id;
+  viewer = oauthHeader(await api.repos.apiKeys.ensureUser('viewer', false));
+  source = (await api.repos.bootSources.create({ url: 'http://mirror.example/', skipKeyringVerification: true })).id;
+  selection = (await api.repos.selections.create(source, { os: 'ubuntu', release: 'jammy', arches: ['amd64'], subarches: ['*'], labels: ['*'] })).id;
 });
 afterAll(() => api.close());
 
@@ -54,9 +54,9 @@ describe('users as MAAS has them', () => {
     expect(res.statusCode).toBe(403);
     expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(res.body).toBe('This method is reserved for admin users.');
-    expect(api.repos.bootSources.list().map((s) => s.name)).toEqual(['http://mirror.example']);
-    expect(api.repos.selections.get(source, selection).arches).toEqual(['amd64']);
-    expect(api.repos.config.get().boot_images_auto_import).toBe(true);
+    expect((await api.repos.bootSources.list()).map((s) => s.name)).toEqual(['http://mirror.example']);
+    expect((await api.repos.selections.get(source, selection)).arches).toEqual(['amd64']);
+    expect((await api.repos.config.get()).boot_images_auto_import).toBe(true);
   });
 });
 
@@ -72,17 +72,17 @@ describe('bootsync-region apikey --user NAME [--admin]', () => {
       expect(await apikey('--user', 'alice')).toBe(alice);
       expect(await apikey('--user', 'bob', '--admin')).not.toBe(alice);
       expect(await apikey()).toBe(admin);
-      const db = openMigratedSqlite(`${dir.path}/region.db`);
+      const db = await openRegionDatabase({ file: `${dir.path}/region.db` });
       try {
-        const keys = createRepositories(db).apiKeys.list();
+        const keys = await createRepositories(db).apiKeys.list();
         expect(keys.map((k) => [k.name, k.isSuperuser])).toEqual([['admin', true], ['alice', false], ['bob', true]]);
       } finally {
-        db.close();
+        await db.close();
       }
       await apikey('--user', 'alice', '--admin');
-      const after = openMigratedSqlite(`${dir.path}/region.db`);
-      expect(createRepositories(after).apiKeys.findByTokenKey(alice.split(':')[1]!)?.isSuperuser).toBe(true);
-      after.close();
+      const after = await openRegionDatabase({ file: `${dir.path}/region.db` });
+      expect((await createRepositories(after).apiKeys.findByTokenKey(alice.split(':')[1]!))?.isSuperuser).toBe(true);
+      await after.close();
     } finally {
       await dir.remove();
     }

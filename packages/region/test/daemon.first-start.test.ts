@@ -26,7 +26,7 @@ describe('region first start', () => {
     const dir = await dataDir();
     for (let i = 0; i < 2; i++) {
       const region = await startRegion(testRegionOptions(dir), quietLogger);
-      const sources = region.repositories.bootSources.list();
+      const sources = await region.repositories.bootSources.list();
       expect(sources).toHaveLength(1);
       expect(sources[0]).toMatchObject({
         url: 'http://images.maas.io/ephemeral-v3/stable',
@@ -34,7 +34,7 @@ describe('region first start', () => {
         skipKeyringVerification: false,
         enabled: true,
       });
-      expect(region.repositories.selections.listForSource(sources[0]!.id)).toMatchObject([
+      expect(await region.repositories.selections.listForSource(sources[0]!.id)).toMatchObject([
         { os: 'ubuntu', release: 'noble', arches: ['amd64'], subarches: ['*'], labels: ['*'] },
       ]);
       await region.stop();
@@ -55,13 +55,13 @@ describe('region first start', () => {
     const options = testRegionOptions(dir, { defaultSourceUrl: `${server.url}/`, defaultKeyring: mirror.keyring.binary });
     const region = await startRegion(options, logger);
     cleanups.push(() => region.stop());
-    const [source] = region.repositories.bootSources.list();
-    expect(region.repositories.selections.listForSource(source!.id)).toMatchObject([
+    const [source] = await region.repositories.bootSources.list();
+    expect(await region.repositories.selections.listForSource(source!.id)).toMatchObject([
       { os: 'ubuntu', release: 'resolute', arches: defaultArches(hostArchitecture()), subarches: ['*'], labels: ['*'] },
     ]);
-    expect(region.repositories.config.get()).toMatchObject({ commissioning_distro_series: 'resolute', default_distro_series: 'resolute' });
+    expect(await region.repositories.config.get()).toMatchObject({ commissioning_distro_series: 'resolute', default_distro_series: 'resolute' });
     // What it read is cached: selections on it are checked without another read.
-    expect(new Set(region.repositories.sourceCache.list(source!.id).map((c) => c.release))).toEqual(new Set(['jammy', 'noble', 'plucky', 'resolute']));
+    expect(new Set((await region.repositories.sourceCache.list(source!.id)).map((c) => c.release))).toEqual(new Set(['jammy', 'noble', 'plucky', 'resolute']));
     expect(lines).toContainEqual(expect.objectContaining({ event: 'region.default_selection', release: 'resolute', fromSource: true }));
   });
 
@@ -70,9 +70,9 @@ describe('region first start', () => {
     const { logger, lines } = capturingLogger('region');
     const region = await startRegion(testRegionOptions(dir, { defaultSourceUrl: 'http://bootsync-test.invalid/' }), logger);
     cleanups.push(() => region.stop());
-    const [source] = region.repositories.bootSources.list();
-    expect(region.repositories.selections.listForSource(source!.id)).toMatchObject([{ release: 'noble' }]);
-    expect(region.repositories.config.isSet('commissioning_distro_series')).toBe(false);
+    const [source] = await region.repositories.bootSources.list();
+    expect(await region.repositories.selections.listForSource(source!.id)).toMatchObject([{ release: 'noble' }]);
+    expect(await region.repositories.config.isSet('commissioning_distro_series')).toBe(false);
     expect(lines).toContainEqual(expect.objectContaining({ event: 'region.default_source_unread', release: 'noble' }));
   });
 
@@ -87,22 +87,22 @@ describe('region first start', () => {
     const dir = await dataDir();
     const options = testRegionOptions(dir, { defaultSourceUrl: 'http://mirror.example/maas/', defaultKeyring: '/etc/mirror.gpg' });
     const region = await startRegion(options, quietLogger);
-    const [source] = region.repositories.bootSources.list();
+    const [source] = await region.repositories.bootSources.list();
     expect(source).toMatchObject({ url: 'http://mirror.example/maas', keyringFilename: '/etc/mirror.gpg' });
-    region.repositories.bootSources.update(source!.id, { priority: 7 });
+    await region.repositories.bootSources.update(source!.id, { priority: 7 });
     await region.stop();
     const again = await startRegion(testRegionOptions(dir), quietLogger);
-    expect(again.repositories.bootSources.list()).toMatchObject([{ url: 'http://mirror.example/maas', priority: 7 }]);
+    expect(await again.repositories.bootSources.list()).toMatchObject([{ url: 'http://mirror.example/maas', priority: 7 }]);
     await again.stop();
   });
 
   it('closes an import run a killed region left running', async () => {
     const dir = await dataDir();
     const first = await startRegion(testRegionOptions(dir), quietLogger);
-    const run = first.repositories.importRuns.start();
+    const run = await first.repositories.importRuns.start();
     await first.stop();
     const second = await startRegion(testRegionOptions(dir), quietLogger);
-    expect(second.repositories.importRuns.get(run.id).outcome).toBe('stopped');
+    expect((await second.repositories.importRuns.get(run.id)).outcome).toBe('stopped');
     await second.stop();
   });
 });

@@ -6,9 +6,9 @@ import { useTempRegionDb } from './db-harness.js';
 
 const KEYRING = '/usr/share/keyrings/ubuntu-cloudimage-keyring.gpg';
 
-function fieldsOf(fn: () => unknown): Readonly<Record<string, readonly string[]>> {
+async function fieldsOf(fn: () => Promise<unknown>): Promise<Readonly<Record<string, readonly string[]>>> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof ValidationError) return maasFormErrors(err);
     throw err;
@@ -19,8 +19,8 @@ function fieldsOf(fn: () => unknown): Readonly<Record<string, readonly string[]>
 describe('boot sources', () => {
   const db = useTempRegionDb();
 
-  it('applies MAAS model defaults: url without trailing slash, name = url, priority = max + 1, .json skips verification', () => {
-    const a = db().bootSources.create({ url: 'http://images.maas.io/ephemeral-v3/stable/', keyringFilename: KEYRING });
+  it('applies MAAS model defaults: url without trailing slash, name = url, priority = max + 1, .json skips verification', async () => {
+    const a = await db().bootSources.create({ url: 'http://images.maas.io/ephemeral-v3/stable/', keyringFilename: KEYRING });
     expect(a).toMatchObject({
       url: 'http://images.maas.io/ephemeral-v3/stable',
       name: 'http://images.maas.io/ephemeral-v3/stable',
@@ -31,12 +31,12 @@ describe('boot sources', () => {
       skipKeyringVerification: false,
     });
     expect(a.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    const b = db().bootSources.create({ url: 'http://mirror.example/streams/v1/index.json', priority: 10 });
+    const b = await db().bootSources.create({ url: 'http://mirror.example/streams/v1/index.json', priority: 10 });
     expect(b.skipKeyringVerification).toBe(true);
-    const c = db().bootSources.create({ url: 'https://other.example/', keyringData: new Uint8Array([1, 2, 3]) });
+    const c = await db().bootSources.create({ url: 'https://other.example/', keyringData: new Uint8Array([1, 2, 3]) });
     expect(c.priority).toBe(11);
     expect(c.keyringData).toEqual(new Uint8Array([1, 2, 3]));
-    expect(db().bootSources.list().map((s) => s.priority)).toEqual([11, 10, 1]);
+    expect((await db().bootSources.list()).map((s) => s.priority)).toEqual([11, 10, 1]);
   });
 
   it.each<{ name: string; input: NewBootSource; fields: Record<string, string[]> }>([
@@ -62,74 +62,74 @@ describe('boot sources', () => {
       input: { url: 'http://x.example/', name: 'n'.repeat(256), keyringFilename: KEYRING },
       fields: { name: ['Ensure this value has at most 255 characters (it has 256).'] },
     },
-  ])('refuses $name with MAAS form errors', ({ input, fields }) => {
-    expect(fieldsOf(() => db().bootSources.create(input))).toEqual(fields);
-    expect(db().bootSources.count()).toBe(0);
+  ])('refuses $name with MAAS form errors', async ({ input, fields }) => {
+    expect(await fieldsOf(() => db().bootSources.create(input))).toEqual(fields);
+    expect(await db().bootSources.count()).toBe(0);
   });
 
-  it('accepts no keyring when verification is skipped', () => {
-    expect(db().bootSources.create({ url: 'http://x.example/', skipKeyringVerification: true }).keyringFilename).toBe('');
+  it('accepts no keyring when verification is skipped', async () => {
+    expect((await db().bootSources.create({ url: 'http://x.example/', skipKeyringVerification: true })).keyringFilename).toBe('');
   });
 
-  it('refuses a second source with the same URL, trailing slash or not (and so the same default name)', () => {
-    db().bootSources.create({ url: 'http://x.example/a/', keyringFilename: KEYRING });
-    expect(fieldsOf(() => db().bootSources.create({ url: 'http://x.example/a', keyringFilename: KEYRING }))).toEqual({
+  it('refuses a second source with the same URL, trailing slash or not (and so the same default name)', async () => {
+    await db().bootSources.create({ url: 'http://x.example/a/', keyringFilename: KEYRING });
+    expect(await fieldsOf(() => db().bootSources.create({ url: 'http://x.example/a', keyringFilename: KEYRING }))).toEqual({
       name: ['Boot source with this Name already exists.'],
       url: ['Boot source with this Url already exists.'],
     });
   });
 
-  it('keeps a source editable when an older database holds its priority twice, and refuses a new clash', () => {
-    const a = db().bootSources.create({ url: 'http://a.example/', keyringFilename: KEYRING, priority: 5 });
-    const b = db().bootSources.create({ url: 'http://b.example/', keyringFilename: KEYRING, priority: 6 });
+  it('keeps a source editable when an older database holds its priority twice, and refuses a new clash', async () => {
+    const a = await db().bootSources.create({ url: 'http://a.example/', keyringFilename: KEYRING, priority: 5 });
+    const b = await db().bootSources.create({ url: 'http://b.example/', keyringFilename: KEYRING, priority: 6 });
     // Written before priorities were unique.
-    db().db.prepare('UPDATE boot_sources SET priority = 5 WHERE id = ?').run(b.id);
-    expect(db().bootSources.update(b.id, { name: 'renamed', enabled: false })).toMatchObject({ name: 'renamed', priority: 5 });
-    expect(db().bootSources.list().map((s) => s.id)).toEqual([a.id, b.id]);
-    expect(fieldsOf(() => db().bootSources.update(b.id, { priority: 6, name: 'http://a.example' }))).toEqual({ name: ['Boot source with this Name already exists.'] });
-    const c = db().bootSources.create({ url: 'http://c.example/', keyringFilename: KEYRING, priority: 7 });
-    expect(fieldsOf(() => db().bootSources.update(c.id, { priority: 5 }))).toEqual({ priority: ['A boot source with the same priority already exists.'] });
+    await db().db.kysely.updateTable('boot_sources').set({ priority: 5 }).where('id', '=', b.id).execute();
+    expect(await db().bootSources.update(b.id, { name: 'renamed', enabled: false })).toMatchObject({ name: 'renamed', priority: 5 });
+    expect((await db().bootSources.list()).map((s) => s.id)).toEqual([a.id, b.id]);
+    expect(await fieldsOf(() => db().bootSources.update(b.id, { priority: 6, name: 'http://a.example' }))).toEqual({ name: ['Boot source with this Name already exists.'] });
+    const c = await db().bootSources.create({ url: 'http://c.example/', keyringFilename: KEYRING, priority: 7 });
+    expect(await fieldsOf(() => db().bootSources.update(c.id, { priority: 5 }))).toEqual({ priority: ['A boot source with the same priority already exists.'] });
   });
 
-  it('names a source by its URL when the name is blank, on create and on update, as MAAS does', () => {
-    const s = db().bootSources.create({ url: 'http://x.example/', name: ' ', keyringFilename: KEYRING });
+  it('names a source by its URL when the name is blank, on create and on update, as MAAS does', async () => {
+    const s = await db().bootSources.create({ url: 'http://x.example/', name: ' ', keyringFilename: KEYRING });
     expect(s.name).toBe('http://x.example');
-    expect(db().bootSources.update(s.id, { name: 'mirror' }).name).toBe('mirror');
-    expect(db().bootSources.update(s.id, { name: '', url: 'http://y.example/' }).name).toBe('http://y.example');
+    expect((await db().bootSources.update(s.id, { name: 'mirror' })).name).toBe('mirror');
+    expect((await db().bootSources.update(s.id, { name: '', url: 'http://y.example/' })).name).toBe('http://y.example');
   });
 
-  it('updates fields, validates the result and keeps the rest', () => {
-    const s = db().bootSources.create({ url: 'http://x.example/', keyringFilename: KEYRING });
-    const u = db().bootSources.update(s.id, { keyringFilename: '', keyringData: new Uint8Array([7]), enabled: false });
+  it('updates fields, validates the result and keeps the rest', async () => {
+    const s = await db().bootSources.create({ url: 'http://x.example/', keyringFilename: KEYRING });
+    const u = await db().bootSources.update(s.id, { keyringFilename: '', keyringData: new Uint8Array([7]), enabled: false });
     expect(u).toMatchObject({ url: s.url, keyringFilename: '', keyringData: new Uint8Array([7]), enabled: false });
-    expect(fieldsOf(() => db().bootSources.update(s.id, { keyringData: null }))).toHaveProperty('__all__');
-    expect(db().bootSources.get(s.id).keyringData).toEqual(new Uint8Array([7]));
+    expect(await fieldsOf(() => db().bootSources.update(s.id, { keyringData: null }))).toHaveProperty('__all__');
+    expect((await db().bootSources.get(s.id)).keyringData).toEqual(new Uint8Array([7]));
   });
 
-  it('answers NotFoundError for a missing source', () => {
-    expect(() => db().bootSources.get(42)).toThrow(NotFoundError);
-    expect(() => db().bootSources.update(42, { name: 'x' })).toThrow(NotFoundError);
-    expect(() => db().bootSources.delete(42)).toThrow(NotFoundError);
+  it('answers NotFoundError for a missing source', async () => {
+    await expect(db().bootSources.get(42)).rejects.toThrow(NotFoundError);
+    await expect(db().bootSources.update(42, { name: 'x' })).rejects.toThrow(NotFoundError);
+    await expect(db().bootSources.delete(42)).rejects.toThrow(NotFoundError);
   });
 });
 
 describe('selections', () => {
   const db = useTempRegionDb();
   let sourceId: number;
-  beforeEach(() => {
-    sourceId = db().bootSources.create({ url: 'http://x.example/', keyringFilename: KEYRING }).id;
+  beforeEach(async () => {
+    sourceId = (await db().bootSources.create({ url: 'http://x.example/', keyringFilename: KEYRING })).id;
   });
 
-  it('stores arches, subarches and labels as lists, defaulting to *', () => {
-    const sel = db().selections.create(sourceId, { os: 'ubuntu', release: 'noble', arches: ['amd64', 'arm64'] });
+  it('stores arches, subarches and labels as lists, defaulting to *', async () => {
+    const sel = await db().selections.create(sourceId, { os: 'ubuntu', release: 'noble', arches: ['amd64', 'arm64'] });
     expect(sel).toEqual({ id: sel.id, bootSourceId: sourceId, os: 'ubuntu', release: 'noble', arches: ['amd64', 'arm64'], subarches: ['*'], labels: ['*'] });
-    expect(db().selections.listForSource(sourceId)).toEqual([sel]);
-    expect(db().selections.update(sourceId, sel.id, { labels: ['stable'] }).labels).toEqual(['stable']);
+    expect(await db().selections.listForSource(sourceId)).toEqual([sel]);
+    expect((await db().selections.update(sourceId, sel.id, { labels: ['stable'] })).labels).toEqual(['stable']);
   });
 
-  it('refuses a second selection of the same os/release on one source', () => {
-    db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' });
-    expect(fieldsOf(() => db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' }))).toEqual({
+  it('refuses a second selection of the same os/release on one source', async () => {
+    await db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' });
+    expect(await fieldsOf(() => db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' }))).toEqual({
       __all__: ['Boot source selection with this Boot source, Os and Release already exists.'],
     });
   });
@@ -138,40 +138,40 @@ describe('selections', () => {
     { input: { os: '', release: 'noble' }, field: 'os' },
     { input: { os: 'ubuntu', release: 'noble', arches: [] }, field: 'arches' },
     { input: { os: 'ubuntu', release: 'noble', labels: [''] }, field: 'labels' },
-  ])('refuses an empty $field', ({ input, field }) => {
-    expect(Object.keys(fieldsOf(() => db().selections.create(sourceId, input)))).toEqual([field]);
+  ])('refuses an empty $field', async ({ input, field }) => {
+    expect(Object.keys(await fieldsOf(() => db().selections.create(sourceId, input)))).toEqual([field]);
   });
 
-  it('is deleted with its source, and answers NotFound through another source', () => {
-    const sel = db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' });
-    const other = db().bootSources.create({ url: 'http://y.example/', keyringFilename: KEYRING });
-    expect(() => db().selections.get(other.id, sel.id)).toThrow(NotFoundError);
-    db().bootSources.delete(sourceId);
-    expect(db().selections.listAll()).toEqual([]);
-    expect(() => db().selections.listForSource(sourceId)).toThrow(NotFoundError);
+  it('is deleted with its source, and answers NotFound through another source', async () => {
+    const sel = await db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' });
+    const other = await db().bootSources.create({ url: 'http://y.example/', keyringFilename: KEYRING });
+    await expect(db().selections.get(other.id, sel.id)).rejects.toThrow(NotFoundError);
+    await db().bootSources.delete(sourceId);
+    expect(await db().selections.listAll()).toEqual([]);
+    await expect(db().selections.listForSource(sourceId)).rejects.toThrow(NotFoundError);
   });
 
-  it('bumps the generation on every change to sources or selections, and only then', () => {
-    const g0 = db().bootSources.generation();
-    const sel = db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' });
-    const g1 = db().bootSources.generation();
+  it('bumps the generation on every change to sources or selections, and only then', async () => {
+    const g0 = await db().bootSources.generation();
+    const sel = await db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' });
+    const g1 = await db().bootSources.generation();
     expect(g1).toBeGreaterThan(g0);
-    db().sourceCache.replace(sourceId, []);
-    db().importRuns.start();
-    expect(db().bootSources.generation()).toBe(g1);
-    db().selections.delete(sourceId, sel.id);
-    const g2 = db().bootSources.generation();
+    await db().sourceCache.replace(sourceId, []);
+    await db().importRuns.start();
+    expect(await db().bootSources.generation()).toBe(g1);
+    await db().selections.delete(sourceId, sel.id);
+    const g2 = await db().bootSources.generation();
     expect(g2).toBeGreaterThan(g1);
-    db().bootSources.update(sourceId, { enabled: false });
-    expect(db().bootSources.generation()).toBeGreaterThan(g2);
+    await db().bootSources.update(sourceId, { enabled: false });
+    expect(await db().bootSources.generation()).toBeGreaterThan(g2);
   });
 
-  it('lists enabled sources with their selections, highest priority first, with the generation read', () => {
-    db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' });
-    const high = db().bootSources.create({ url: 'http://high.example/', keyringFilename: KEYRING, priority: 50 });
-    db().bootSources.create({ url: 'http://off.example/', keyringFilename: KEYRING, enabled: false, priority: 99 });
-    const { generation, sources } = db().selections.enabledSourcesWithSelections();
-    expect(generation).toBe(db().bootSources.generation());
+  it('lists enabled sources with their selections, highest priority first, with the generation read', async () => {
+    await db().selections.create(sourceId, { os: 'ubuntu', release: 'noble' });
+    const high = await db().bootSources.create({ url: 'http://high.example/', keyringFilename: KEYRING, priority: 50 });
+    await db().bootSources.create({ url: 'http://off.example/', keyringFilename: KEYRING, enabled: false, priority: 99 });
+    const { generation, sources } = await db().selections.enabledSourcesWithSelections();
+    expect(generation).toBe(await db().bootSources.generation());
     expect(sources.map((s) => [s.url, s.selections.map((x) => x.release)])).toEqual([
       [high.url, []],
       ['http://x.example', ['noble']],
@@ -196,28 +196,28 @@ describe('source cache', () => {
     versionName: '20240101', items: [item], extra: { subarches: 'generic,ga-24.04' },
   });
 
-  it('replaces what a source offers wholesale and keeps items intact', () => {
-    const s = db().bootSources.create({ url: 'http://x.example/', keyringFilename: KEYRING });
-    db().sourceCache.replace(s.id, [entry('noble'), entry('jammy')]);
-    db().sourceCache.replace(s.id, [entry('noble')]);
-    const cached = db().sourceCache.list(s.id);
+  it('replaces what a source offers wholesale and keeps items intact', async () => {
+    const s = await db().bootSources.create({ url: 'http://x.example/', keyringFilename: KEYRING });
+    await db().sourceCache.replace(s.id, [entry('noble'), entry('jammy')]);
+    await db().sourceCache.replace(s.id, [entry('noble')]);
+    const cached = await db().sourceCache.list(s.id);
     expect(cached.map((c) => c.release)).toEqual(['noble']);
     expect(cached[0]?.items).toEqual([item]);
     expect(cached[0]?.extra).toEqual({ subarches: 'generic,ga-24.04' });
-    expect(db().sourceCache.offers(s.id, 'ubuntu', 'noble')).toBe(true);
-    expect(db().sourceCache.offers(s.id, 'ubuntu', 'jammy')).toBe(false);
+    expect(await db().sourceCache.offers(s.id, 'ubuntu', 'noble')).toBe(true);
+    expect(await db().sourceCache.offers(s.id, 'ubuntu', 'jammy')).toBe(false);
   });
 
-  it('lists all sources highest priority first and forgets a deleted source', () => {
-    const low = db().bootSources.create({ url: 'http://low.example/', keyringFilename: KEYRING, priority: 1 });
-    const high = db().bootSources.create({ url: 'http://high.example/', keyringFilename: KEYRING, priority: 9 });
-    db().sourceCache.replace(low.id, [entry('jammy')]);
-    db().sourceCache.replace(high.id, [entry('noble')]);
-    expect(db().sourceCache.list().map((c) => [c.bootSourceId, c.release])).toEqual([
+  it('lists all sources highest priority first and forgets a deleted source', async () => {
+    const low = await db().bootSources.create({ url: 'http://low.example/', keyringFilename: KEYRING, priority: 1 });
+    const high = await db().bootSources.create({ url: 'http://high.example/', keyringFilename: KEYRING, priority: 9 });
+    await db().sourceCache.replace(low.id, [entry('jammy')]);
+    await db().sourceCache.replace(high.id, [entry('noble')]);
+    expect((await db().sourceCache.list()).map((c) => [c.bootSourceId, c.release])).toEqual([
       [high.id, 'noble'],
       [low.id, 'jammy'],
     ]);
-    db().bootSources.delete(high.id);
-    expect(db().sourceCache.list().map((c) => c.bootSourceId)).toEqual([low.id]);
+    await db().bootSources.delete(high.id);
+    expect((await db().sourceCache.list()).map((c) => c.bootSourceId)).toEqual([low.id]);
   });
 });

@@ -6,7 +6,7 @@ import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testki
 import { capturingLogger } from '@bootsync/testkit/logs';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { ContentStore } from '@bootsync/shared/store';
-import { createRepositories, openMigratedSqlite, type BootSource, type Db, type NewSelection, type Repositories } from '@bootsync/region/db';
+import { openRegionRepositories, type BootSource, type NewSelection, type RegionDatabase, type Repositories } from '@bootsync/region/db';
 import { ImportService, type ImportFinishedEvent, type ImportServiceDeps, type ImportTuning } from '@bootsync/region/import';
 
 /** Retries short enough that a failing test finishes in well under a second per failure. */
@@ -21,7 +21,7 @@ export interface ImportHarness {
   readonly dir: string;
   readonly mirror: GeneratedMirror;
   readonly server: MisbehavingServer;
-  readonly db: Db;
+  readonly db: RegionDatabase;
   readonly repos: Repositories;
   readonly source: BootSource;
   readonly service: ImportService;
@@ -58,11 +58,11 @@ export async function createImportHarness(options: HarnessOptions = {}): Promise
   await mkdir(join(dir, 'upstream'));
   const mirror = await createSignedMirror(join(dir, 'upstream'), options.spec);
   const server = await startMisbehavingServer({ root: mirror.root });
-  const db = openMigratedSqlite(join(dir, 'region.db'));
-  const repos = createRepositories(db);
-  repos.config.set('boot_images_auto_import', options.autoImport ?? false);
-  const source = repos.bootSources.create({ url: `${server.url}/`, keyringFilename: mirror.keyring.binary });
-  for (const selection of options.selections ?? [NOBLE_AMD64]) repos.selections.create(source.id, selection);
+  const repos = await openRegionRepositories({ file: join(dir, 'region.db') });
+  const { db } = repos;
+  await repos.config.set('boot_images_auto_import', options.autoImport ?? false);
+  const source = await repos.bootSources.create({ url: `${server.url}/`, keyringFilename: mirror.keyring.binary });
+  for (const selection of options.selections ?? [NOBLE_AMD64]) await repos.selections.create(source.id, selection);
 
   const { logger, lines: logs } = capturingLogger('bootsync-region-test', 'debug');
   const redisPrefix = uniquePrefix('import');
@@ -99,7 +99,7 @@ export async function createImportHarness(options: HarnessOptions = {}): Promise
     async close() {
       await service.stop();
       await server.close();
-      db.close();
+      await db.close();
       await deleteKeys(redisPrefix);
       await rm(dir, { recursive: true, force: true });
     },

@@ -14,9 +14,9 @@ const MiB = 1024 * 1024;
 /** A squashfs big enough that a throttled server keeps it downloading for seconds. */
 const SLOW_SPEC = { bootloaders: false, centos: false, versions: ['20250718'], sizes: { squashfs: 4 * MiB } };
 
-function nobleGaStatus(harness: ImportHarness): string {
-  const resource = harness.repos.bootResources.findByName('ubuntu/noble', 'amd64/ga-24.04');
-  const newest = resource && harness.repos.resourceSets.listForResource(resource.id)[0];
+async function nobleGaStatus(harness: ImportHarness): Promise<string> {
+  const resource = await harness.repos.bootResources.findByName('ubuntu/noble', 'amd64/ga-24.04');
+  const newest = resource && (await harness.repos.resourceSets.listForResource(resource.id))[0];
   return imageStatus({ newestSet: newest && { complete: newest.complete, bytesDone: newest.bytesDone, totalBytes: newest.size } });
 }
 
@@ -67,7 +67,7 @@ describe('controlling an import', () => {
     await waitFor('part of the squashfs on disk', async () => (await partialBytes(h!.storeRoot)) > 64 * 1024);
     expect(await h.service.isImporting()).toBe(true);
     // Progress reaches the file rows while the download runs, so the image reads "Downloading N%".
-    await waitFor('progress in the file rows', () => /^Downloading \d+%$/.test(nobleGaStatus(h!)));
+    await waitFor('progress in the file rows', async () => /^Downloading \d+%$/.test(await nobleGaStatus(h!)));
 
     const clock = await pacedClock(h);
     const t0 = clock.ms();
@@ -108,10 +108,10 @@ describe('controlling an import', () => {
     const fresh = h.nextFinish();
 
     expect(await second).toEqual({ jobId: expect.not.stringMatching(first.jobId), deduplicated: false });
-    await waitFor('the fresh import to start', () => h!.service.lastRuns(10).length === 2);
+    await waitFor('the fresh import to start', async () => (await h!.service.lastRuns(10)).length === 2);
     expect(clock.ms() - stoppedAt).toBeLessThan(2_000);
     expect((await fresh).outcome).toBe('succeeded');
-    expect(h.service.lastRuns(10).map((r) => r.outcome)).toEqual(['succeeded', 'stopped']);
+    expect((await h.service.lastRuns(10)).map((r) => r.outcome)).toEqual(['succeeded', 'stopped']);
   });
 
   it('stopping the service (SIGTERM) aborts a running import within 2 s, records it stopped and keeps the partial', async () => {
@@ -125,7 +125,7 @@ describe('controlling an import', () => {
     await h.service.stop();
 
     expect(clock.ms() - t0).toBeLessThan(2_000);
-    expect(h.repos.importRuns.list(1)[0]?.outcome).toBe('stopped');
+    expect((await h.repos.importRuns.list(1))[0]?.outcome).toBe('stopped');
     expect(await partialBytes(h.storeRoot)).toBeGreaterThan(64 * 1024);
   });
 
@@ -138,9 +138,9 @@ describe('controlling an import', () => {
     await h.service.stopImport();
     expect((await stopped).outcome).toBe('stopped');
 
-    const noble = h.repos.selections.listForSource(h.source.id)[0];
-    h.repos.selections.delete(h.source.id, noble?.id ?? -1);
-    h.repos.selections.create(h.source.id, { os: 'ubuntu', release: 'jammy', arches: ['amd64'] });
+    const noble = (await h.repos.selections.listForSource(h.source.id))[0];
+    await h.repos.selections.delete(h.source.id, noble?.id ?? -1);
+    await h.repos.selections.create(h.source.id, { os: 'ubuntu', release: 'jammy', arches: ['amd64'] });
     expect((await h.importNow()).outcome).toBe('succeeded');
 
     expect(await partialBytes(h.storeRoot)).toBe(0);
@@ -153,16 +153,16 @@ describe('controlling an import', () => {
     await h.service.triggerImport();
     await waitFor('the noble download under way', async () => (await partialBytes(h!.storeRoot)) > 0);
 
-    const noble = h.repos.selections.listForSource(h.source.id)[0];
-    h.repos.selections.delete(h.source.id, noble?.id ?? -1);
-    h.repos.selections.create(h.source.id, { os: 'ubuntu', release: 'jammy', arches: ['amd64'] });
+    const noble = (await h.repos.selections.listForSource(h.source.id))[0];
+    await h.repos.selections.delete(h.source.id, noble?.id ?? -1);
+    await h.repos.selections.create(h.source.id, { os: 'ubuntu', release: 'jammy', arches: ['amd64'] });
     const done = await finished;
 
     expect(done.outcome).toBe('succeeded');
-    const images = h.repos.bootResources.list().map((r) => `${r.name} ${r.architecture}`).sort();
+    const images = (await h.repos.bootResources.list()).map((r) => `${r.name} ${r.architecture}`).sort();
     expect(images).toEqual(['ubuntu/jammy amd64/ga-22.04', 'ubuntu/jammy amd64/hwe-22.04']);
     expect(h.logs.some((l) => l.event === 'import.restarted')).toBe(true);
-    expect(h.service.lastRuns(10)).toHaveLength(1);
+    expect(await h.service.lastRuns(10)).toHaveLength(1);
   });
 
   it('"import now" while an import is queued or running joins it instead of stacking another', async () => {
@@ -177,21 +177,21 @@ describe('controlling an import', () => {
     expect(second).toEqual({ jobId: first.jobId, deduplicated: true });
     // A job stacked behind the first would be waiting or running now: once the queue is empty, it would have run.
     await waitFor('the queue empty', async () => !(await h!.service.isImporting()));
-    expect(h.service.lastRuns(10)).toHaveLength(1);
+    expect(await h.service.lastRuns(10)).toHaveLength(1);
   });
 
   it('imports at start-up and on schedule while boot_images_auto_import is true, and stops scheduling when it is false', async () => {
     h = await createImportHarness({ spec: { bootloaders: false, centos: false }, autoImport: true, deps: { schedule: '* * * * * *' } });
-    await waitFor('the start-up import and a scheduled one', () => h!.service.lastRuns(10).filter((r) => r.outcome === 'succeeded').length >= 2);
+    await waitFor('the start-up import and a scheduled one', async () => (await h!.service.lastRuns(10)).filter((r) => r.outcome === 'succeeded').length >= 2);
     expect(h.logs.filter((l) => l.event === 'import.queued').map((l) => l.reason)).toEqual(expect.arrayContaining(['startup', 'schedule']));
 
-    h.repos.config.set('boot_images_auto_import', false);
+    await h.repos.config.set('boot_images_auto_import', false);
     await waitFor('the running import to end', async () => !(await h!.service.isImporting()));
-    const runs = h.service.lastRuns(100).length;
+    const runs = (await h.service.lastRuns(100)).length;
     const seen = h.logs.length;
     await waitFor('two ticks of the schedule since', () => skippedTicks(h!, seen) >= 2);
     expect(h.logs.slice(seen).filter((l) => l.event === 'import.queued')).toEqual([]);
-    expect(h.service.lastRuns(100)).toHaveLength(runs);
+    expect(await h.service.lastRuns(100)).toHaveLength(runs);
   });
 
   it('does not import at start-up while boot_images_auto_import is false', async () => {
@@ -201,7 +201,7 @@ describe('controlling an import', () => {
     await waitFor('two ticks of the schedule', () => skippedTicks(h!, 0) >= 2);
     expect(h.logs.filter((l) => l.event === 'import.queued')).toEqual([]);
     expect(await h.service.isImporting()).toBe(false);
-    expect(h.service.lastRuns(10)).toEqual([]);
+    expect(await h.service.lastRuns(10)).toEqual([]);
     expect(h.server.requests).toEqual([]);
   });
 });
@@ -212,15 +212,15 @@ describe('regions sharing one Redis', () => {
     try {
       h = await createImportHarness({ spec: { bootloaders: false, centos: false } });
       await h.importNow();
-      expect(other.service.lastRuns(10)).toEqual([]);
+      expect(await other.service.lastRuns(10)).toEqual([]);
       expect(await other.service.isImporting()).toBe(false);
       expect(other.server.requests).toEqual([]);
       // A later import of the other's own: one started there by ours would have been joined (deduplicated) or run.
       const own = other.nextFinish();
       expect(await other.service.triggerImport()).toMatchObject({ deduplicated: false });
       expect((await own).outcome).toBe('succeeded');
-      expect(other.service.lastRuns(10)).toHaveLength(1);
-      expect(h.service.lastRuns(10)).toHaveLength(1);
+      expect(await other.service.lastRuns(10)).toHaveLength(1);
+      expect(await h.service.lastRuns(10)).toHaveLength(1);
     } finally {
       await other.close();
     }
@@ -231,10 +231,10 @@ describe('a region started before its Redis', () => {
   it('begins importing once Redis is up', async () => {
     const port = await freePort();
     h = await createImportHarness({ spec: { bootloaders: false, centos: false }, autoImport: true, deps: { redisUrl: `redis://127.0.0.1:${port}` } });
-    expect(h.service.lastRuns(1)).toEqual([]);
+    expect(await h.service.lastRuns(1)).toEqual([]);
     const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     try {
-      await waitFor('the start-up import', () => h!.service.lastRuns(1)[0]?.outcome === 'succeeded');
+      await waitFor('the start-up import', async () => (await h!.service.lastRuns(1))[0]?.outcome === 'succeeded');
       expect(h.logs.some((l) => l.event === 'import.waiting_for_redis')).toBe(true);
       // Two seconds of reconnection attempts: one line when Redis was missed, one when it came.
       const redisLines = h.logs.filter((l) => /^import\.(queue|worker|redis)\./.test(String(l.event)));

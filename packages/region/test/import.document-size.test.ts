@@ -12,8 +12,8 @@ describe('an import with --max-document-size', () => {
     // The generated ubuntu products file is about 20 KiB; each new version adds about 8 KiB.
     h = await createImportHarness({ deps: { maxDocumentSize: 24 * 1024 } });
     expect(await h.importNow()).toMatchObject({ outcome: 'succeeded' });
-    const before = h.repos.bootResources.list().map((r) => `${r.name} ${r.architecture}`);
-    const setsBefore = h.repos.resourceSets.referencedSha256();
+    const before = (await h.repos.bootResources.list()).map((r) => `${r.name} ${r.architecture}`);
+    const setsBefore = await h.repos.resourceSets.referencedSha256();
     await h.mirror.addVersion('20250801');
     h.takeRequests();
 
@@ -21,13 +21,13 @@ describe('an import with --max-document-size', () => {
 
     expect(finished).toMatchObject({ outcome: 'failed', changed: false });
     const products = `${h.server.url}/streams/v1/${h.mirror.contentIds.ubuntu}.sjson`;
-    const [run] = h.service.lastRuns(1);
+    const [run] = await h.service.lastRuns(1);
     expect(run?.errors).toEqual([
       expect.objectContaining({ item: h.source.url, code: 'SS_ERR_TOO_LARGE', message: expect.stringContaining(`${products}: document is `) }),
     ]);
     expect(run?.errors[0]?.message).toContain('over the limit of 24576 bytes (--max-document-size)');
-    expect(h.repos.bootResources.list().map((r) => `${r.name} ${r.architecture}`)).toEqual(before);
-    expect(h.repos.resourceSets.referencedSha256()).toEqual(setsBefore);
+    expect((await h.repos.bootResources.list()).map((r) => `${r.name} ${r.architecture}`)).toEqual(before);
+    expect(await h.repos.resourceSets.referencedSha256()).toEqual(setsBefore);
     // Nothing of the new version was fetched: the refused document named no file.
     expect(h.takeRequests().filter((p) => !p.startsWith('/streams/'))).toEqual([]);
   });

@@ -10,10 +10,10 @@ afterEach(async () => {
 
 const NEW = '20250801';
 
-function versions(harness: ImportHarness, architecture: string): string[] {
-  const resource = harness.repos.bootResources.findByName('ubuntu/noble', architecture);
+async function versions(harness: ImportHarness, architecture: string): Promise<string[]> {
+  const resource = await harness.repos.bootResources.findByName('ubuntu/noble', architecture);
   if (!resource) return [];
-  return harness.repos.resourceSets.listForResource(resource.id).map((s) => `${s.version}${s.complete ? '*' : ''}`).sort();
+  return (await harness.repos.resourceSets.listForResource(resource.id)).map((s) => `${s.version}${s.complete ? '*' : ''}`).sort();
 }
 
 function newItem(harness: ImportHarness, subarch: string, ftype: string) {
@@ -26,15 +26,15 @@ describe('an import never loses what works', () => {
   it('a bad signature deletes nothing and puts the error on the run', async () => {
     h = await createImportHarness();
     await h.importNow();
-    const before = h.repos.bootResources.list().map((r) => `${r.name} ${r.architecture}`);
+    const before = (await h.repos.bootResources.list()).map((r) => `${r.name} ${r.architecture}`);
     await h.mirror.tamperSignedContent();
 
     const finished = await h.importNow();
 
     expect(finished).toMatchObject({ outcome: 'failed', changed: false });
-    expect(h.repos.bootResources.list().map((r) => `${r.name} ${r.architecture}`)).toEqual(before);
-    expect(versions(h, 'amd64/ga-24.04')).toEqual(['20250718*']);
-    const [run] = h.service.lastRuns(1);
+    expect((await h.repos.bootResources.list()).map((r) => `${r.name} ${r.architecture}`)).toEqual(before);
+    expect(await versions(h, 'amd64/ga-24.04')).toEqual(['20250718*']);
+    const [run] = await h.service.lastRuns(1);
     expect(run?.errors).toEqual([expect.objectContaining({ item: h.source.url, code: expect.stringMatching(/^SIG_/) })]);
   });
 
@@ -49,9 +49,9 @@ describe('an import never loses what works', () => {
     const finished = await h.importNow();
 
     expect(finished).toMatchObject({ outcome: 'partial', changed: true });
-    expect(versions(h, 'amd64/ga-24.04')).toEqual(['20250718*', NEW]);
-    expect(versions(h, 'amd64/hwe-24.04')).toEqual([`${NEW}*`]);
-    const [run] = h.service.lastRuns(1);
+    expect(await versions(h, 'amd64/ga-24.04')).toEqual(['20250718*', NEW]);
+    expect(await versions(h, 'amd64/hwe-24.04')).toEqual([`${NEW}*`]);
+    const [run] = await h.service.lastRuns(1);
     expect(run?.errors).toEqual([
       expect.objectContaining({ code: 'STORE_CHECKSUM_MISMATCH', item: expect.stringContaining(`${kernel.ref.product}/${NEW}/boot-kernel`) }),
     ]);
@@ -69,18 +69,18 @@ describe('an import never loses what works', () => {
     const finished = await h.importNow();
 
     expect(finished.outcome).toBe('partial');
-    expect(versions(h, 'amd64/hwe-24.04')).toEqual(['20250718*', NEW]);
-    expect(versions(h, 'amd64/ga-24.04')).toEqual([`${NEW}*`]);
+    expect(await versions(h, 'amd64/hwe-24.04')).toEqual(['20250718*', NEW]);
+    expect(await versions(h, 'amd64/ga-24.04')).toEqual([`${NEW}*`]);
     expect(h.server.requests.filter((r) => r.path === `/${initrd.path}`)).toHaveLength(1);
-    const [run] = h.service.lastRuns(1);
+    const [run] = await h.service.lastRuns(1);
     expect(run?.errors).toEqual([expect.objectContaining({ code: 'DOWNLOAD_HTTP_STATUS', item: expect.stringContaining('boot-initrd') })]);
   });
 
   it('an unreachable source fails its own read within its retry budget and blocks no other source', async () => {
     h = await createImportHarness();
     await h.importNow();
-    const down = h.repos.bootSources.create({ url: `http://127.0.0.1:${await freePort()}/`, keyringFilename: h.mirror.keyring.binary, priority: 100 });
-    h.repos.selections.create(down.id, { os: 'ubuntu', release: 'jammy', arches: ['amd64'] });
+    const down = await h.repos.bootSources.create({ url: `http://127.0.0.1:${await freePort()}/`, keyringFilename: h.mirror.keyring.binary, priority: 100 });
+    await h.repos.selections.create(down.id, { os: 'ubuntu', release: 'jammy', arches: ['amd64'] });
     await h.mirror.addVersion(NEW);
 
     const finished = await h.importNow();
@@ -88,8 +88,8 @@ describe('an import never loses what works', () => {
     // Within its budget (400 ms here): the default one (60 s) would outlast the test's own timeout (30 s).
     expect(finished.outcome).toBe('partial');
     // The reachable source moved on; with a source unread, clean-up waits (the previous set is not deleted yet).
-    expect(versions(h, 'amd64/ga-24.04')).toEqual(['20250718*', `${NEW}*`]);
-    const [run] = h.service.lastRuns(1);
+    expect(await versions(h, 'amd64/ga-24.04')).toEqual(['20250718*', `${NEW}*`]);
+    const [run] = await h.service.lastRuns(1);
     expect(run?.errors).toEqual([expect.objectContaining({ item: down.url, code: 'SS_ERR_READ' })]);
     expect(h.logs.some((l) => l.event === 'import.cleanup.skipped')).toBe(true);
   });
@@ -108,13 +108,13 @@ describe('an import never loses what works', () => {
   it('a source that reads empty deletes nothing', async () => {
     h = await createImportHarness({ spec: { bootloaders: false, centos: false }, selections: [NOBLE_AMD64] });
     await h.importNow();
-    const before = h.repos.bootResources.list().map((r) => r.architecture);
+    const before = (await h.repos.bootResources.list()).map((r) => r.architecture);
     for (const product of new Set(h.mirror.items.map((i) => i.ref.product))) await h.mirror.removeProduct(product);
 
     const finished = await h.importNow();
 
     expect(finished).toMatchObject({ outcome: 'failed', changed: false });
-    expect(h.repos.bootResources.list().map((r) => r.architecture)).toEqual(before);
-    expect(h.service.lastRuns(1)[0]?.errors).toEqual([expect.objectContaining({ code: 'IMPORT_ERR_EMPTY_SOURCE' })]);
+    expect((await h.repos.bootResources.list()).map((r) => r.architecture)).toEqual(before);
+    expect((await h.service.lastRuns(1))[0]?.errors).toEqual([expect.objectContaining({ code: 'IMPORT_ERR_EMPTY_SOURCE' })]);
   });
 });

@@ -14,11 +14,10 @@ afterEach(async () => {
 const NEWEST = '20250718';
 
 /** `name architecture → versions held (complete marked *)`, as an operator reads `boot-resources read`. */
-function held(harness: ImportHarness): Record<string, string[]> {
+async function held(harness: ImportHarness): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  for (const r of harness.repos.bootResources.list()) {
-    out[`${r.name} ${r.architecture}`] = harness.repos.resourceSets
-      .listForResource(r.id)
+  for (const r of await harness.repos.bootResources.list()) {
+    out[`${r.name} ${r.architecture}`] = (await harness.repos.resourceSets.listForResource(r.id))
       .map((s) => `${s.version}${s.complete ? '*' : ''}`)
       .sort();
   }
@@ -32,7 +31,7 @@ describe('import against a generated signed stream', () => {
 
     expect(finished.outcome).toBe('succeeded');
     expect(finished.changed).toBe(true);
-    const images = held(h);
+    const images = await held(h);
     expect(images['ubuntu/noble amd64/ga-24.04']).toEqual([`${NEWEST}*`]);
     expect(images['ubuntu/noble amd64/hwe-24.04']).toEqual([`${NEWEST}*`]);
     expect(Object.keys(images).filter((k) => /jammy|arm64\/ga|arm64\/hwe|centos/.test(k))).toEqual([]);
@@ -42,8 +41,8 @@ describe('import against a generated signed stream', () => {
     // Every file row points at a blob whose bytes hash to the sha256 the stream announced.
     const store = new ContentStore({ root: h.storeRoot });
     const expected = new Map(h.mirror.items.map((i) => [i.sha256, i.size]));
-    for (const resource of h.repos.bootResources.list()) {
-      for (const set of h.repos.resourceSets.listForResource(resource.id)) {
+    for (const resource of await h.repos.bootResources.list()) {
+      for (const set of await h.repos.resourceSets.listForResource(resource.id)) {
         expect(imageStatus({ newestSet: { complete: set.complete, bytesDone: set.bytesDone, totalBytes: set.size } })).toBe('Synced');
         for (const file of set.files) {
           expect(expected.get(file.sha256)).toBe(file.size);
@@ -57,7 +56,7 @@ describe('import against a generated signed stream', () => {
     const squashfs = h.mirror.items.find((i) => i.ftype === 'squashfs' && i.ref.product.includes(':24.04:amd64:') && i.ref.version === NEWEST);
     expect(h.server.requests.filter((r) => r.path === `/${squashfs?.path}`)).toHaveLength(1);
 
-    const [run] = h.service.lastRuns(1);
+    const [run] = await h.service.lastRuns(1);
     expect(run).toMatchObject({ outcome: 'succeeded', errors: [] });
     expect(run?.bytes).toBe(finished.bytes);
     expect(h.logs.filter((l) => l.event === 'import.started')).toHaveLength(1);
@@ -70,7 +69,7 @@ describe('import against a generated signed stream', () => {
   it('a no-op re-import fetches only the index and products files and changes nothing', async () => {
     h = await createImportHarness();
     await h.importNow();
-    const before = held(h);
+    const before = await held(h);
     h.takeRequests();
 
     const again = await h.importNow();
@@ -79,7 +78,7 @@ describe('import against a generated signed stream', () => {
     const paths = h.takeRequests();
     expect(paths.length).toBeGreaterThan(0);
     expect(paths.every((p) => p.startsWith('/streams/v1/'))).toBe(true);
-    expect(held(h)).toEqual(before);
+    expect(await held(h)).toEqual(before);
   });
 
   it.each([
@@ -93,10 +92,10 @@ describe('import against a generated signed stream', () => {
     const finished = await h.importNow();
 
     expect(finished).toMatchObject({ outcome: 'succeeded', changed: true });
-    expect(held(h)['ubuntu/noble amd64/ga-24.04']).toEqual(versions);
+    expect((await held(h))['ubuntu/noble amd64/ga-24.04']).toEqual(versions);
     // Blobs nothing references any more are collected; those still referenced stay.
     const store = new ContentStore({ root: h.storeRoot });
-    expect(new Set(await store.list())).toEqual(h.repos.resourceSets.referencedSha256());
+    expect(new Set(await store.list())).toEqual(await h.repos.resourceSets.referencedSha256());
   });
 
   it('keeps an image that vanished from the stream while a selection still matches it', async () => {
@@ -108,21 +107,21 @@ describe('import against a generated signed stream', () => {
     const finished = await h.importNow();
 
     expect(finished.outcome).toBe('succeeded');
-    expect(held(h)['ubuntu/noble amd64/hwe-24.04']).toEqual([`${NEWEST}*`]);
+    expect((await held(h))['ubuntu/noble amd64/hwe-24.04']).toEqual([`${NEWEST}*`]);
   });
 
   it('removes an image no selection wants any more, and its blobs', async () => {
     h = await createImportHarness({ selections: [NOBLE_AMD64, { os: 'ubuntu', release: 'jammy', arches: ['amd64'] }] });
     await h.importNow();
-    expect(held(h)['ubuntu/jammy amd64/ga-22.04']).toEqual([`${NEWEST}*`]);
-    const jammy = h.repos.selections.listForSource(h.source.id).find((s) => s.release === 'jammy');
-    h.repos.selections.delete(h.source.id, jammy?.id ?? -1);
+    expect((await held(h))['ubuntu/jammy amd64/ga-22.04']).toEqual([`${NEWEST}*`]);
+    const jammy = (await h.repos.selections.listForSource(h.source.id)).find((s) => s.release === 'jammy');
+    await h.repos.selections.delete(h.source.id, jammy?.id ?? -1);
 
     const finished = await h.importNow();
 
     expect(finished).toMatchObject({ outcome: 'succeeded', changed: true });
-    expect(Object.keys(held(h)).filter((k) => k.includes('jammy'))).toEqual([]);
-    expect(held(h)['ubuntu/noble amd64/ga-24.04']).toEqual([`${NEWEST}*`]);
+    expect(Object.keys(await held(h)).filter((k) => k.includes('jammy'))).toEqual([]);
+    expect((await held(h))['ubuntu/noble amd64/ga-24.04']).toEqual([`${NEWEST}*`]);
     const jammyBlobs = h.mirror.items.filter((i) => i.path.startsWith('jammy/')).map((i) => i.sha256);
     const store = new ContentStore({ root: h.storeRoot });
     const blobs = new Set(await store.list());

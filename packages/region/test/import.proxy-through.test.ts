@@ -14,8 +14,8 @@ describe('an import behind the configured proxy', () => {
   it('reads the stream and downloads the files through http_proxy, and goes direct with boot_images_no_proxy', async () => {
     proxy = await startConnectProxy();
     h = await createImportHarness({ spec: { bootloaders: false, centos: false } });
-    h.repos.config.set('http_proxy', proxy.url);
-    h.repos.config.set('enable_http_proxy', true);
+    await h.repos.config.set('http_proxy', proxy.url);
+    await h.repos.config.set('enable_http_proxy', true);
     const upstream = new URL(h.server.url).host;
 
     expect((await h.importNow()).outcome).toBe('succeeded');
@@ -23,7 +23,7 @@ describe('an import behind the configured proxy', () => {
     expect(proxy.targets.length).toBeGreaterThanOrEqual(2);
     expect(new Set(proxy.targets)).toEqual(new Set([upstream]));
 
-    h.repos.config.set('boot_images_no_proxy', true);
+    await h.repos.config.set('boot_images_no_proxy', true);
     await h.mirror.addVersion('20250801');
     const tunnels = proxy.targets.length;
     const direct = await h.importNow();

@@ -69,7 +69,7 @@ describe('the region import service schedule', () => {
 
   it('imports every boot_images_import_interval_minutes, as set through the config, without a cron flag', async () => {
     h = await createImportHarness({ autoImport: true, tuning: { minuteMs: 150 } });
-    h.repos.config.set('boot_images_import_interval_minutes', 1);
+    await h.repos.config.set('boot_images_import_interval_minutes', 1);
     expect(h.logs).toContainEqual(expect.objectContaining({ event: 'import.schedule', intervalMinutes: 60 }));
     // Started at 60 minutes (9 s here), it imports at the 1 set since: the interval is read at each check, which
     // the interval schedule's own test above shows the other way round (raised, it stops ticking).
@@ -78,11 +78,11 @@ describe('the region import service schedule', () => {
 
   it('follows --import-schedule instead when an operator gives one: the cron expression wins over the interval', async () => {
     h = await createImportHarness({ autoImport: true, tuning: { minuteMs: 20 }, deps: { schedule: '0 0 1 1 *' } });
-    h.repos.config.set('boot_images_import_interval_minutes', 1);
+    await h.repos.config.set('boot_images_import_interval_minutes', 1);
     expect(h.logs).toContainEqual(expect.objectContaining({ event: 'import.schedule', cron: '0 0 1 1 *' }));
     // The start-up import, then a manual one: many of the interval's 20 ms "minutes" pass meanwhile, and the interval,
     // were it followed, would queue an import at each (logged even when it joins the running one).
-    await waitFor('the start-up import', () => h!.service.lastRuns(1)[0]?.outcome === 'succeeded');
+    await waitFor('the start-up import', async () => (await h!.service.lastRuns(1))[0]?.outcome === 'succeeded');
     expect((await h.importNow()).outcome).toBe('succeeded');
     expect(scheduled(h)).toBe(0);
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
-import { createRepositories, openMigratedSqlite, type Db, type Repositories } from '../src/db/index.js';
+import { createRepositories, openRegionDatabase, type RegionDatabase, type Repositories } from '../src/db/index.js';
 import { rackQueueName, resultMessage, type SyncJobData } from '@bootsync/shared/rack-protocol';
 import { RackService } from '../src/racks/index.js';
 import { productName } from '../src/region-stream/index.js';
@@ -17,14 +17,14 @@ import { waitFor } from './import-harness.js';
 const prefix = uniquePrefix('racks-api');
 const NOBLE = { name: 'ubuntu/noble', architecture: 'amd64/ga-24.04' };
 let dir: string;
-let db: Db;
+let db: RegionDatabase;
 let repos: Repositories;
 let racks: RackService;
 let api: ApiHarness;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bootsync-racks-api-'));
-  db = openMigratedSqlite(join(dir, 'region.db'));
+  db = await openRegionDatabase({ file: join(dir, 'region.db') });
   repos = createRepositories(db);
   racks = new RackService({
     repos, store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here', redisUrl: testRedisUrl, redisPrefix: prefix,
@@ -32,17 +32,17 @@ beforeAll(async () => {
   });
   await racks.start();
   api = await startApi({ racks }, { repos });
-  const resource = repos.bootResources.upsert({ rtype: 'synced', ...NOBLE, extra: { subarches: 'generic,ga-24.04', title: 'Ubuntu 24.04 LTS', kflavor: 'generic' } });
-  const set = repos.resourceSets.create(resource.id, {
+  const resource = await repos.bootResources.upsert({ rtype: 'synced', ...NOBLE, extra: { subarches: 'generic,ga-24.04', title: 'Ubuntu 24.04 LTS', kflavor: 'generic' } });
+  const set = await repos.resourceSets.create(resource.id, {
     version: '20250718', label: 'stable', files: [{ filename: 'boot-kernel', filetype: 'boot-kernel', sha256: 'a'.repeat(64), size: 10, bytesDone: 10 }],
   });
-  repos.resourceSets.markComplete(set.id);
+  await repos.resourceSets.markComplete(set.id);
 });
 
 afterAll(async () => {
   await api?.close();
   await racks?.stop();
-  db?.close();
+  await db?.close();
   rmSync(dir, { recursive: true, force: true });
   const redis = new Redis(testRedisUrl);
   const keys = await redis.keys(`${prefix}:*`);
@@ -57,10 +57,10 @@ describe('racks through the MAAS API', () => {
     expect(await statusOf()).toBe('Synced'); // no rack to wait for
     await racks.register('rack-1');
     expect(await statusOf()).toBe('Waiting for rack controller(s) to sync');
-    racks.racks.syncStarted('rack-1', new Date().toISOString());
+    await racks.racks.syncStarted('rack-1', new Date().toISOString());
     expect(await statusOf()).toBe('Syncing to rack controller(s)');
     const images = [{ product: productName(NOBLE), version: '20250718' }];
-    racks.racks.syncSucceeded('rack-1', { snapshot: 'snapshot-x', changed: true, bytesFetched: 10, files: 1, images }, new Date().toISOString());
+    await racks.racks.syncSucceeded('rack-1', { snapshot: 'snapshot-x', changed: true, bytesFetched: 10, files: 1, images }, new Date().toISOString());
     expect(await statusOf()).toBe('Synced');
     const one = (await maasCall(api, 'GET', 'boot-resources/1/')).json() as { status: string };
     expect(one.status).toBe('Synced');
@@ -77,8 +77,8 @@ describe('racks through the MAAS API', () => {
   it('lists no images of a rack that is not connected, with status unknown, as MAAS does when it cannot ask it', async () => {
     await racks.register('rack-away');
     const images = [{ product: productName(NOBLE), version: '20250718' }];
-    racks.racks.syncSucceeded('rack-away', { snapshot: 'snapshot-x', changed: true, bytesFetched: 10, files: 1, images }, new Date().toISOString());
-    db.prepare('UPDATE racks SET last_seen = ? WHERE name = ?').run(new Date(Date.now() - 3_600_000).toISOString(), 'rack-away');
+    await racks.racks.syncSucceeded('rack-away', { snapshot: 'snapshot-x', changed: true, bytesFetched: 10, files: 1, images }, new Date().toISOString());
+    await db.kysely.updateTable('racks').set({ last_seen: new Date(Date.now() - 3_600_000).toISOString() }).where('name', '=', 'rack-away').execute();
     const answer = await maasCall(api, 'GET', 'rackcontrollers/rack-away/?op=list_boot_images');
     expect(answer.json()).toEqual({ images: [], connected: false, status: 'unknown' });
     expect((await maasCall(api, 'DELETE', 'rackcontrollers/rack-away/')).statusCode).toBe(204);

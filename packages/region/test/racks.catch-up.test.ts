@@ -8,7 +8,7 @@ import { createLogger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
 import { imageStatus } from '@bootsync/region/status';
-import { createRepositories, openMigratedSqlite } from '../src/db/index.js';
+import { createRepositories, openRegionDatabase } from '../src/db/index.js';
 import { failureReason, rackQueueName, resultMessage } from '@bootsync/shared/rack-protocol';
 import { RackService } from '../src/racks/index.js';
 import { productName } from '../src/region-stream/index.js';
@@ -22,21 +22,21 @@ afterEach(async () => {
 });
 
 /** A region's database with one complete image, and RackServices over it as successive region processes. */
-function regionData(): { services: () => RackService; prefix: string } {
+async function regionData(): Promise<{ services: () => RackService; prefix: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'bootsync-racks-catch-up-'));
-  const db = openMigratedSqlite(join(dir, 'region.db'));
+  const db = await openRegionDatabase({ file: join(dir, 'region.db') });
   const repos = createRepositories(db);
   const prefix = uniquePrefix('racks-catch-up');
   cleanups.push(async () => {
-    db.close();
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
     await deleteKeys(prefix);
   });
-  const resource = repos.bootResources.upsert({ rtype: 'synced', ...NOBLE, extra: { subarches: 'generic,ga-24.04', title: 'Ubuntu 24.04 LTS' } });
-  const set = repos.resourceSets.create(resource.id, {
+  const resource = await repos.bootResources.upsert({ rtype: 'synced', ...NOBLE, extra: { subarches: 'generic,ga-24.04', title: 'Ubuntu 24.04 LTS' } });
+  const set = await repos.resourceSets.create(resource.id, {
     version: VERSION, label: 'stable', files: [{ filename: 'boot-kernel', filetype: 'boot-kernel', sha256: 'a'.repeat(64), size: 10, bytesDone: 10 }],
   });
-  repos.resourceSets.markComplete(set.id);
+  await repos.resourceSets.markComplete(set.id);
   const services = (): RackService =>
     new RackService({
       repos, store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here', redisUrl: testRedisUrl, redisPrefix: prefix,
@@ -50,7 +50,7 @@ describe('a region that was away while a rack finished its sync', () => {
     ['completed', 'synced', 'Synced', null],
     ['failed', 'out-of-sync', 'Waiting for rack controller(s) to sync', 'STORE_CHECKSUM_MISMATCH'],
   ])('reads how the sync ended (%s) from the queue at start-up, not "syncing" until the next one', async (_ending, rackStatus, imageWords, code) => {
-    const { services, prefix } = regionData();
+    const { services, prefix } = await regionData();
     const before = services();
     await before.start();
     // Registered first: its queue's events are being listened to before the rack picks a job up.
@@ -71,7 +71,7 @@ describe('a region that was away while a rack finished its sync', () => {
       await queue.close();
       connection.disconnect();
     });
-    await waitFor('the region to see the rack syncing', () => before.racks.find('rack-1')?.syncing === true);
+    await waitFor('the region to see the rack syncing', async () => (await before.racks.find('rack-1'))?.syncing === true);
 
     await before.stop();
     finish?.();
@@ -83,7 +83,7 @@ describe('a region that was away while a rack finished its sync', () => {
     const [view] = await after.list();
     expect(view).toMatchObject({ name: 'rack-1', status: rackStatus, connected: true });
     expect(view?.lastError?.code ?? null).toBe(code);
-    const state = after.imageRackState(NOBLE, VERSION);
+    const state = await after.imageRackState(NOBLE, VERSION);
     expect(state?.someRackSyncing).toBe(false);
     expect(imageStatus({ newestSet: { complete: true, bytesDone: 10, totalBytes: 10 }, ...(state ? { racks: state } : {}) })).toBe(imageWords);
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@bootsync/shared/logging';
 import { ContentStore } from '@bootsync/shared/store';
 import { testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis';
-import { createRepositories, openMigratedSqlite, type Db } from '../src/db/index.js';
+import { createRepositories, openRegionDatabase, type RegionDatabase } from '../src/db/index.js';
 import { createRegionMetrics, type RegionMetrics } from '../src/metrics/index.js';
 import { RackService } from '../src/racks/index.js';
 import { deleteKeys } from './import-harness.js';
@@ -13,14 +13,14 @@ import { deleteKeys } from './import-harness.js';
 const prefix = uniquePrefix('racks-metrics');
 const INTERVAL_MS = 60_000;
 let dir: string;
-let db: Db;
+let db: RegionDatabase;
 let racks: RackService;
 let metrics: RegionMetrics;
 let importing = false;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bootsync-racks-metrics-'));
-  db = openMigratedSqlite(join(dir, 'region.db'));
+  db = await openRegionDatabase({ file: join(dir, 'region.db') });
   metrics = createRegionMetrics();
   racks = new RackService({
     repos: createRepositories(db), store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here',
@@ -32,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await racks?.stop();
-  db?.close();
+  await db?.close();
   rmSync(dir, { recursive: true, force: true });
   await deleteKeys(prefix);
 });
@@ -57,9 +57,9 @@ describe('per-rack status metrics on the region', () => {
     await racks.register('rack-a');
     await racks.register('rack-b');
     const synced = '2025-07-18T10:00:00.000Z';
-    racks.racks.syncSucceeded('rack-a', { snapshot: 'snapshot-1', changed: true, bytesFetched: 0, files: 0, images: [] }, synced);
-    racks.racks.seen('rack-a', new Date().toISOString());
-    racks.racks.syncStarted('rack-b', new Date().toISOString());
+    await racks.racks.syncSucceeded('rack-a', { snapshot: 'snapshot-1', changed: true, bytesFetched: 0, files: 0, images: [] }, synced);
+    await racks.racks.seen('rack-a', new Date().toISOString());
+    await racks.racks.syncStarted('rack-b', new Date().toISOString());
 
     expect(await rackSeries()).toEqual(
       [
@@ -74,7 +74,7 @@ describe('per-rack status metrics on the region', () => {
     importing = true;
     expect(await rackSeries()).toEqual(expect.arrayContaining([...statusLines('rack-a', 'region-importing'), ...statusLines('rack-b', 'region-importing')]));
     importing = false;
-    racks.racks.seen('rack-b', new Date(Date.now() - 3 * INTERVAL_MS).toISOString());
+    await racks.racks.seen('rack-b', new Date(Date.now() - 3 * INTERVAL_MS).toISOString());
     expect(await rackSeries()).toEqual(expect.arrayContaining(statusLines('rack-b', 'unknown')));
   });
 

@@ -9,7 +9,7 @@ import { ContentStore } from '@bootsync/shared/store';
 import { KEEP_FINISHED_JOBS, rackQueueName, resultMessage } from '@bootsync/shared/rack-protocol';
 import { startPrivateRedis, type PrivateRedis } from '@bootsync/testkit/redis';
 import { waitFor } from '@bootsync/testkit/wait';
-import { createRepositories, openMigratedSqlite } from '../src/db/index.js';
+import { createRepositories, openRegionDatabase } from '../src/db/index.js';
 import { RackService } from '../src/racks/index.js';
 import { scheduleOffset } from '../src/racks/rack-queues.js';
 
@@ -23,7 +23,7 @@ afterEach(async () => {
 async function regionWithRacks(): Promise<{ racks: RackService; redis: PrivateRedis; probe: Redis }> {
   const redis = await startPrivateRedis();
   const dir = mkdtempSync(join(tmpdir(), 'bootsync-racks-queues-'));
-  const db = openMigratedSqlite(join(dir, 'region.db'));
+  const db = await openRegionDatabase({ file: join(dir, 'region.db') });
   const racks = new RackService({
     repos: createRepositories(db), store: new ContentStore({ root: join(dir, 'store') }), secret: 'not-used-here', redisUrl: redis.url,
     redisPrefix: PREFIX, syncIntervalMs: 300_000, logger: createLogger('test', { level: 'silent' }), isImporting: async () => false,
@@ -32,7 +32,7 @@ async function regionWithRacks(): Promise<{ racks: RackService; redis: PrivateRe
   cleanups.push(async () => {
     probe.disconnect();
     await racks.stop();
-    db.close();
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
     await redis.stop();
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planImport, type Selection, type WantedSet } from '@bootsync/shared/select';
 import { parseIndex, parseProducts, readMirror, type ProductItem } from '@bootsync/shared/streams';
 import { planSnapshot, type SnapshotPlan } from '@bootsync/rack/snapshot';
-import { createRepositories, openMigratedSqlite, type Db, type Repositories } from '../src/db/index.js';
+import { createRepositories, openRegionDatabase, type RegionDatabase, type Repositories } from '../src/db/index.js';
 import { ensureSetRows } from '../src/import/held-sets.js';
 import { buildRegionStream, PRODUCTS_PATH, publishedImages, REGION_CONTENT_ID, type RegionStream } from '../src/region-stream/index.js';
 import { realFixtures } from '@bootsync/testkit/fixtures';
@@ -31,7 +31,7 @@ function lowlatencyTwin(items: readonly ProductItem[]): ProductItem[] {
 }
 
 let dir: string;
-let db: Db;
+let db: RegionDatabase;
 let repos: Repositories;
 let stream: RegionStream;
 let items: ProductItem[];
@@ -41,28 +41,28 @@ const rackPlan = (): SnapshotPlan => planSnapshot(items);
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'bootsync-region-stream-'));
-  db = openMigratedSqlite(path.join(dir, 'region.db'));
+  db = await openRegionDatabase({ file: path.join(dir, 'region.db') });
   repos = createRepositories(db);
   // The region's rows written by the import's own code for the real stream, every set complete.
   const mirror = await readMirror(realStream, { verify: false });
   const imported = planImport({ sources: [{ sourceId: 1, items: [...mirror.items, ...lowlatencyTwin(mirror.items)], selections: SELECTIONS }], storeHas: () => true, held: [] });
   wantedSets = imported.wantedSets;
-  for (const wanted of wantedSets) repos.resourceSets.markComplete(ensureSetRows(repos, wanted, () => true).id);
+  for (const wanted of wantedSets) await repos.resourceSets.markComplete((await ensureSetRows(repos, wanted, () => true)).id);
 
-  stream = buildRegionStream(publishedImages(repos));
+  stream = buildRegionStream(await publishedImages(repos));
   // Read back as a rack reads it: the index, then each products file it names.
   const index = parseIndex(stream.documents.get(INDEX)!.body, `http://region/${INDEX}`);
   items = index.entries.flatMap((e) => parseProducts(stream.documents.get(e.path)!.body, `http://region/${e.path}`, e.contentId).items);
 });
 
-afterAll(() => {
-  db?.close();
+afterAll(async () => {
+  await db?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('buildRegionStream on resources as the import writes them', () => {
-  it("starts from resources whose extra holds what MAAS keeps of them (no kind; bootloader_type on bootloaders, Ubuntu's kflavor)", () => {
-    const extras = repos.bootResources.list({}).map((r) => Object.keys(r.extra).sort().join(','));
+  it("starts from resources whose extra holds what MAAS keeps of them (no kind; bootloader_type on bootloaders, Ubuntu's kflavor)", async () => {
+    const extras = (await repos.bootResources.list({})).map((r) => Object.keys(r.extra).sort().join(','));
     expect(new Set(extras)).toEqual(new Set(['subarches,title', 'bootloader_type,subarches,title', 'kflavor,subarches,title']));
   });
 
@@ -90,31 +90,31 @@ describe('buildRegionStream on resources as the import writes them', () => {
     expect(laidOut).toContainEqual({ at: rackPath, product: image!.product });
   });
 
-  it('lays out every image it offers, so a rack that synced holds exactly what the region offers', () => {
+  it('lays out every image it offers, so a rack that synced holds exactly what the region offers', async () => {
     const plan = rackPlan();
     const held = new Set([...plan.files, ...plan.archives].map((e) => `${e.ref.product} ${e.ref.version}`));
     expect(held).toEqual(new Set(stream.images.map((i) => `${i.product} ${i.version}`)));
-    expect(stream.images.length).toBe(repos.bootResources.list({}).length);
+    expect(stream.images.length).toBe((await repos.bootResources.list({})).length);
   });
 
-  it('publishes the bootloader-type the import recorded, whatever the resource is named', () => {
+  it('publishes the bootloader-type the import recorded, whatever the resource is named', async () => {
     const uefi = wantedSets.find((w) => w.image.identity.name === 'grub-efi-signed/uefi' && w.image.identity.architecture === 'amd64/generic')!;
     const renamed = { ...uefi, image: { ...uefi.image, identity: { ...uefi.image.identity, name: 'grub-efi-signed-2025/secureboot' } } };
-    const other = openMigratedSqlite(path.join(dir, 'renamed.db'));
+    const other = await openRegionDatabase({ file: path.join(dir, 'renamed.db') });
     try {
       const otherRepos = createRepositories(other);
-      otherRepos.resourceSets.markComplete(ensureSetRows(otherRepos, renamed, () => true).id);
-      const built = buildRegionStream(publishedImages(otherRepos));
+      await otherRepos.resourceSets.markComplete((await ensureSetRows(otherRepos, renamed, () => true)).id);
+      const built = buildRegionStream(await publishedImages(otherRepos));
       const products = parseProducts(built.documents.get(PRODUCTS_PATH)!.body, `http://region/${PRODUCTS_PATH}`, REGION_CONTENT_ID);
       expect(products.items.length).toBeGreaterThan(0);
       for (const item of products.items) expect(item.fields).toMatchObject({ os: 'grub-efi-signed-2025', 'bootloader-type': 'uefi' });
     } finally {
-      other.close();
+      await other.close();
     }
   });
 
-  it('gives the same bytes and ETags for the same sets', () => {
-    const again = buildRegionStream(publishedImages(repos));
+  it('gives the same bytes and ETags for the same sets', async () => {
+    const again = buildRegionStream(await publishedImages(repos));
     expect([...again.documents]).toEqual([...stream.documents]);
   });
 });

@@ -33,8 +33,8 @@ describe('source prober', () => {
     { name: 'direct for source hosts with boot_images_no_proxy', config: { enable_http_proxy: true, boot_images_no_proxy: true }, viaProxy: false },
   ])('reads and verifies the source $name', async ({ config, viaProxy }) => {
     const repo = db().config;
-    if (Object.keys(config).length > 0) repo.set('http_proxy', proxy.url);
-    for (const [key, value] of Object.entries(config)) repo.set(key as 'enable_http_proxy', value as boolean);
+    if (Object.keys(config).length > 0) await repo.set('http_proxy', proxy.url);
+    for (const [key, value] of Object.entries(config)) await repo.set(key as 'enable_http_proxy', value as boolean);
     proxy.targets.length = 0;
     const items = await createSourceProber(repo).probe(
       { url: `${upstream.url}/`, keyringFilename: mirror.keyring.binary, skipKeyringVerification: false },

@@ -6,6 +6,7 @@
 export { cacheRealOffer, maasCall, maasMultipart, oauthHeader, pythonMaasMultipart, startApi, type ApiHarness, type Field } from './api-harness.js';
 export { createImportHarness, NOBLE_AMD64, partialBytes, type ImportHarness } from './import-harness.js';
 export { testRegionOptions } from './daemon-harness.js';
+export { tableContents } from './db-harness.js';
 // The region's own pieces those tests drive in-process (the bins run the rest).
 export { startRegion, type RunningRegion } from '../src/daemon.js';
 export { sourceProber } from '../src/source-prober.js';

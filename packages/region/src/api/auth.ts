@@ -39,10 +39,10 @@ export function parseOAuthHeader(header: string): Map<string, string> {
  * with an empty consumer secret, sent percent-encoded (`%26<secret>`). `lookup` finds the stored key by its token.
  * Returns the caller's user; throws UnauthorizedError with a reason that never echoes the secret.
  */
-export function verifyPlaintextOAuth<K extends ApiKeyParts>(
+export async function verifyPlaintextOAuth<K extends ApiKeyParts>(
   header: string | undefined,
-  lookup: (tokenKey: string) => K | undefined,
-): K {
+  lookup: (tokenKey: string) => Promise<K | undefined>,
+): Promise<K> {
   if (header === undefined || header === '') throw new UnauthorizedError('Authentication credentials were not provided.');
   const p = parseOAuthHeader(header);
   const method = p.get('oauth_signature_method');
@@ -55,7 +55,7 @@ export function verifyPlaintextOAuth<K extends ApiKeyParts>(
   if (!tokenKey || !consumerKey || signature === undefined) {
     throw new UnauthorizedError('OAuth header lacks oauth_consumer_key, oauth_token or oauth_signature.');
   }
-  const key = lookup(tokenKey);
+  const key = await lookup(tokenKey);
   if (!key || key.consumerKey !== consumerKey || !sameSecret(signature, `&${key.tokenSecret}`)) {
     // MAAS's words for a key it does not know (api/auth.py OAuthUnauthorized); for a known consumer with another
     // token or secret MAAS names the token or the signature base string it expected, which bootsync never echoes.

@@ -54,8 +54,8 @@ export interface RackControllers {
   /** An immediate, deduplicated sync job for that rack, or for every rack without a name. */
   importBootImages(name?: string): Promise<void>;
   /**
-   * The rack side of images' statuses (an image's newest complete set at `version`; undefined while no rack is
-   * connected), from one read of the racks: call it once per request, then once per image.
+   * The rack side of images' statuses, read once for a whole answer: for an image's newest complete set at
+   * `version`, undefined while no rack is connected.
    */
-  imageRackStates(): (resource: { readonly name: string; readonly architecture: string }, version: string) => RackSyncState | undefined;
+  imageRackStates(): Promise<(resource: { readonly name: string; readonly architecture: string }, version: string) => RackSyncState | undefined>;
 }

@@ -84,7 +84,7 @@ export async function maasApiPlugin(app: FastifyInstance, options: MaasApiOption
 
   async function dispatch(resource: ApiResource, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const body = request.body;
-    const user = authenticate(request, deps);
+    const user = await authenticate(request, deps);
     const query = new URLSearchParams(request.url.split('?')[1] ?? '');
     const action = actionFor(resource, request);
     if (!action) throw new UnrecognisedSignatureError(request.method, query.getAll('op').at(-1));
@@ -144,7 +144,7 @@ async function collectBody(payload: AsyncIterable<Buffer>, declared: string | un
 }
 
 /** Every call is signed with an API key, the page's too (it polls with fetch, which can send the header). */
-function authenticate(request: FastifyRequest, deps: ApiDeps): ApiUser {
-  const key = verifyPlaintextOAuth(request.headers.authorization, (token) => deps.apiKeys.findByTokenKey(token));
+async function authenticate(request: FastifyRequest, deps: ApiDeps): Promise<ApiUser> {
+  const key = await verifyPlaintextOAuth(request.headers.authorization, (token) => deps.apiKeys.findByTokenKey(token));
   return { username: key.name, isSuperuser: key.isSuperuser };
 }

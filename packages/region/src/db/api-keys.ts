@@ -1,17 +1,11 @@
 import { randomInt } from 'node:crypto';
-import type { Db } from './connection.js';
+import type { Selectable } from 'kysely';
+import type { Queryable } from './database.js';
 import { NotFoundError } from './errors.js';
-import { nowIso } from './rows.js';
+import { nowIso, toBool } from './rows.js';
+import type { ApiKeysTable } from './schema.js';
+import { exclusively } from './transactions.js';
 import type { ApiKey } from './types.js';
-
-interface KeyRow {
-  consumer_key: string;
-  token_key: string;
-  token_secret: string;
-  name: string;
-  is_superuser: number;
-  created: string;
-}
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -22,13 +16,13 @@ function randomToken(length: number): string {
   return out;
 }
 
-function toApiKey(r: KeyRow): ApiKey {
+function toApiKey(r: Selectable<ApiKeysTable>): ApiKey {
   return {
     consumerKey: r.consumer_key,
     tokenKey: r.token_key,
     tokenSecret: r.token_secret,
     name: r.name,
-    isSuperuser: r.is_superuser === 1,
+    isSuperuser: toBool(r.is_superuser),
     created: r.created,
   };
 }
@@ -42,21 +36,19 @@ export const ADMIN_KEY_NAME = 'admin';
 
 /** OAuth 1.0 API keys (MAAS's three-part keys). */
 export class ApiKeyRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Queryable) {}
 
   /** A new key for user `name`; an admin's (MAAS superuser) unless told otherwise, as every key before users. */
-  create(name: string, options: { isSuperuser?: boolean } = {}): ApiKey {
-    const row: KeyRow = {
+  async create(name: string, options: { isSuperuser?: boolean } = {}): Promise<ApiKey> {
+    const row = {
       consumer_key: randomToken(18),
       token_key: randomToken(18),
       token_secret: randomToken(32),
       name,
-      is_superuser: options.isSuperuser === false ? 0 : 1,
+      is_superuser: options.isSuperuser === false ? (0 as const) : (1 as const),
       created: nowIso(),
     };
-    this.db
-      .prepare('INSERT INTO api_keys (consumer_key, token_key, token_secret, name, is_superuser, created) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(row.consumer_key, row.token_key, row.token_secret, row.name, row.is_superuser, row.created);
+    await this.db.kysely.insertInto('api_keys').values(row).execute();
     return toApiKey(row);
   }
 
@@ -64,44 +56,44 @@ export class ApiKeyRepository {
    * The key of user `name`, created on first use (`bootsync-region apikey --user NAME [--admin]`). A user is an
    * admin when created with `admin`, and `admin` later makes an existing user one; it never takes admin away.
    */
-  ensureUser(name: string, admin: boolean): ApiKey {
-    return this.db
-      .transaction(() => {
-        const row = this.db.prepare('SELECT * FROM api_keys WHERE name = ? ORDER BY created LIMIT 1').get(name) as KeyRow | undefined;
-        if (!row) return this.create(name, { isSuperuser: admin });
-        if (admin && row.is_superuser === 0) {
-          this.db.prepare('UPDATE api_keys SET is_superuser = 1 WHERE name = ?').run(name);
-          return toApiKey({ ...row, is_superuser: 1 });
-        }
-        return toApiKey(row);
-      })
-      .immediate();
+  async ensureUser(name: string, admin: boolean): Promise<ApiKey> {
+    return exclusively(this.db, 'api_keys', async (trx) => {
+      const row = await firstKeyOf(trx, name);
+      if (!row) return new ApiKeyRepository(trx).create(name, { isSuperuser: admin });
+      if (admin && !toBool(row.is_superuser)) {
+        await trx.kysely.updateTable('api_keys').set({ is_superuser: 1 }).where('name', '=', name).execute();
+        return toApiKey({ ...row, is_superuser: 1 });
+      }
+      return toApiKey(row);
+    });
   }
 
-  list(): ApiKey[] {
-    return (this.db.prepare('SELECT * FROM api_keys ORDER BY created, token_key').all() as KeyRow[]).map(toApiKey);
+  async list(): Promise<ApiKey[]> {
+    const rows = await this.db.kysely.selectFrom('api_keys').selectAll().orderBy('created').orderBy('token_key').execute();
+    return rows.map(toApiKey);
   }
 
   /** The key an OAuth request names by its token key (`oauth_token`), if any. */
-  findByTokenKey(tokenKey: string): ApiKey | undefined {
-    const row = this.db.prepare('SELECT * FROM api_keys WHERE token_key = ?').get(tokenKey) as KeyRow | undefined;
+  async findByTokenKey(tokenKey: string): Promise<ApiKey | undefined> {
+    const row = await this.db.kysely.selectFrom('api_keys').selectAll().where('token_key', '=', tokenKey).executeTakeFirst();
     return row && toApiKey(row);
   }
 
   /** The admin key, created on first use; the same one on every later call. */
-  ensureAdmin(): ApiKey {
-    return this.db
-      .transaction(() => {
-        const row = this.db
-          .prepare('SELECT * FROM api_keys WHERE name = ? ORDER BY created LIMIT 1')
-          .get(ADMIN_KEY_NAME) as KeyRow | undefined;
-        return row ? toApiKey(row) : this.create(ADMIN_KEY_NAME);
-      })
-      .immediate();
+  async ensureAdmin(): Promise<ApiKey> {
+    return exclusively(this.db, 'api_keys', async (trx) => {
+      const row = await firstKeyOf(trx, ADMIN_KEY_NAME);
+      return row ? toApiKey(row) : new ApiKeyRepository(trx).create(ADMIN_KEY_NAME);
+    });
   }
 
-  delete(tokenKey: string): void {
-    const { changes } = this.db.prepare('DELETE FROM api_keys WHERE token_key = ?').run(tokenKey);
-    if (changes === 0) throw new NotFoundError('ApiKey', tokenKey);
+  async delete(tokenKey: string): Promise<void> {
+    const { numDeletedRows } = await this.db.kysely.deleteFrom('api_keys').where('token_key', '=', tokenKey).executeTakeFirst();
+    if (numDeletedRows === 0n) throw new NotFoundError('ApiKey', tokenKey);
   }
+}
+
+/** The first key made for user `name`. */
+function firstKeyOf(db: Queryable, name: string): Promise<Selectable<ApiKeysTable> | undefined> {
+  return db.kysely.selectFrom('api_keys').selectAll().where('name', '=', name).orderBy('created').orderBy('token_key').limit(1).executeTakeFirst();
 }

@@ -1,21 +1,13 @@
-import type { Db } from './connection.js';
+import type { Selectable } from 'kysely';
+import type { Queryable } from './database.js';
 import { FieldErrorCollector, NotFoundError } from './errors.js';
 import { nowIso, parseJson } from './rows.js';
+import type { BootResourcesTable } from './schema.js';
 import type { BootResource, ResourceType } from './types.js';
-
-interface ResourceRow {
-  id: number;
-  rtype: ResourceType;
-  name: string;
-  architecture: string;
-  extra: string;
-  created: string;
-  updated: string;
-}
 
 const RTYPES: readonly ResourceType[] = ['synced', 'generated', 'uploaded'];
 
-function toBootResource(r: ResourceRow): BootResource {
+function toBootResource(r: Selectable<BootResourcesTable>): BootResource {
   return {
     id: r.id,
     rtype: r.rtype,
@@ -44,54 +36,58 @@ function validate(r: BootResourceInput): void {
 
 /** Boot resources: one image (os/release for arch/subarch) the region holds sets of. */
 export class BootResourceRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Queryable) {}
 
-  list(filter: { rtype?: ResourceType } = {}): BootResource[] {
-    const rows = (
-      filter.rtype === undefined
-        ? this.db.prepare('SELECT * FROM boot_resources ORDER BY name, architecture').all()
-        : this.db.prepare('SELECT * FROM boot_resources WHERE rtype = ? ORDER BY name, architecture').all(filter.rtype)
-    ) as ResourceRow[];
+  async list(filter: { rtype?: ResourceType } = {}): Promise<BootResource[]> {
+    let query = this.db.kysely.selectFrom('boot_resources').selectAll();
+    if (filter.rtype !== undefined) query = query.where('rtype', '=', filter.rtype);
+    const rows = await query.orderBy('name').orderBy('architecture').execute();
     return rows.map(toBootResource);
   }
 
-  find(id: number): BootResource | undefined {
-    const row = this.db.prepare('SELECT * FROM boot_resources WHERE id = ?').get(id) as ResourceRow | undefined;
+  async find(id: number): Promise<BootResource | undefined> {
+    const row = await this.db.kysely.selectFrom('boot_resources').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toBootResource(row);
   }
 
-  get(id: number): BootResource {
-    const found = this.find(id);
+  async get(id: number): Promise<BootResource> {
+    const found = await this.find(id);
     if (!found) throw new NotFoundError('BootResource', id);
     return found;
   }
 
-  findByName(name: string, architecture: string): BootResource | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM boot_resources WHERE name = ? AND architecture = ?')
-      .get(name, architecture) as ResourceRow | undefined;
+  async findByName(name: string, architecture: string): Promise<BootResource | undefined> {
+    const row = await this.db.kysely
+      .selectFrom('boot_resources')
+      .selectAll()
+      .where('name', '=', name)
+      .where('architecture', '=', architecture)
+      .executeTakeFirst();
     return row && toBootResource(row);
   }
 
   /** Creates the resource, or updates its type and extra when (name, architecture) exists. */
-  upsert(input: BootResourceInput): BootResource {
+  async upsert(input: BootResourceInput): Promise<BootResource> {
     validate(input);
     const now = nowIso();
-    this.db
-      .prepare(
-        `INSERT INTO boot_resources (rtype, name, architecture, extra, created, updated) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (name, architecture) DO UPDATE SET rtype = excluded.rtype, extra = excluded.extra,
-           updated = excluded.updated`,
+    const row = await this.db.kysely
+      .insertInto('boot_resources')
+      .values({ rtype: input.rtype, name: input.name, architecture: input.architecture, extra: JSON.stringify(input.extra ?? {}), created: now, updated: now })
+      .onConflict((oc) =>
+        oc.columns(['name', 'architecture']).doUpdateSet((eb) => ({
+          rtype: eb.ref('excluded.rtype'),
+          extra: eb.ref('excluded.extra'),
+          updated: eb.ref('excluded.updated'),
+        })),
       )
-      .run(input.rtype, input.name, input.architecture, JSON.stringify(input.extra ?? {}), now, now);
-    const saved = this.findByName(input.name, input.architecture);
-    if (!saved) throw new NotFoundError('BootResource', `${input.name} ${input.architecture}`);
-    return saved;
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toBootResource(row);
   }
 
   /** Deletes the resource with its sets and file rows (cascade); blobs are the store's to collect. */
-  delete(id: number): void {
-    const { changes } = this.db.prepare('DELETE FROM boot_resources WHERE id = ?').run(id);
-    if (changes === 0) throw new NotFoundError('BootResource', id);
+  async delete(id: number): Promise<void> {
+    const { numDeletedRows } = await this.db.kysely.deleteFrom('boot_resources').where('id', '=', id).executeTakeFirst();
+    if (numDeletedRows === 0n) throw new NotFoundError('BootResource', id);
   }
 }

@@ -1,23 +1,13 @@
-import type { Db } from './connection.js';
-import { FieldErrorCollector, NotFoundError, ValidationError } from './errors.js';
-import { fromBool, isUniqueViolation, nowIso, toBool } from './rows.js';
+import type { Selectable } from 'kysely';
+import type { Queryable } from './database.js';
+import { FieldErrorCollector, isUniqueViolation, NotFoundError, ValidationError } from './errors.js';
+import { fromBool, nowIso, toBool } from './rows.js';
+import type { BootSourcesTable } from './schema.js';
 import { normalizeSourceUrl, skipsVerificationByDefault, sourceUrlErrors } from './source-url.js';
+import { exclusively } from './transactions.js';
 import type { BootSource, BootSourceUpdate, NewBootSource } from './types.js';
 
-interface BootSourceRow {
-  id: number;
-  name: string;
-  url: string;
-  priority: number;
-  enabled: number;
-  keyring_filename: string;
-  keyring_data: Buffer | null;
-  skip_keyring_verification: number;
-  created: string;
-  updated: string;
-}
-
-function toBootSource(r: BootSourceRow): BootSource {
+function toBootSource(r: Selectable<BootSourcesTable>): BootSource {
   return {
     id: r.id,
     name: r.name,
@@ -76,132 +66,145 @@ function readsDifferently(before: BootSourceRecord, after: BootSourceRecord): bo
   );
 }
 
-/** Values in the column order of the INSERT and UPDATE statements (name .. skip_keyring_verification). */
-function columnValues(r: BootSourceRecord): unknown[] {
-  return [
-    r.name,
-    r.url,
-    r.priority,
-    fromBool(r.enabled),
-    r.keyringFilename,
-    r.keyringData && Buffer.from(r.keyringData),
-    fromBool(r.skipKeyringVerification),
-  ];
+/** The columns a create or an update writes. */
+function columnValues(r: BootSourceRecord) {
+  return {
+    name: r.name,
+    url: r.url,
+    priority: r.priority,
+    enabled: fromBool(r.enabled),
+    keyring_filename: r.keyringFilename,
+    keyring_data: r.keyringData && Buffer.from(r.keyringData),
+    skip_keyring_verification: fromBool(r.skipKeyringVerification),
+  };
 }
 
 /** Boot sources: the signed mirrors the region imports from. */
 export class BootSourceRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Queryable) {}
 
   /** All sources, the highest priority (read first) first. */
-  list(): BootSource[] {
-    const rows = this.db.prepare('SELECT * FROM boot_sources ORDER BY priority DESC, id').all() as BootSourceRow[];
+  async list(): Promise<BootSource[]> {
+    const rows = await this.db.kysely.selectFrom('boot_sources').selectAll().orderBy('priority', 'desc').orderBy('id').execute();
     return rows.map(toBootSource);
   }
 
-  find(id: number): BootSource | undefined {
-    const row = this.db.prepare('SELECT * FROM boot_sources WHERE id = ?').get(id) as BootSourceRow | undefined;
+  async find(id: number): Promise<BootSource | undefined> {
+    const row = await this.db.kysely.selectFrom('boot_sources').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toBootSource(row);
   }
 
-  get(id: number): BootSource {
-    const found = this.find(id);
+  async get(id: number): Promise<BootSource> {
+    const found = await this.find(id);
     if (!found) throw new NotFoundError('BootSource', id);
     return found;
   }
 
-  count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM boot_sources').get() as { n: number }).n;
+  async count(): Promise<number> {
+    const { n } = await this.db.kysely.selectFrom('boot_sources').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    return Number(n);
   }
 
   /** Creates a source with MAAS's defaults: name = url, priority = max + 1, skip verification for `.json` URLs. */
-  create(input: NewBootSource): BootSource {
+  async create(input: NewBootSource): Promise<BootSource> {
     const url = normalizeSourceUrl(input.url ?? '');
-    const maxPriority = (this.db.prepare('SELECT max(priority) AS p FROM boot_sources').get() as { p: number | null }).p;
-    const record = {
-      url,
-      // MAAS: a blank name is the URL.
-      name: input.name?.trim() || url,
-      priority: input.priority ?? (maxPriority ?? 0) + 1,
-      enabled: input.enabled ?? true,
-      keyringFilename: input.keyringFilename ?? '',
-      keyringData: input.keyringData ?? null,
-      skipKeyringVerification: input.skipKeyringVerification ?? skipsVerificationByDefault(url),
-    };
-    validate(record, this.clashes(record));
-    const now = nowIso();
-    const id = this.write(() =>
-      this.db
-        .prepare(
-          `INSERT INTO boot_sources (name, url, priority, enabled, keyring_filename, keyring_data,
-             skip_keyring_verification, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(...columnValues(record), now, now).lastInsertRowid,
-    );
-    return this.get(Number(id));
+    // The priority, the checks and the insert in one locked transaction: two creates at once get two priorities.
+    return exclusively(this.db, 'boot_sources', async (trx) => {
+      const { p: maxPriority } = await trx.kysely
+        .selectFrom('boot_sources')
+        .select((eb) => eb.fn.max('priority').as('p'))
+        .executeTakeFirstOrThrow();
+      const record = {
+        url,
+        // MAAS: a blank name is the URL.
+        name: input.name?.trim() || url,
+        priority: input.priority ?? (maxPriority ?? 0) + 1,
+        enabled: input.enabled ?? true,
+        keyringFilename: input.keyringFilename ?? '',
+        keyringData: input.keyringData ?? null,
+        skipKeyringVerification: input.skipKeyringVerification ?? skipsVerificationByDefault(url),
+      };
+      validate(record, await clashes(trx, record));
+      const now = nowIso();
+      const row = await write(() =>
+        trx.kysely
+          .insertInto('boot_sources')
+          .values({ ...columnValues(record), created: now, updated: now })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return toBootSource(row);
+    });
   }
 
-  update(id: number, patch: BootSourceUpdate): BootSource {
-    const current = this.get(id);
-    const url = patch.url === undefined ? current.url : normalizeSourceUrl(patch.url);
-    const record = {
-      url,
-      name: patch.name === undefined ? current.name : patch.name.trim() || url,
-      priority: patch.priority ?? current.priority,
-      enabled: patch.enabled ?? current.enabled,
-      keyringFilename: patch.keyringFilename ?? current.keyringFilename,
-      keyringData: patch.keyringData === undefined ? current.keyringData : patch.keyringData,
-      skipKeyringVerification: patch.skipKeyringVerification ?? current.skipKeyringVerification,
-    };
-    validate(record, this.clashes(record, current));
-    this.write(() =>
-      this.db.transaction(() => {
-        this.db
-          .prepare(
-            `UPDATE boot_sources SET name = ?, url = ?, priority = ?, enabled = ?, keyring_filename = ?,
-               keyring_data = ?, skip_keyring_verification = ?, updated = ? WHERE id = ?`,
-          )
-          .run(...columnValues(record), nowIso(), id);
-        // What the old mirror offered says nothing about the new one: selections are accepted unchecked (as for a
-        // source never read) until the next read caches the new offer, as MAAS rebuilds its cache on a change.
-        if (readsDifferently(current, record)) this.db.prepare('DELETE FROM source_cache WHERE boot_source_id = ?').run(id);
-      })(),
-    );
-    return this.get(id);
+  async update(id: number, patch: BootSourceUpdate): Promise<BootSource> {
+    return exclusively(this.db, 'boot_sources', async (trx) => {
+      const current = await new BootSourceRepository(trx).get(id);
+      const url = patch.url === undefined ? current.url : normalizeSourceUrl(patch.url);
+      const record = {
+        url,
+        name: patch.name === undefined ? current.name : patch.name.trim() || url,
+        priority: patch.priority ?? current.priority,
+        enabled: patch.enabled ?? current.enabled,
+        keyringFilename: patch.keyringFilename ?? current.keyringFilename,
+        keyringData: patch.keyringData === undefined ? current.keyringData : patch.keyringData,
+        skipKeyringVerification: patch.skipKeyringVerification ?? current.skipKeyringVerification,
+      };
+      validate(record, await clashes(trx, record, current));
+      const row = await write(() =>
+        trx.kysely
+          .updateTable('boot_sources')
+          .set({ ...columnValues(record), updated: nowIso() })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      // What the old mirror offered says nothing about the new one: selections are accepted unchecked (as for a
+      // source never read) until the next read caches the new offer, as MAAS rebuilds its cache on a change.
+      if (readsDifferently(current, record)) await trx.kysely.deleteFrom('source_cache').where('boot_source_id', '=', id).execute();
+      return toBootSource(row);
+    });
   }
 
   /** Deletes the source with its selections and cache (cascade). */
-  delete(id: number): void {
-    const { changes } = this.db.prepare('DELETE FROM boot_sources WHERE id = ?').run(id);
-    if (changes === 0) throw new NotFoundError('BootSource', id);
+  async delete(id: number): Promise<void> {
+    const { numDeletedRows } = await this.db.kysely.deleteFrom('boot_sources').where('id', '=', id).executeTakeFirst();
+    if (numDeletedRows === 0n) throw new NotFoundError('BootSource', id);
   }
 
   /**
    * A counter bumped by every change to sources or selections (SQL triggers), so an import compares the value it
    * started with to the current one to know it must start over.
    */
-  generation(): number {
-    return (this.db.prepare(`SELECT value FROM generations WHERE name = 'sources'`).get() as { value: number }).value;
+  async generation(): Promise<number> {
+    const { value } = await this.db.kysely.selectFrom('generations').select('value').where('name', '=', 'sources').executeTakeFirstOrThrow();
+    return Number(value);
   }
+}
 
-  /**
-   * The unique fields of `record` another source holds. On an update only the fields it changes are checked: a
-   * database from before priorities and names were unique may hold the same one twice, and editing anything else of
-   * such a source still works (the two are read in id order, as before).
-   */
-  private clashes(record: BootSourceRecord, current?: BootSource): UniqueClashes {
-    const taken = (column: 'name' | 'url' | 'priority'): boolean =>
-      (current === undefined || current[column] !== record[column]) &&
-      this.db.prepare(`SELECT 1 FROM boot_sources WHERE ${column} = ? AND id != ?`).get(record[column], current?.id ?? -1) !== undefined;
-    return { name: taken('name'), url: taken('url'), priority: taken('priority') };
-  }
+/**
+ * The unique fields of `record` another source holds. On an update only the fields it changes are checked: a
+ * database from before priorities and names were unique may hold the same one twice, and editing anything else of
+ * such a source still works (the two are read in id order, as before).
+ */
+async function clashes(db: Queryable, record: BootSourceRecord, current?: BootSource): Promise<UniqueClashes> {
+  const taken = async (column: 'name' | 'url' | 'priority'): Promise<boolean> =>
+    (current === undefined || current[column] !== record[column]) &&
+    (await db.kysely
+      .selectFrom('boot_sources')
+      .select('id')
+      .where(column, '=', record[column])
+      .where('id', '!=', current?.id ?? -1)
+      .executeTakeFirst()) !== undefined;
+  return { name: await taken('name'), url: await taken('url'), priority: await taken('priority') };
+}
 
-  private write<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new ValidationError('BootSource', { url: ['Boot source with this Url already exists.'] });
-      throw err;
-    }
+/** A write that a unique constraint refused (the URL, checked before but taken meanwhile) is a validation error. */
+async function write<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ValidationError('BootSource', { url: ['Boot source with this Url already exists.'] });
+    throw err;
   }
 }

@@ -51,7 +51,7 @@ export function openDatabase(file: string): Db {
 
 /**
  * Applies the migrations not yet applied to a SQLite handle, each in its own transaction, as `migrateRegionDatabase`
- * does through Kysely: for `openMigratedSqlite`, which the repositories use until they are async.
+ * does through Kysely: for a file written by an older version, migrated step by step (db.migrations.test.ts).
  */
 export function migrate(db: Db, migrations: readonly Migration[] = allMigrations): number[] {
   const applied: number[] = [];
@@ -63,11 +63,4 @@ export function migrate(db: Db, migrations: readonly Migration[] = allMigrations
     applied.push(m.version);
   }
   return applied;
-}
-
-/** Opens and migrates the SQLite file (openRegionDatabase wraps it). */
-export function openMigratedSqlite(file: string): Db {
-  const db = openDatabase(file);
-  migrate(db);
-  return db;
 }

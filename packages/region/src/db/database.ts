@@ -9,12 +9,22 @@ import type { RegionSchema } from './schema.js';
 export type RegionDialect = Dialect;
 
 /**
+ * What a repository queries through: the database, or one transaction of it. Inside a transaction every query must
+ * go through it (on SQLite a query on the database would wait for the transaction's own connection): repositories
+ * built over it do, and a method of theirs that opens a transaction joins this one instead (transactions.ts).
+ */
+export interface Queryable {
+  readonly kysely: Kysely<RegionSchema>;
+  readonly dialect: RegionDialect;
+  /** Set inside a transaction. */
+  readonly inTransaction?: boolean;
+}
+
+/**
  * The region's database, whichever holds it: every repository queries through `kysely`, one code path for both
  * dialects. `dialect` is there for the little that differs (how a transaction takes the write lock up front).
  */
-export interface RegionDatabase {
-  readonly kysely: Kysely<RegionSchema>;
-  readonly dialect: RegionDialect;
+export interface RegionDatabase extends Queryable {
   /** Closes the connection (SQLite) or the pool (PostgreSQL); queries after it fail. */
   close(): Promise<void>;
 }

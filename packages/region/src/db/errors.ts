@@ -47,3 +47,20 @@ export class FieldErrorCollector {
     if (Object.keys(this.#fields).length > 0 || this.#nonField.length > 0) throw new ValidationError(entity, this.#fields, this.#nonField);
   }
 }
+
+/** The error's driver code: better-sqlite3's `SQLITE_CONSTRAINT_*`, or PostgreSQL's SQLSTATE from `pg`. */
+function driverCode(err: unknown): unknown {
+  return (err as { code?: unknown } | null)?.code;
+}
+
+/** A UNIQUE or PRIMARY KEY constraint refused the write, on either dialect (PostgreSQL 23505). */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = driverCode(err);
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/** A FOREIGN KEY constraint refused the write, on either dialect (PostgreSQL 23503). */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const code = driverCode(err);
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}

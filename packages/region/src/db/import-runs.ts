@@ -1,18 +1,12 @@
-import type { Db } from './connection.js';
+import type { Selectable } from 'kysely';
+import type { Queryable } from './database.js';
 import { NotFoundError } from './errors.js';
 import { nowIso, parseJson } from './rows.js';
+import type { ImportRunsTable } from './schema.js';
+import { inTransaction } from './transactions.js';
 import type { ImportOutcome, ImportRun, ImportRunError } from './types.js';
 
-interface RunRow {
-  id: number;
-  started: string;
-  finished: string | null;
-  outcome: ImportOutcome;
-  bytes: number;
-  errors: string;
-}
-
-function toRun(r: RunRow): ImportRun {
+function toRun(r: Selectable<ImportRunsTable>): ImportRun {
   return {
     id: r.id,
     started: r.started,
@@ -25,66 +19,85 @@ function toRun(r: RunRow): ImportRun {
 
 /** The history of imports: when, how it ended, bytes fetched and what failed. */
 export class ImportRunRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Queryable) {}
 
-  start(): ImportRun {
-    const { lastInsertRowid } = this.db.prepare(`INSERT INTO import_runs (started) VALUES (?)`).run(nowIso());
-    return this.get(Number(lastInsertRowid));
+  async start(): Promise<ImportRun> {
+    const row = await this.db.kysely.insertInto('import_runs').values({ started: nowIso() }).returningAll().executeTakeFirstOrThrow();
+    return toRun(row);
   }
 
-  find(id: number): ImportRun | undefined {
-    const row = this.db.prepare('SELECT * FROM import_runs WHERE id = ?').get(id) as RunRow | undefined;
+  async find(id: number): Promise<ImportRun | undefined> {
+    const row = await this.db.kysely.selectFrom('import_runs').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toRun(row);
   }
 
-  get(id: number): ImportRun {
-    const found = this.find(id);
+  async get(id: number): Promise<ImportRun> {
+    const found = await this.find(id);
     if (!found) throw new NotFoundError('ImportRun', id);
     return found;
   }
 
   /** The most recent runs first. */
-  list(limit = 20): ImportRun[] {
-    return (this.db.prepare('SELECT * FROM import_runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[]).map(toRun);
+  async list(limit = 20): Promise<ImportRun[]> {
+    const rows = await this.db.kysely.selectFrom('import_runs').selectAll().orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toRun);
   }
 
-  lastSucceeded(): ImportRun | undefined {
-    const row = this.db
-      .prepare(`SELECT * FROM import_runs WHERE outcome = 'succeeded' ORDER BY id DESC LIMIT 1`)
-      .get() as RunRow | undefined;
+  async lastSucceeded(): Promise<ImportRun | undefined> {
+    const row = await this.db.kysely
+      .selectFrom('import_runs')
+      .selectAll()
+      .where('outcome', '=', 'succeeded')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row && toRun(row);
   }
 
-  addBytes(id: number, bytes: number): void {
-    this.changeOne(id, this.db.prepare('UPDATE import_runs SET bytes = bytes + ? WHERE id = ?').run(bytes, id).changes);
+  async addBytes(id: number, bytes: number): Promise<void> {
+    const { numUpdatedRows } = await this.db.kysely
+      .updateTable('import_runs')
+      .set((eb) => ({ bytes: eb('bytes', '+', bytes) }))
+      .where('id', '=', id)
+      .executeTakeFirst();
+    this.changeOne(id, numUpdatedRows);
   }
 
-  addError(id: number, error: ImportRunError): void {
-    const { changes } = this.db
-      .prepare('UPDATE import_runs SET errors = json_insert(errors, \'$[#]\', json(?)) WHERE id = ?')
-      .run(JSON.stringify(error), id);
-    this.changeOne(id, changes);
+  /** Appends one error to the run's list (read, appended and written in one transaction: JSON functions differ). */
+  async addError(id: number, error: ImportRunError): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      const row = await trx.kysely.selectFrom('import_runs').select('errors').where('id', '=', id).executeTakeFirst();
+      if (!row) throw new NotFoundError('ImportRun', id);
+      const errors = JSON.stringify([...parseJson<ImportRunError[]>(row.errors), error]);
+      await trx.kysely.updateTable('import_runs').set({ errors }).where('id', '=', id).execute();
+    });
   }
 
-  finish(id: number, outcome: Exclude<ImportOutcome, 'running'>): ImportRun {
-    const { changes } = this.db
-      .prepare('UPDATE import_runs SET outcome = ?, finished = ? WHERE id = ?')
-      .run(outcome, nowIso(), id);
-    this.changeOne(id, changes);
-    return this.get(id);
+  async finish(id: number, outcome: Exclude<ImportOutcome, 'running'>): Promise<ImportRun> {
+    const row = await this.db.kysely
+      .updateTable('import_runs')
+      .set({ outcome, finished: nowIso() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError('ImportRun', id);
+    return toRun(row);
   }
 
   /**
    * Closes runs left 'running' by a region that died (SIGKILL, power loss) as 'stopped'; called at start-up,
    * before any new import can start. Returns how many were closed.
    */
-  closeAbandoned(): number {
-    return this.db
-      .prepare(`UPDATE import_runs SET outcome = 'stopped', finished = ? WHERE outcome = 'running'`)
-      .run(nowIso()).changes;
+  async closeAbandoned(): Promise<number> {
+    const { numUpdatedRows } = await this.db.kysely
+      .updateTable('import_runs')
+      .set({ outcome: 'stopped', finished: nowIso() })
+      .where('outcome', '=', 'running')
+      .executeTakeFirst();
+    return Number(numUpdatedRows);
   }
 
-  private changeOne(id: number, changes: number): void {
-    if (changes === 0) throw new NotFoundError('ImportRun', id);
+  private changeOne(id: number, changes: bigint): void {
+    if (changes === 0n) throw new NotFoundError('ImportRun', id);
   }
 }

@@ -1,34 +1,23 @@
 import { createHash } from 'node:crypto';
 import type { HeldImage, SyncResult } from '@bootsync/shared/rack-protocol';
-import type { Db } from './connection.js';
+import type { Selectable, Updateable } from 'kysely';
+import type { Queryable } from './database.js';
+import { parseJson, toBool } from './rows.js';
+import type { RacksTable } from './schema.js';
 import type { RackError, RackRecord } from './types.js';
 
-interface RackRow {
-  name: string;
-  token_sha256: string;
-  registered: string;
-  last_seen: string | null;
-  last_sync: string | null;
-  syncing: number;
-  bytes_done: number;
-  bytes_total: number;
-  holds: string;
-  last_result: string | null;
-  last_error: string | null;
-}
-
-function toRecord(r: RackRow): RackRecord {
+function toRecord(r: Selectable<RacksTable>): RackRecord {
   return {
     name: r.name,
     registered: r.registered,
     lastSeen: r.last_seen,
     lastSync: r.last_sync,
-    syncing: r.syncing === 1,
+    syncing: toBool(r.syncing),
     bytesDone: r.bytes_done,
     bytesTotal: r.bytes_total,
-    holds: JSON.parse(r.holds) as HeldImage[],
-    lastResult: r.last_result === null ? null : (JSON.parse(r.last_result) as SyncResult),
-    lastError: r.last_error === null ? null : (JSON.parse(r.last_error) as RackError),
+    holds: parseJson<HeldImage[]>(r.holds),
+    lastResult: r.last_result === null ? null : parseJson<SyncResult>(r.last_result),
+    lastError: r.last_error === null ? null : parseJson<RackError>(r.last_error),
   };
 }
 
@@ -39,68 +28,80 @@ export function tokenHash(token: string): string {
 
 /** The `racks` table (migration 0002-racks). */
 export class RackRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Queryable) {}
 
-  list(): RackRecord[] {
-    return (this.db.prepare('SELECT * FROM racks ORDER BY name').all() as RackRow[]).map(toRecord);
+  async list(): Promise<RackRecord[]> {
+    const rows = await this.db.kysely.selectFrom('racks').selectAll().orderBy('name').execute();
+    return rows.map(toRecord);
   }
 
-  find(name: string): RackRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM racks WHERE name = ?').get(name) as RackRow | undefined;
+  async find(name: string): Promise<RackRecord | undefined> {
+    const row = await this.db.kysely.selectFrom('racks').selectAll().where('name', '=', name).executeTakeFirst();
     return row && toRecord(row);
   }
 
-  findByToken(token: string): RackRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM racks WHERE token_sha256 = ?').get(tokenHash(token)) as RackRow | undefined;
+  async findByToken(token: string): Promise<RackRecord | undefined> {
+    const row = await this.db.kysely.selectFrom('racks').selectAll().where('token_sha256', '=', tokenHash(token)).executeTakeFirst();
     return row && toRecord(row);
   }
 
   /** Registers a rack, or re-registers it with a new token (its state is kept). */
-  register(name: string, token: string, at: string): RackRecord {
-    this.db
-      .prepare(
-        `INSERT INTO racks (name, token_sha256, registered, last_seen) VALUES (?, ?, ?, ?)
-         ON CONFLICT(name) DO UPDATE SET token_sha256 = excluded.token_sha256, last_seen = excluded.last_seen`,
+  async register(name: string, token: string, at: string): Promise<RackRecord> {
+    const row = await this.db.kysely
+      .insertInto('racks')
+      .values({ name, token_sha256: tokenHash(token), registered: at, last_seen: at })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet((eb) => ({ token_sha256: eb.ref('excluded.token_sha256'), last_seen: eb.ref('excluded.last_seen') })),
       )
-      .run(name, tokenHash(token), at, at);
-    return this.find(name)!;
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toRecord(row);
   }
 
-  seen(name: string, at: string): void {
-    this.db.prepare('UPDATE racks SET last_seen = ? WHERE name = ?').run(at, name);
+  async seen(name: string, at: string): Promise<void> {
+    await this.update(name, { last_seen: at });
   }
 
-  syncStarted(name: string, at: string): void {
-    this.db.prepare('UPDATE racks SET syncing = 1, bytes_done = 0, bytes_total = 0, last_seen = ? WHERE name = ?').run(at, name);
+  async syncStarted(name: string, at: string): Promise<void> {
+    await this.update(name, { syncing: 1, bytes_done: 0, bytes_total: 0, last_seen: at });
   }
 
-  progress(name: string, bytesDone: number, bytesTotal: number, at: string): void {
-    this.db.prepare('UPDATE racks SET bytes_done = ?, bytes_total = ?, last_seen = ? WHERE name = ?').run(bytesDone, bytesTotal, at, name);
+  async progress(name: string, bytesDone: number, bytesTotal: number, at: string): Promise<void> {
+    await this.update(name, { bytes_done: bytesDone, bytes_total: bytesTotal, last_seen: at });
   }
 
   /** What the rack holds whole, as it said mid-sync (the next success or report replaces it). */
-  holding(name: string, holds: readonly HeldImage[]): void {
-    this.db.prepare('UPDATE racks SET holds = ? WHERE name = ?').run(JSON.stringify(holds), name);
+  async holding(name: string, holds: readonly HeldImage[]): Promise<void> {
+    await this.update(name, { holds: JSON.stringify(holds) });
   }
 
-  syncSucceeded(name: string, result: SyncResult, at: string): void {
-    this.db
-      .prepare(
-        `UPDATE racks SET syncing = 0, last_seen = ?, last_sync = ?, holds = ?, last_result = ?, last_error = NULL WHERE name = ?`,
-      )
-      .run(at, at, JSON.stringify(result.images), JSON.stringify(result), name);
+  async syncSucceeded(name: string, result: SyncResult, at: string): Promise<void> {
+    await this.update(name, {
+      syncing: 0,
+      last_seen: at,
+      last_sync: at,
+      holds: JSON.stringify(result.images),
+      last_result: JSON.stringify(result),
+      last_error: null,
+    });
   }
 
-  syncFailed(name: string, error: RackError): void {
-    this.db.prepare('UPDATE racks SET syncing = 0, last_seen = ?, last_error = ? WHERE name = ?').run(error.at, JSON.stringify(error), name);
+  async syncFailed(name: string, error: RackError): Promise<void> {
+    await this.update(name, { syncing: 0, last_seen: error.at, last_error: JSON.stringify(error) });
   }
 
   /** A sync that ended with no result on record (its job was removed): the rack is no longer syncing. */
-  syncEnded(name: string): void {
-    this.db.prepare('UPDATE racks SET syncing = 0 WHERE name = ?').run(name);
+  async syncEnded(name: string): Promise<void> {
+    await this.update(name, { syncing: 0 });
   }
 
-  delete(name: string): boolean {
-    return this.db.prepare('DELETE FROM racks WHERE name = ?').run(name).changes > 0;
+  async delete(name: string): Promise<boolean> {
+    const { numDeletedRows } = await this.db.kysely.deleteFrom('racks').where('name', '=', name).executeTakeFirst();
+    return numDeletedRows > 0n;
+  }
+
+  /** Changes the row of a rack; a rack not (or no longer) registered is left alone, as its events may still come. */
+  private async update(name: string, values: Updateable<RacksTable>): Promise<void> {
+    await this.db.kysely.updateTable('racks').set(values).where('name', '=', name).execute();
   }
 }

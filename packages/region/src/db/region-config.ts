@@ -1,4 +1,4 @@
-import type { Db } from './connection.js';
+import type { Queryable } from './database.js';
 import { ValidationError } from './errors.js';
 import { parseJson } from './rows.js';
 import type { RegionConfig } from './types.js';
@@ -45,32 +45,34 @@ function checkValue(key: RegionConfigKey, value: unknown): void {
 
 /** The region's settings (key → JSON value); keys not stored read as their MAAS default. */
 export class RegionConfigRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Queryable) {}
 
-  get(): RegionConfig {
-    const rows = this.db.prepare('SELECT key, value FROM config').all() as { key: string; value: string }[];
+  async get(): Promise<RegionConfig> {
+    const rows = await this.db.kysely.selectFrom('config').select(['key', 'value']).execute();
     const stored = Object.fromEntries(rows.filter((r) => isRegionConfigKey(r.key)).map((r) => [r.key, parseJson<unknown>(r.value)]));
     return { ...REGION_CONFIG_DEFAULTS, ...stored };
   }
 
   /** One setting as MAAS's get_config shows it: the stored value, else the default, or null where MAAS has none. */
-  shown<K extends RegionConfigKey>(key: K): RegionConfig[K] | null {
-    const row = this.db.prepare('SELECT value FROM config WHERE key = ?').get(key) as { value: string } | undefined;
+  async shown<K extends RegionConfigKey>(key: K): Promise<RegionConfig[K] | null> {
+    const row = await this.db.kysely.selectFrom('config').select('value').where('key', '=', key).executeTakeFirst();
     if (row) return parseJson<RegionConfig[K]>(row.value);
     return NULL_UNTIL_SET.has(key) ? null : REGION_CONFIG_DEFAULTS[key];
   }
 
   /** Whether a setting was ever stored (by an operator, or by the region's first start), rather than defaulted. */
-  isSet(key: RegionConfigKey): boolean {
-    return this.db.prepare('SELECT 1 FROM config WHERE key = ?').get(key) !== undefined;
+  async isSet(key: RegionConfigKey): Promise<boolean> {
+    return (await this.db.kysely.selectFrom('config').select('key').where('key', '=', key).executeTakeFirst()) !== undefined;
   }
 
-  set<K extends RegionConfigKey>(key: K, value: RegionConfig[K]): RegionConfig {
+  async set<K extends RegionConfigKey>(key: K, value: RegionConfig[K]): Promise<RegionConfig> {
     if (!isRegionConfigKey(key)) throw new ValidationError('Config', { name: [`Unknown config name: ${String(key)}.`] });
     checkValue(key, value);
-    this.db
-      .prepare('INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-      .run(key, JSON.stringify(value));
+    await this.db.kysely
+      .insertInto('config')
+      .values({ key, value: JSON.stringify(value) })
+      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+      .execute();
     return this.get();
   }
 }

@@ -1,7 +1,7 @@
 import { ApiKeyRepository } from './api-keys.js';
 import { BootResourceRepository } from './boot-resources.js';
 import { BootSourceRepository } from './boot-sources.js';
-import { openMigratedSqlite, type Db } from './connection.js';
+import { openRegionDatabase, type DatabaseTarget, type RegionDatabase } from './database.js';
 import { ImportRunRepository } from './import-runs.js';
 import { RackRepository } from './racks.js';
 import { RegionConfigRepository } from './region-config.js';
@@ -11,7 +11,7 @@ import { SourceCacheRepository } from './source-cache.js';
 
 /** Every repository over one connection: what the daemon hands to the import, the API and the rack service. */
 export interface Repositories {
-  readonly db: Db;
+  readonly db: RegionDatabase;
   readonly bootSources: BootSourceRepository;
   readonly selections: SelectionRepository;
   readonly sourceCache: SourceCacheRepository;
@@ -24,7 +24,7 @@ export interface Repositories {
   readonly rackRecords: RackRepository;
 }
 
-export function createRepositories(db: Db): Repositories {
+export function createRepositories(db: RegionDatabase): Repositories {
   return {
     db,
     bootSources: new BootSourceRepository(db),
@@ -43,6 +43,6 @@ export function createRepositories(db: Db): Repositories {
  * The region's database opened (created and migrated as needed) with every repository over it: the one place the
  * daemon and the `apikey` command open it. `db.close()` closes it.
  */
-export function openRegionRepositories(file: string): Repositories {
-  return createRepositories(openMigratedSqlite(file));
+export async function openRegionRepositories(target: DatabaseTarget): Promise<Repositories> {
+  return createRepositories(await openRegionDatabase(target));
 }

@@ -1,31 +1,12 @@
-import type { Db } from './connection.js';
-import { FieldErrorCollector, NotFoundError, ValidationError } from './errors.js';
-import { isUniqueViolation, nowIso, parseJson, toBool } from './rows.js';
+import { sql, type Selectable } from 'kysely';
+import type { Queryable } from './database.js';
+import { FieldErrorCollector, isForeignKeyViolation, isUniqueViolation, NotFoundError, ValidationError } from './errors.js';
+import { nowIso, parseJson, toBool } from './rows.js';
+import type { ResourceFilesTable, ResourceSetsTable } from './schema.js';
+import { inTransaction } from './transactions.js';
 import type { NewResourceFile, ResourceFile, ResourceSet, ResourceSetWithFiles } from './types.js';
 
-interface SetRow {
-  id: number;
-  resource_id: number;
-  version: string;
-  label: string;
-  complete: number;
-  damaged: number;
-  created: string;
-  updated: string;
-}
-
-interface FileRow {
-  id: number;
-  set_id: number;
-  filename: string;
-  filetype: string;
-  sha256: string;
-  size: number;
-  bytes_done: number;
-  extra: string;
-}
-
-function toSet(r: SetRow): ResourceSet {
+function toSet(r: Selectable<ResourceSetsTable>): ResourceSet {
   return {
     id: r.id,
     resourceId: r.resource_id,
@@ -38,7 +19,7 @@ function toSet(r: SetRow): ResourceSet {
   };
 }
 
-function toFile(r: FileRow): ResourceFile {
+function toFile(r: Selectable<ResourceFilesTable>): ResourceFile {
   return {
     id: r.id,
     setId: r.set_id,
@@ -64,91 +45,110 @@ function validateFiles(files: readonly NewResourceFile[]): void {
   errors.throwIfAny('BootResourceFile');
 }
 
+/** Rows per INSERT of a set's files: 7 columns each. */
+const INSERT_BATCH = 500;
+
 /** Resource sets (one version of an image) and their files, with download progress. */
 export class ResourceSetRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Queryable) {}
 
   /**
    * Sets of a resource, newest first, with their files and progress sums. Two queries however many sets: every
    * `boot-resources read` (the Images page polls it each second) calls this once per image.
    */
-  listForResource(resourceId: number): ResourceSetWithFiles[] {
-    const rows = this.db
-      .prepare('SELECT * FROM resource_sets WHERE resource_id = ? ORDER BY id DESC')
-      .all(resourceId) as SetRow[];
-    const files = this.db
-      .prepare(
-        `SELECT f.* FROM resource_files f JOIN resource_sets s ON s.id = f.set_id WHERE s.resource_id = ?
-         ORDER BY f.filename`,
-      )
-      .all(resourceId) as FileRow[];
+  async listForResource(resourceId: number): Promise<ResourceSetWithFiles[]> {
+    const rows = await this.db.kysely.selectFrom('resource_sets').selectAll().where('resource_id', '=', resourceId).orderBy('id', 'desc').execute();
+    const files = await this.db.kysely
+      .selectFrom('resource_files as f')
+      .innerJoin('resource_sets as s', 's.id', 'f.set_id')
+      .selectAll('f')
+      .where('s.resource_id', '=', resourceId)
+      .orderBy('f.filename')
+      .execute();
     const bySet = new Map<number, ResourceFile[]>();
     for (const f of files.map(toFile)) bySet.set(f.setId, [...(bySet.get(f.setId) ?? []), f]);
     return rows.map((r) => withSums(toSet(r), bySet.get(r.id) ?? []));
   }
 
-  find(id: number): ResourceSetWithFiles | undefined {
-    const row = this.db.prepare('SELECT * FROM resource_sets WHERE id = ?').get(id) as SetRow | undefined;
+  async find(id: number): Promise<ResourceSetWithFiles | undefined> {
+    const row = await this.db.kysely.selectFrom('resource_sets').selectAll().where('id', '=', id).executeTakeFirst();
     return row && this.withFiles(toSet(row));
   }
 
-  get(id: number): ResourceSetWithFiles {
-    const found = this.find(id);
+  async get(id: number): Promise<ResourceSetWithFiles> {
+    const found = await this.find(id);
     if (!found) throw new NotFoundError('BootResourceSet', id);
     return found;
   }
 
-  findByVersion(resourceId: number, version: string): ResourceSetWithFiles | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM resource_sets WHERE resource_id = ? AND version = ?')
-      .get(resourceId, version) as SetRow | undefined;
+  async findByVersion(resourceId: number, version: string): Promise<ResourceSetWithFiles | undefined> {
+    const row = await this.db.kysely
+      .selectFrom('resource_sets')
+      .selectAll()
+      .where('resource_id', '=', resourceId)
+      .where('version', '=', version)
+      .executeTakeFirst();
     return row && this.withFiles(toSet(row));
   }
 
   /** Creates an incomplete set with its files in one transaction. */
-  create(resourceId: number, input: { version: string; label: string; files: readonly NewResourceFile[] }): ResourceSetWithFiles {
+  async create(resourceId: number, input: { version: string; label: string; files: readonly NewResourceFile[] }): Promise<ResourceSetWithFiles> {
     validateFiles(input.files);
     const now = nowIso();
-    const insertFile = this.db.prepare(
-      `INSERT INTO resource_files (set_id, filename, filetype, sha256, size, bytes_done, extra) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
     try {
-      const id = this.db.transaction(() => {
-        const { lastInsertRowid } = this.db
-          .prepare('INSERT INTO resource_sets (resource_id, version, label, complete, created, updated) VALUES (?, ?, ?, 0, ?, ?)')
-          .run(resourceId, input.version, input.label, now, now);
-        for (const f of input.files) {
-          insertFile.run(lastInsertRowid, f.filename, f.filetype, f.sha256, f.size, f.bytesDone ?? 0, JSON.stringify(f.extra ?? {}));
-        }
-        return Number(lastInsertRowid);
-      })();
-      return this.get(id);
+      return await inTransaction(this.db, async (trx) => {
+        const set = await trx.kysely
+          .insertInto('resource_sets')
+          .values({ resource_id: resourceId, version: input.version, label: input.label, complete: 0, created: now, updated: now })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const rows = input.files.map((f) => ({
+          set_id: set.id,
+          filename: f.filename,
+          filetype: f.filetype,
+          sha256: f.sha256,
+          size: f.size,
+          bytes_done: f.bytesDone ?? 0,
+          extra: JSON.stringify(f.extra ?? {}),
+        }));
+        for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx.kysely.insertInto('resource_files').values(rows.slice(i, i + INSERT_BATCH)).execute();
+        return new ResourceSetRepository(trx).get(set.id);
+      });
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw new ValidationError('BootResourceSet', { version: [`Version ${input.version} already exists for resource ${resourceId}.`] });
       }
-      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new NotFoundError('BootResource', resourceId);
+      if (isForeignKeyViolation(err)) throw new NotFoundError('BootResource', resourceId);
       throw err;
     }
   }
 
   /** Records verified bytes of a file (progress); `size` once the file is verified. */
-  setFileProgress(fileId: number, bytesDone: number): void {
-    const { changes } = this.db
-      .prepare('UPDATE resource_files SET bytes_done = min(?, size) WHERE id = ?')
-      .run(Math.max(0, Math.floor(bytesDone)), fileId);
-    if (changes === 0) throw new NotFoundError('BootResourceFile', fileId);
+  async setFileProgress(fileId: number, bytesDone: number): Promise<void> {
+    const bytes = Math.max(0, Math.floor(bytesDone));
+    const { numUpdatedRows } = await this.db.kysely
+      .updateTable('resource_files')
+      .set({ bytes_done: sql<number>`CASE WHEN size < ${bytes} THEN size ELSE ${bytes} END` })
+      .where('id', '=', fileId)
+      .executeTakeFirst();
+    if (numUpdatedRows === 0n) throw new NotFoundError('BootResourceFile', fileId);
   }
 
   /** Marks a set complete (and no longer damaged); refused unless every file reports all its bytes verified. */
-  markComplete(setId: number): ResourceSetWithFiles {
-    const set = this.get(setId);
+  async markComplete(setId: number): Promise<ResourceSetWithFiles> {
+    const set = await this.get(setId);
     const unfinished = set.files.filter((f) => f.bytesDone < f.size).map((f) => f.filename);
     if (unfinished.length > 0) {
       throw new ValidationError('BootResourceSet', {}, [`Files not yet verified: ${unfinished.join(', ')}`]);
     }
-    this.db.prepare('UPDATE resource_sets SET complete = 1, damaged = 0, updated = ? WHERE id = ?').run(nowIso(), setId);
-    return this.get(setId);
+    const updated = await this.db.kysely
+      .updateTable('resource_sets')
+      .set({ complete: 1, damaged: 0, updated: nowIso() })
+      .where('id', '=', setId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) throw new NotFoundError('BootResourceSet', setId);
+    return withSums(toSet(updated), set.files);
   }
 
   /**
@@ -156,52 +156,59 @@ export class ResourceSetRepository {
    * were complete become damaged (incomplete, still offered until repaired). Their `updated` stays, so the region
    * stream's documents do not change. Returns the ids of the sets that hold the blob.
    */
-  markBlobDamaged(sha256: string): number[] {
-    return this.db.transaction(() => {
-      const ids = (this.db.prepare('SELECT DISTINCT set_id FROM resource_files WHERE sha256 = ? ORDER BY set_id').all(sha256) as { set_id: number }[]).map(
-        (r) => r.set_id,
-      );
-      this.db.prepare('UPDATE resource_files SET bytes_done = 0 WHERE sha256 = ?').run(sha256);
-      this.db
-        .prepare('UPDATE resource_sets SET damaged = 1, complete = 0 WHERE complete = 1 AND id IN (SELECT set_id FROM resource_files WHERE sha256 = ?)')
-        .run(sha256);
-      return ids;
-    })();
+  async markBlobDamaged(sha256: string): Promise<number[]> {
+    return inTransaction(this.db, async (trx) => {
+      const rows = await trx.kysely.selectFrom('resource_files').select('set_id').distinct().where('sha256', '=', sha256).orderBy('set_id').execute();
+      await trx.kysely.updateTable('resource_files').set({ bytes_done: 0 }).where('sha256', '=', sha256).execute();
+      await trx.kysely
+        .updateTable('resource_sets')
+        .set({ damaged: 1, complete: 0 })
+        .where('complete', '=', 1)
+        .where('id', 'in', (eb) => eb.selectFrom('resource_files').select('set_id').where('sha256', '=', sha256))
+        .execute();
+      return rows.map((r) => r.set_id);
+    });
   }
 
   /** The blobs of damaged sets still to be fetched again. */
-  damagedSha256(): Set<string> {
-    const rows = this.db
-      .prepare('SELECT DISTINCT f.sha256 FROM resource_files f JOIN resource_sets s ON s.id = f.set_id WHERE s.damaged = 1 AND f.bytes_done < f.size')
-      .all() as { sha256: string }[];
+  async damagedSha256(): Promise<Set<string>> {
+    const rows = await this.db.kysely
+      .selectFrom('resource_files as f')
+      .innerJoin('resource_sets as s', 's.id', 'f.set_id')
+      .select('f.sha256')
+      .distinct()
+      .where('s.damaged', '=', 1)
+      .whereRef('f.bytes_done', '<', 'f.size')
+      .execute();
     return new Set(rows.map((r) => r.sha256));
   }
 
-  delete(setId: number): void {
-    const { changes } = this.db.prepare('DELETE FROM resource_sets WHERE id = ?').run(setId);
-    if (changes === 0) throw new NotFoundError('BootResourceSet', setId);
+  async delete(setId: number): Promise<void> {
+    const { numDeletedRows } = await this.db.kysely.deleteFrom('resource_sets').where('id', '=', setId).executeTakeFirst();
+    if (numDeletedRows === 0n) throw new NotFoundError('BootResourceSet', setId);
   }
 
   /** One file row by id, with the set it belongs to. */
-  findFile(fileId: number): ResourceFile | undefined {
-    const row = this.db.prepare('SELECT * FROM resource_files WHERE id = ?').get(fileId) as FileRow | undefined;
+  async findFile(fileId: number): Promise<ResourceFile | undefined> {
+    const row = await this.db.kysely.selectFrom('resource_files').selectAll().where('id', '=', fileId).executeTakeFirst();
     return row && toFile(row);
   }
 
   /** Deletes every set of the resource but `keepSetId` (an upload replaces the image it had). */
-  deleteOthers(resourceId: number, keepSetId: number): number {
-    return this.db.prepare('DELETE FROM resource_sets WHERE resource_id = ? AND id != ?').run(resourceId, keepSetId).changes;
+  async deleteOthers(resourceId: number, keepSetId: number): Promise<number> {
+    const { numDeletedRows } = await this.db.kysely.deleteFrom('resource_sets').where('resource_id', '=', resourceId).where('id', '!=', keepSetId).executeTakeFirst();
+    return Number(numDeletedRows);
   }
 
   /** Every sha256 a file row references: the blobs the store must keep. */
-  referencedSha256(): Set<string> {
-    const rows = this.db.prepare('SELECT DISTINCT sha256 FROM resource_files').all() as { sha256: string }[];
+  async referencedSha256(): Promise<Set<string>> {
+    const rows = await this.db.kysely.selectFrom('resource_files').select('sha256').distinct().execute();
     return new Set(rows.map((r) => r.sha256));
   }
 
-  private withFiles(set: ResourceSet): ResourceSetWithFiles {
-    const files = (this.db.prepare('SELECT * FROM resource_files WHERE set_id = ? ORDER BY filename').all(set.id) as FileRow[]).map(toFile);
-    return withSums(set, files);
+  private async withFiles(set: ResourceSet): Promise<ResourceSetWithFiles> {
+    const rows = await this.db.kysely.selectFrom('resource_files').selectAll().where('set_id', '=', set.id).orderBy('filename').execute();
+    return withSums(set, rows.map(toFile));
   }
 }
 

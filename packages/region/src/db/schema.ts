@@ -16,7 +16,7 @@ type Flag = ColumnType<SqlBool, 0 | 1 | undefined, 0 | 1>;
 /** A column with a default in the DDL: optional on insert. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
-interface BootSourcesTable {
+export interface BootSourcesTable {
   id: Generated<number>;
   name: string;
   url: string;
@@ -29,7 +29,7 @@ interface BootSourcesTable {
   updated: string;
 }
 
-interface SelectionsTable {
+export interface SelectionsTable {
   id: Generated<number>;
   boot_source_id: number;
   os: string;
@@ -42,7 +42,7 @@ interface SelectionsTable {
   updated: string;
 }
 
-interface SourceCacheTable {
+export interface SourceCacheTable {
   id: Generated<number>;
   boot_source_id: number;
   os: string;
@@ -64,7 +64,7 @@ interface SourceCacheTable {
   read_at: string;
 }
 
-interface BootResourcesTable {
+export interface BootResourcesTable {
   id: Generated<number>;
   rtype: 'synced' | 'generated' | 'uploaded';
   name: string;
@@ -75,7 +75,7 @@ interface BootResourcesTable {
   updated: string;
 }
 
-interface ResourceSetsTable {
+export interface ResourceSetsTable {
   id: Generated<number>;
   resource_id: number;
   version: string;
@@ -86,7 +86,7 @@ interface ResourceSetsTable {
   updated: string;
 }
 
-interface ResourceFilesTable {
+export interface ResourceFilesTable {
   id: Generated<number>;
   set_id: number;
   filename: string;
@@ -98,7 +98,7 @@ interface ResourceFilesTable {
   extra: Defaulted<string>;
 }
 
-interface ImportRunsTable {
+export interface ImportRunsTable {
   id: Generated<number>;
   started: string;
   finished: string | null;
@@ -114,7 +114,7 @@ interface ConfigTable {
   value: string;
 }
 
-interface ApiKeysTable {
+export interface ApiKeysTable {
   consumer_key: string;
   token_key: string;
   token_secret: string;
@@ -128,7 +128,7 @@ interface GenerationsTable {
   value: number;
 }
 
-interface RacksTable {
+export interface RacksTable {
   name: string;
   token_sha256: string;
   registered: string;

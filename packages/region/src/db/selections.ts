@@ -1,20 +1,13 @@
-import type { Db } from './connection.js';
-import { FieldErrorCollector, NotFoundError, ValidationError } from './errors.js';
-import { isUniqueViolation, nowIso, parseJson } from './rows.js';
-import type { BootSourceWithSelections, NewSelection, Selection, SelectionUpdate } from './types.js';
+import type { Selectable } from 'kysely';
 import { BootSourceRepository } from './boot-sources.js';
+import type { Queryable } from './database.js';
+import { FieldErrorCollector, isForeignKeyViolation, isUniqueViolation, NotFoundError, ValidationError } from './errors.js';
+import { nowIso, parseJson } from './rows.js';
+import type { SelectionsTable } from './schema.js';
+import { inTransaction } from './transactions.js';
+import type { BootSourceWithSelections, NewSelection, Selection, SelectionUpdate } from './types.js';
 
-interface SelectionRow {
-  id: number;
-  boot_source_id: number;
-  os: string;
-  release: string;
-  arches: string;
-  subarches: string;
-  labels: string;
-}
-
-function toSelection(r: SelectionRow): Selection {
+function toSelection(r: Selectable<SelectionsTable>): Selection {
   return {
     id: r.id,
     bootSourceId: r.boot_source_id,
@@ -43,37 +36,52 @@ function validate(s: SelectionRecord): void {
 const duplicate = (): ValidationError =>
   new ValidationError('BootSourceSelection', {}, ['Boot source selection with this Boot source, Os and Release already exists.']);
 
+const jsonColumns = (r: SelectionRecord) => ({
+  os: r.os,
+  release: r.release,
+  arches: JSON.stringify(r.arches),
+  subarches: JSON.stringify(r.subarches),
+  labels: JSON.stringify(r.labels),
+});
+
+/** A write a unique constraint refused: the source already has a selection of that os/release. */
+async function write<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw duplicate();
+    throw err;
+  }
+}
+
 /** What to import from each source: os/release with arches, subarches and labels (`*` = all). */
 export class SelectionRepository {
-  readonly #sources: BootSourceRepository;
+  constructor(private readonly db: Queryable) {}
 
-  constructor(private readonly db: Db) {
-    this.#sources = new BootSourceRepository(db);
-  }
-
-  listForSource(bootSourceId: number): Selection[] {
-    this.#sources.get(bootSourceId);
-    const rows = this.db
-      .prepare('SELECT * FROM selections WHERE boot_source_id = ? ORDER BY id')
-      .all(bootSourceId) as SelectionRow[];
+  async listForSource(bootSourceId: number): Promise<Selection[]> {
+    await new BootSourceRepository(this.db).get(bootSourceId);
+    const rows = await this.db.kysely.selectFrom('selections').selectAll().where('boot_source_id', '=', bootSourceId).orderBy('id').execute();
     return rows.map(toSelection);
   }
 
-  find(bootSourceId: number, id: number): Selection | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM selections WHERE boot_source_id = ? AND id = ?')
-      .get(bootSourceId, id) as SelectionRow | undefined;
+  async find(bootSourceId: number, id: number): Promise<Selection | undefined> {
+    const row = await this.db.kysely
+      .selectFrom('selections')
+      .selectAll()
+      .where('boot_source_id', '=', bootSourceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toSelection(row);
   }
 
-  get(bootSourceId: number, id: number): Selection {
-    const found = this.find(bootSourceId, id);
+  async get(bootSourceId: number, id: number): Promise<Selection> {
+    const found = await this.find(bootSourceId, id);
     if (!found) throw new NotFoundError('BootSourceSelection', id);
     return found;
   }
 
-  create(bootSourceId: number, input: NewSelection): Selection {
-    this.#sources.get(bootSourceId);
+  async create(bootSourceId: number, input: NewSelection): Promise<Selection> {
+    await new BootSourceRepository(this.db).get(bootSourceId);
     const record: SelectionRecord = {
       os: input.os ?? '',
       release: input.release ?? '',
@@ -84,21 +92,23 @@ export class SelectionRepository {
     validate(record);
     const now = nowIso();
     try {
-      const { lastInsertRowid } = this.db
-        .prepare(
-          `INSERT INTO selections (boot_source_id, os, release, arches, subarches, labels, created, updated)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(bootSourceId, record.os, record.release, JSON.stringify(record.arches), JSON.stringify(record.subarches), JSON.stringify(record.labels), now, now);
-      return this.get(bootSourceId, Number(lastInsertRowid));
+      const row = await write(() =>
+        this.db.kysely
+          .insertInto('selections')
+          .values({ boot_source_id: bootSourceId, ...jsonColumns(record), created: now, updated: now })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return toSelection(row);
     } catch (err) {
-      if (isUniqueViolation(err)) throw duplicate();
+      // The source was deleted since it was read.
+      if (isForeignKeyViolation(err)) throw new NotFoundError('BootSource', bootSourceId);
       throw err;
     }
   }
 
-  update(bootSourceId: number, id: number, patch: SelectionUpdate): Selection {
-    const current = this.get(bootSourceId, id);
+  async update(bootSourceId: number, id: number, patch: SelectionUpdate): Promise<Selection> {
+    const current = await this.get(bootSourceId, id);
     const record: SelectionRecord = {
       os: patch.os ?? current.os,
       release: patch.release ?? current.release,
@@ -107,41 +117,53 @@ export class SelectionRepository {
       labels: patch.labels ?? current.labels,
     };
     validate(record);
-    try {
-      this.db
-        .prepare(
-          `UPDATE selections SET os = ?, release = ?, arches = ?, subarches = ?, labels = ?, updated = ?
-           WHERE boot_source_id = ? AND id = ?`,
-        )
-        .run(record.os, record.release, JSON.stringify(record.arches), JSON.stringify(record.subarches), JSON.stringify(record.labels), nowIso(), bootSourceId, id);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw duplicate();
-      throw err;
-    }
-    return this.get(bootSourceId, id);
+    const row = await write(() =>
+      this.db.kysely
+        .updateTable('selections')
+        .set({ ...jsonColumns(record), updated: nowIso() })
+        .where('boot_source_id', '=', bootSourceId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst(),
+    );
+    // Deleted meanwhile.
+    if (!row) throw new NotFoundError('BootSourceSelection', id);
+    return toSelection(row);
   }
 
-  delete(bootSourceId: number, id: number): void {
-    const { changes } = this.db.prepare('DELETE FROM selections WHERE boot_source_id = ? AND id = ?').run(bootSourceId, id);
-    if (changes === 0) throw new NotFoundError('BootSourceSelection', id);
+  async delete(bootSourceId: number, id: number): Promise<void> {
+    const { numDeletedRows } = await this.db.kysely
+      .deleteFrom('selections')
+      .where('boot_source_id', '=', bootSourceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (numDeletedRows === 0n) throw new NotFoundError('BootSourceSelection', id);
   }
 
   /** Every selection of every source, for cleanup ("is this image still selected?"). */
-  listAll(): Selection[] {
-    return (this.db.prepare('SELECT * FROM selections ORDER BY boot_source_id, id').all() as SelectionRow[]).map(toSelection);
+  async listAll(): Promise<Selection[]> {
+    const rows = await this.db.kysely.selectFrom('selections').selectAll().orderBy('boot_source_id').orderBy('id').execute();
+    return rows.map(toSelection);
   }
 
   /**
    * The enabled sources with their selections, highest priority first, read in one transaction so an import
    * sees one consistent picture together with its `generation`.
    */
-  enabledSourcesWithSelections(): { generation: number; sources: BootSourceWithSelections[] } {
-    return this.db.transaction(() => {
-      const sources = this.#sources.list().filter((s) => s.enabled);
-      return {
-        generation: this.#sources.generation(),
-        sources: sources.map((s) => ({ ...s, selections: this.listForSource(s.id) })),
-      };
-    })();
+  async enabledSourcesWithSelections(): Promise<{ generation: number; sources: BootSourceWithSelections[] }> {
+    return inTransaction(
+      this.db,
+      async (trx) => {
+        const sources = new BootSourceRepository(trx);
+        const enabled = (await sources.list()).filter((s) => s.enabled);
+        const rows = await trx.kysely.selectFrom('selections').selectAll().orderBy('boot_source_id').orderBy('id').execute();
+        const selections = rows.map(toSelection);
+        return {
+          generation: await sources.generation(),
+          sources: enabled.map((s) => ({ ...s, selections: selections.filter((x) => x.bootSourceId === s.id) })),
+        };
+      },
+      { snapshot: true },
+    );
   }
 }

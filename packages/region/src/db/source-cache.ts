@@ -1,28 +1,15 @@
 import type { ProductItem } from '@bootsync/shared/streams';
-import type { Db } from './connection.js';
+import type { Selectable } from 'kysely';
+import type { Queryable } from './database.js';
 import { nowIso, parseJson } from './rows.js';
+import type { SourceCacheTable } from './schema.js';
+import { inTransaction } from './transactions.js';
 import type { CachedImage, SourceCacheEntry } from './types.js';
 
-interface CacheRow {
-  boot_source_id: number;
-  os: string;
-  release: string;
-  arch: string;
-  subarch: string;
-  kflavor: string;
-  label: string;
-  release_title: string;
-  release_codename: string;
-  support_eol: string;
-  bootloader_type: string;
-  product_name: string;
-  version_name: string;
-  items: string;
-  extra: string;
-  read_at: string;
-}
+/** Rows per INSERT: 16 columns each, well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
+const INSERT_BATCH = 500;
 
-function toCachedImage(r: CacheRow): CachedImage {
+function toCachedImage(r: Selectable<SourceCacheTable>): CachedImage {
   return {
     bootSourceId: r.boot_source_id,
     os: r.os,
@@ -45,49 +32,63 @@ function toCachedImage(r: CacheRow): CachedImage {
 
 /** What each source offered at its last successful read; answers "what can be selected" without the network. */
 export class SourceCacheRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Queryable) {}
 
   /**
    * Replaces everything cached for a source in one transaction. Call it only after a successful, non-empty read:
    * a failed read must leave the previous cache in place.
    */
-  replace(bootSourceId: number, entries: readonly SourceCacheEntry[], readAt: string = nowIso()): void {
-    const insert = this.db.prepare(
-      `INSERT INTO source_cache (boot_source_id, os, release, arch, subarch, kflavor, label, release_title,
-         release_codename, support_eol, bootloader_type, product_name, version_name, items, extra, read_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM source_cache WHERE boot_source_id = ?').run(bootSourceId);
-      for (const e of entries) {
-        insert.run(
-          bootSourceId, e.os, e.release, e.arch, e.subarch, e.kflavor, e.label, e.releaseTitle, e.releaseCodename,
-          e.supportEol, e.bootloaderType, e.productName, e.versionName, JSON.stringify(e.items), JSON.stringify(e.extra), readAt,
-        );
-      }
-    })();
+  async replace(bootSourceId: number, entries: readonly SourceCacheEntry[], readAt: string = nowIso()): Promise<void> {
+    const rows = entries.map((e) => ({
+      boot_source_id: bootSourceId,
+      os: e.os,
+      release: e.release,
+      arch: e.arch,
+      subarch: e.subarch,
+      kflavor: e.kflavor,
+      label: e.label,
+      release_title: e.releaseTitle,
+      release_codename: e.releaseCodename,
+      support_eol: e.supportEol,
+      bootloader_type: e.bootloaderType,
+      product_name: e.productName,
+      version_name: e.versionName,
+      items: JSON.stringify(e.items),
+      extra: JSON.stringify(e.extra),
+      read_at: readAt,
+    }));
+    await inTransaction(this.db, async (trx) => {
+      await trx.kysely.deleteFrom('source_cache').where('boot_source_id', '=', bootSourceId).execute();
+      // Batches of rows per INSERT, under both dialects' limits on bound parameters (16 columns a row).
+      for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx.kysely.insertInto('source_cache').values(rows.slice(i, i + INSERT_BATCH)).execute();
+    });
   }
 
   /** Cached images of one source, or of all sources (highest priority first) when no id is given. */
-  list(bootSourceId?: number): CachedImage[] {
+  async list(bootSourceId?: number): Promise<CachedImage[]> {
     const rows =
       bootSourceId === undefined
-        ? this.db
-            .prepare(
-              `SELECT c.* FROM source_cache c JOIN boot_sources s ON s.id = c.boot_source_id
-               ORDER BY s.priority DESC, c.id`,
-            )
-            .all()
-        : this.db.prepare('SELECT * FROM source_cache WHERE boot_source_id = ? ORDER BY id').all(bootSourceId);
-    return (rows as CacheRow[]).map(toCachedImage);
+        ? await this.db.kysely
+            .selectFrom('source_cache as c')
+            .innerJoin('boot_sources as s', 's.id', 'c.boot_source_id')
+            .selectAll('c')
+            .orderBy('s.priority', 'desc')
+            .orderBy('c.id')
+            .execute()
+        : await this.db.kysely.selectFrom('source_cache').selectAll().where('boot_source_id', '=', bootSourceId).orderBy('id').execute();
+    return rows.map(toCachedImage);
   }
 
   /** Whether a source offers os/release (MAAS refuses a selection of nothing: "has no available images"). */
-  offers(bootSourceId: number, os: string, release: string): boolean {
-    return (
-      this.db
-        .prepare('SELECT 1 FROM source_cache WHERE boot_source_id = ? AND os = ? AND release = ? LIMIT 1')
-        .get(bootSourceId, os, release) !== undefined
-    );
+  async offers(bootSourceId: number, os: string, release: string): Promise<boolean> {
+    const row = await this.db.kysely
+      .selectFrom('source_cache')
+      .select('id')
+      .where('boot_source_id', '=', bootSourceId)
+      .where('os', '=', os)
+      .where('release', '=', release)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import type { Db } from '../db/index.js';
+import type { RegionDatabase } from '../db/index.js';
 
 /** One dependency /readyz checks; `check` rejects with the reason when it is not usable. */
 export interface ReadinessCheck {
@@ -24,11 +24,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function sqliteCheck(db: Db): ReadinessCheck {
+export function sqliteCheck(db: RegionDatabase): ReadinessCheck {
   return {
     name: 'sqlite',
     async check() {
-      db.prepare('SELECT count(*) FROM boot_sources').get();
+      await db.kysely.selectFrom('boot_sources').select((eb) => eb.fn.countAll().as('n')).execute();
     },
   };
 }

@@ -12,7 +12,7 @@ export interface FetchFilesOptions {
   /** Bytes of the file on disk so far (resumed bytes included). */
   readonly onProgress: (file: FileToFetch, bytes: number) => void;
   /** Called as soon as each file is stored or has failed, so its sets complete without waiting for the others. */
-  readonly onDone: (file: FileToFetch, outcome: FileOutcome, ms: number) => void;
+  readonly onDone: (file: FileToFetch, outcome: FileOutcome, ms: number) => Promise<void>;
 }
 
 /**
@@ -34,7 +34,7 @@ export async function fetchFiles(files: readonly FileToFetch[], options: FetchFi
         signal: options.signal,
         onProgress: (p) => options.onProgress(file, p.fileBytes),
       });
-      if (outcome) options.onDone(file, outcome, Math.round(performance.now() - started));
+      if (outcome) await options.onDone(file, outcome, Math.round(performance.now() - started));
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, queue.length) }, worker));

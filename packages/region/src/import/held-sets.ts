@@ -12,12 +12,14 @@ export interface HeldSetRow extends HeldSet {
 
 type ImportRepos = Pick<Repositories, 'bootResources' | 'resourceSets'>;
 
-export function heldSets(repos: ImportRepos): HeldSetRow[] {
-  return repos.bootResources.list({ rtype: 'synced' }).flatMap((resource) => {
-    const sets = repos.resourceSets.listForResource(resource.id);
+export async function heldSets(repos: ImportRepos): Promise<HeldSetRow[]> {
+  const held: HeldSetRow[] = [];
+  for (const resource of await repos.bootResources.list({ rtype: 'synced' })) {
+    const sets = await repos.resourceSets.listForResource(resource.id);
     const image = heldImage(resource, sets[0]?.label ?? '');
-    return sets.map((set) => ({ image, version: set.version, complete: set.complete, resourceId: resource.id, setId: set.id }));
-  });
+    held.push(...sets.map((set) => ({ image, version: set.version, complete: set.complete, resourceId: resource.id, setId: set.id })));
+  }
+  return held;
 }
 
 function heldImage(resource: BootResource, label: string): HeldImage {
@@ -40,9 +42,9 @@ function kindOf(os: string, release: string): ImageKind {
  * The resource and set rows of a wanted set, created if missing (an interrupted import finds its rows again).
  * Files whose blob is already stored are recorded as fully verified.
  */
-export function ensureSetRows(repos: ImportRepos, wanted: WantedSet, stored: (sha256: string) => boolean): ResourceSetWithFiles {
+export async function ensureSetRows(repos: ImportRepos, wanted: WantedSet, stored: (sha256: string) => boolean): Promise<ResourceSetWithFiles> {
   const { image } = wanted;
-  const resource = repos.bootResources.upsert({
+  const resource = await repos.bootResources.upsert({
     rtype: 'synced',
     name: image.identity.name,
     architecture: image.identity.architecture,
@@ -55,7 +57,7 @@ export function ensureSetRows(repos: ImportRepos, wanted: WantedSet, stored: (sh
       ...(image.kind === 'ubuntu' ? { kflavor: image.kflavor, ...(image.rolling ? { rolling: true } : {}) } : {}),
     },
   });
-  const existing = repos.resourceSets.findByVersion(resource.id, wanted.version);
+  const existing = await repos.resourceSets.findByVersion(resource.id, wanted.version);
   if (existing) return existing;
   return repos.resourceSets.create(resource.id, {
     version: wanted.version,

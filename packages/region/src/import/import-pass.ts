@@ -37,24 +37,24 @@ export interface PassContext {
  */
 export async function importPass(ctx: PassContext): Promise<{ generation: number }> {
   const { repos, log, run } = ctx;
-  const { generation, sources } = repos.selections.enabledSourcesWithSelections();
+  const { generation, sources } = await repos.selections.enabledSourcesWithSelections();
   await checkStore(ctx);
   const reads = await readSources(sources, {
     retry: ctx.tuning.sourceReadRetry,
-    proxy: importProxy(repos.config.get(), sources.map((s) => s.url)),
+    proxy: importProxy(await repos.config.get(), sources.map((s) => s.url)),
     signal: ctx.signal,
     maxDocumentSize: ctx.maxDocumentSize,
     log,
   });
   if (ctx.signal.aborted) return { generation };
-  const readable = recordReads(ctx, reads);
+  const readable = await recordReads(ctx, reads);
 
   const stored = new Set(await ctx.store.list());
   const isStored = (sha256: string): boolean => stored.has(sha256);
   const plan = planImport({
     sources: readable.map((r) => ({ sourceId: r.source.id, items: r.mirror.items, selections: r.source.selections })),
     storeHas: isStored,
-    held: heldSets(repos),
+    held: await heldSets(repos),
   });
 
   log.info({
@@ -69,14 +69,14 @@ export async function importPass(ctx: PassContext): Promise<{ generation: number
     try {
       const unaddressed = wanted.files.find((f) => f.sha256 === null);
       if (unaddressed) throw new MissingSha256Error(imageLabel(wanted), wanted.version, formatItemRef(unaddressed.ref));
-      tracker.add(wanted, ensureSetRows(repos, wanted, isStored), isStored);
+      await tracker.add(wanted, await ensureSetRows(repos, wanted, isStored), isStored);
     } catch (err) {
       // One set that cannot be recorded fails alone; the other images go on.
       run.error(imageLabel(wanted), err);
       failedSet(ctx, wanted, err);
     }
   }
-  for (const set of tracker.completeReady()) completed(ctx, set.wanted);
+  for (const set of await tracker.completeReady()) completed(ctx, set.wanted);
 
   const fetch = plan.fetch.filter((f) => f.sha256 !== null);
   if (fetch.length > 0) await download(ctx, fetch, readable, tracker, stored);
@@ -96,10 +96,10 @@ async function checkStore(ctx: PassContext): Promise<void> {
   for (const damage of await checkPublishedBlobs(ctx.repos, ctx.store)) {
     ctx.log.warn({ event: 'import.blob.damaged', sha256: damage.sha256, reason: damage.kind, image: damage.images.join(', '), quarantined: damage.quarantined });
   }
-  ctx.run.toRepair(ctx.repos.resourceSets.damagedSha256());
+  ctx.run.toRepair(await ctx.repos.resourceSets.damagedSha256());
 }
 
-function recordReads(ctx: PassContext, reads: readonly SourceRead[]): ReadableSource[] {
+async function recordReads(ctx: PassContext, reads: readonly SourceRead[]): Promise<ReadableSource[]> {
   const readable: ReadableSource[] = [];
   for (const read of reads) {
     if (!read.ok) {
@@ -108,7 +108,7 @@ function recordReads(ctx: PassContext, reads: readonly SourceRead[]): ReadableSo
       continue;
     }
     ctx.run.sourceRead();
-    ctx.repos.sourceCache.replace(read.source.id, cacheEntries(read.mirror.items));
+    await ctx.repos.sourceCache.replace(read.source.id, cacheEntries(read.mirror.items));
     readable.push(read);
   }
   return readable;
@@ -128,7 +128,7 @@ async function download(
     for (const file of fetch) for (const set of tracker.failed(file.contentKey)) failedSet(ctx, set.wanted, err);
     return;
   }
-  const proxy = importProxy(ctx.repos.config.get(), readable.map((r) => r.source.url));
+  const proxy = importProxy(await ctx.repos.config.get(), readable.map((r) => r.source.url));
   const downloader = new Downloader({
     store: ctx.store,
     concurrency: ctx.tuning.concurrency,
@@ -137,8 +137,8 @@ async function download(
     noProxy: proxy.noProxy,
     ...(ctx.downloadClient !== undefined && isHttpClient(ctx.downloadClient) ? { httpClient: ctx.downloadClient } : {}),
   });
-  const progress = createProgressWriter((batch) => {
-    for (const [content, bytes] of batch) tracker.progress(content, bytes);
+  const progress = createProgressWriter(async (batch) => {
+    await Promise.all([...batch].map(([content, bytes]) => tracker.progress(content, bytes)));
   }, ctx.tuning.progressIntervalMs);
   try {
     await fetchFiles(fetch, {
@@ -147,27 +147,30 @@ async function download(
       concurrency: ctx.tuning.concurrency,
       signal: ctx.signal,
       onProgress: (file, bytes) => progress.update(file.contentKey, bytes),
-      onDone: (file, outcome, ms) => {
+      onDone: async (file, outcome, ms) => {
         if (outcome.ok) {
           stored.add(outcome.sha256);
           progress.update(file.contentKey, file.size);
         }
-        fileDone(ctx, tracker, file, outcome, ms);
+        await fileDone(ctx, tracker, file, outcome, ms);
       },
     });
   } finally {
-    progress.close();
-    await downloader.close();
+    try {
+      await progress.close();
+    } finally {
+      await downloader.close();
+    }
   }
 }
 
-function fileDone(ctx: PassContext, tracker: SetTracker, file: FileToFetch, outcome: FileOutcome, ms: number): void {
+async function fileDone(ctx: PassContext, tracker: SetTracker, file: FileToFetch, outcome: FileOutcome, ms: number): Promise<void> {
   const image = tracker.setsOf(file.contentKey).map((s) => imageLabel(s.wanted)).join(', ');
   if (outcome.ok) {
     ctx.run.fileFetched(outcome.fetched);
     ctx.log.info({ event: 'import.file.verified', image, item: formatItemRef(file.ref), sha256: outcome.sha256, bytes: outcome.bytes, ms });
     if (ctx.run.repaired(outcome.sha256)) ctx.log.info({ event: 'import.blob.repaired', image, sha256: outcome.sha256, bytes: outcome.bytes });
-    for (const set of tracker.stored(file.contentKey)) completed(ctx, set.wanted);
+    for (const set of await tracker.stored(file.contentKey)) completed(ctx, set.wanted);
     return;
   }
   // Stopped or starting over: the partial stays for the next run; that is not a failure of the file.
@@ -195,16 +198,16 @@ async function cleanUp(
   sources: readonly BootSourceWithSelections[],
 ): Promise<void> {
   const { repos } = ctx;
-  const held = heldSets(repos);
+  const held = await heldSets(repos);
   const cleanup = planCleanup({
     held,
     offered: readable.flatMap((r) => offeredImages(r.mirror.items).map((i) => i.identity)),
     selections: sources.flatMap((s) => s.selections),
     retention: ctx.retention,
   });
-  const dropped = (what: string, fn: () => void): void => {
+  const dropped = async (what: string, fn: () => Promise<void>): Promise<void> => {
     try {
-      fn();
+      await fn();
       ctx.run.changed = true;
       ctx.log.info({ event: 'import.cleanup.removed', image: what });
     } catch (err) {
@@ -212,19 +215,19 @@ async function cleanUp(
     }
   };
   for (const identity of cleanup.dropImages) {
-    const resource = repos.bootResources.findByName(identity.name, identity.architecture);
-    if (resource) dropped(`${identity.name} ${identity.architecture}`, () => repos.bootResources.delete(resource.id));
+    const resource = await repos.bootResources.findByName(identity.name, identity.architecture);
+    if (resource) await dropped(`${identity.name} ${identity.architecture}`, () => repos.bootResources.delete(resource.id));
   }
   const setIds = new Map<HeldSet, number>(held.map((h) => [h, h.setId]));
   for (const set of cleanup.dropSets) {
     const setId = setIds.get(set);
     if (setId !== undefined) {
-      dropped(`${set.image.identity.name} ${set.image.identity.architecture} ${set.version}`, () => repos.resourceSets.delete(setId));
+      await dropped(`${set.image.identity.name} ${set.image.identity.architecture} ${set.version}`, () => repos.resourceSets.delete(setId));
     }
   }
   // Partials of files no set references any more (an image unselected mid-download) go with the blobs, and so do
   // those of images posted whole that no upload is writing (a region that died mid-POST left them).
-  const referenced = repos.resourceSets.referencedSha256();
+  const referenced = await repos.resourceSets.referencedSha256();
   const gc = await ctx.store.gc(referenced, { wantedPartials: referenced });
   if (gc.removed.length > 0 || gc.partials.length > 0) {
     ctx.log.info({ event: 'import.gc', blobs: gc.removed.length, partials: gc.partials.length, bytes: gc.bytes });

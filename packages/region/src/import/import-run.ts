@@ -32,30 +32,51 @@ const MAX_PASSES = 10;
 export async function runImport(deps: ImportServiceDeps, reason: ImportReason, signal: AbortSignal): Promise<ImportRunResult> {
   const { repos, store, logger: log } = deps;
   const tuning: ImportTuning = { ...DEFAULT_TUNING, ...deps.tuning };
-  const run = new RunRecorder(repos, log, deps.metrics);
+  const run = await RunRecorder.start(repos, log, deps.metrics);
   log.info({ event: 'import.started', runId: run.runId, reason });
   try {
     for (let pass = 1; pass <= MAX_PASSES && !signal.aborted; pass++) {
       const restart = new AbortController();
       const onStop = (): void => restart.abort(signal.reason);
       signal.addEventListener('abort', onStop, { once: true });
-      const seen = repos.bootSources.generation();
-      const watch = setInterval(() => {
-        if (repos.bootSources.generation() !== seen) restart.abort(new Error('sources changed'));
-      }, tuning.sourcesCheckMs);
+      const seen = await repos.bootSources.generation();
+      const watch = watchGeneration(repos, seen, tuning.sourcesCheckMs, () => restart.abort(new Error('sources changed')));
       try {
         const ctx = { repos, store, log, run, tuning, retention: deps.retention, maxDocumentSize: deps.maxDocumentSize, downloadClient: deps.downloadClient, signal: restart.signal };
         const { generation } = await importPass(ctx);
-        if (signal.aborted || repos.bootSources.generation() === generation) break;
+        if (signal.aborted || (await repos.bootSources.generation()) === generation) break;
         log.info({ event: 'import.restarted', runId: run.runId, reason: 'boot sources or selections changed', pass });
       } finally {
-        clearInterval(watch);
+        await watch.stop();
         signal.removeEventListener('abort', onStop);
       }
     }
   } catch (err) {
     if (!signal.aborted) run.crashed(err);
   }
-  const { outcome, ms } = run.finish(signal.aborted);
+  const { outcome, ms } = await run.finish(signal.aborted);
   return { runId: run.runId, outcome, changed: run.changed, bytes: run.bytes, ms };
+}
+
+/**
+ * Calls `changed` once the sources generation differs from `seen`, checking every `everyMs`; a check still reading
+ * when the next is due makes that one skip. A check that fails (the database) is tried again at the next.
+ */
+function watchGeneration(repos: ImportServiceDeps['repos'], seen: number, everyMs: number, changed: () => void): { stop(): Promise<void> } {
+  let checking: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    checking ??= repos.bootSources
+      .generation()
+      .then((now) => {
+        if (now !== seen) changed();
+      })
+      .catch(() => undefined)
+      .finally(() => (checking = undefined));
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await checking;
+    },
+  };
 }

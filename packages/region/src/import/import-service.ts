@@ -79,7 +79,7 @@ export class ImportService {
   }
 
   /** The newest `n` import runs, newest first. */
-  lastRuns(n: number): readonly ImportRun[] {
+  lastRuns(n: number): Promise<readonly ImportRun[]> {
     return this.#deps.repos.importRuns.list(n);
   }
 
@@ -95,18 +95,22 @@ export class ImportService {
     if (this.#stopping.signal.aborted) return;
     await this.#worker.start();
     const { config } = this.#deps.repos;
-    const autoImport = (): boolean => config.get().boot_images_auto_import;
-    this.#schedule = startImportTimer({
+    const autoImport = async (): Promise<boolean> => (await config.get()).boot_images_auto_import;
+    this.#schedule = await startImportTimer({
       cron: this.#deps.schedule,
-      minutes: () => config.get().boot_images_import_interval_minutes,
+      minutes: async () => (await config.get()).boot_images_import_interval_minutes,
       minuteMs: this.#deps.tuning?.minuteMs ?? DEFAULT_TUNING.minuteMs,
       tick: async () => {
         // Logged (debug) so that a schedule firing while auto-import is off shows it did, and why it did not import.
-        if (!autoImport()) this.#log.debug({ event: 'import.schedule.skipped' }, 'boot_images_auto_import is false');
-        else await this.triggerImport('schedule').catch((err: unknown) => this.#log.error({ event: 'import.schedule.failed', err }));
+        try {
+          if (!(await autoImport())) this.#log.debug({ event: 'import.schedule.skipped' }, 'boot_images_auto_import is false');
+          else await this.triggerImport('schedule');
+        } catch (err) {
+          this.#log.error({ event: 'import.schedule.failed', err });
+        }
       },
       log: this.#log,
     });
-    if (autoImport()) await this.triggerImport('startup');
+    if (await autoImport()) await this.triggerImport('startup');
   }
 }

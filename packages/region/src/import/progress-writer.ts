@@ -5,30 +5,39 @@
 export interface ProgressWriter {
   /** Records the bytes held so far of one blob (called on every chunk; cheap). */
   update(sha256: string, bytes: number): void;
-  /** Writes what is pending now and stops the timer. */
-  close(): void;
+  /** Stops the timer and writes what is pending, after the batch being written; throws a write that failed. */
+  close(): Promise<void>;
 }
 
 export function createProgressWriter(
-  write: (bytesBySha256: ReadonlyMap<string, number>) => void,
+  write: (bytesBySha256: ReadonlyMap<string, number>) => Promise<void>,
   intervalMs = 500,
 ): ProgressWriter {
   let pending = new Map<string, number>();
-  const flush = (): void => {
-    if (pending.size === 0) return;
+  let writing: Promise<void> | undefined;
+  let failed: { err: unknown } | undefined;
+  const flush = (): Promise<void> => {
+    if (pending.size === 0) return Promise.resolve();
     const batch = pending;
     pending = new Map();
-    write(batch);
+    return write(batch).catch((err: unknown) => {
+      failed ??= { err };
+    });
   };
-  const timer = setInterval(flush, intervalMs);
+  const timer = setInterval(() => {
+    // A batch still being written when the next is due: this tick waits for the next one (the counts keep).
+    writing ??= flush().finally(() => (writing = undefined));
+  }, intervalMs);
   timer.unref();
   return {
     update(sha256, bytes) {
       pending.set(sha256, bytes);
     },
-    close() {
+    async close() {
       clearInterval(timer);
-      flush();
+      await writing;
+      await flush();
+      if (failed) throw failed.err;
     },
   };
 }

@@ -6,7 +6,8 @@ import type { ImportMetrics, ImportOutcome } from './service-types.js';
 
 /**
  * The bookkeeping of one import run: its row (bytes, errors naming the item), what changed, and the metrics.
- * The pipeline reports facts here; this decides the outcome.
+ * The pipeline reports facts here; this decides the outcome. The pipeline reports from its hot path without
+ * waiting: the row's writes queue in the order they were reported, one at a time, and `finish` waits for them.
  */
 export class RunRecorder {
   readonly runId: number;
@@ -24,12 +25,27 @@ export class RunRecorder {
   #setsCompleted = 0;
   #setsFailed = 0;
   #toRepair: ReadonlySet<string> = new Set();
+  /** The row's writes, in the order reported; the first that failed. */
+  #writes: Promise<void> = Promise.resolve();
+  #writeFailed: { err: unknown } | undefined;
 
-  constructor(repos: Pick<Repositories, 'importRuns'>, log: Logger, metrics: ImportMetrics | undefined) {
+  /** Records a new run (its row) and returns its recorder. */
+  static async start(repos: Pick<Repositories, 'importRuns'>, log: Logger, metrics: ImportMetrics | undefined): Promise<RunRecorder> {
+    return new RunRecorder(repos, log, metrics, (await repos.importRuns.start()).id);
+  }
+
+  private constructor(repos: Pick<Repositories, 'importRuns'>, log: Logger, metrics: ImportMetrics | undefined, runId: number) {
     this.#repos = repos;
     this.#metrics = metrics;
     this.#log = log;
-    this.runId = repos.importRuns.start().id;
+    this.runId = runId;
+  }
+
+  /** Queues a write of the run's row after those reported before it. */
+  #write(fn: () => Promise<void>): void {
+    this.#writes = this.#writes.then(fn).catch((err: unknown) => {
+      this.#writeFailed ??= { err };
+    });
   }
 
   error(item: string, err: unknown): void {
@@ -40,7 +56,7 @@ export class RunRecorder {
     };
     this.#errors++;
     this.#firstError ??= err;
-    this.#repos.importRuns.addError(this.runId, error);
+    this.#write(() => this.#repos.importRuns.addError(this.runId, error));
   }
 
   /** The pipeline itself threw (a database or store failure): the run failed, whatever it did before. */
@@ -55,7 +71,7 @@ export class RunRecorder {
 
   fileFetched(bytes: number): void {
     this.bytes += bytes;
-    this.#repos.importRuns.addBytes(this.runId, bytes);
+    this.#write(() => this.#repos.importRuns.addBytes(this.runId, bytes));
     this.#metrics?.bytesDownloaded.inc(bytes);
     this.#metrics?.filesVerified.inc();
   }
@@ -87,9 +103,10 @@ export class RunRecorder {
 
   /**
    * `failed` when nothing could be read or every wanted set failed; `partial` when errors sit beside progress;
-   * `stopped` when an operator or a shutdown cut it short.
+   * `stopped` when an operator or a shutdown cut it short. Waits for the writes reported before; one of them that
+   * failed (the database) is thrown, as it was when reported, with the run left running for the next start to close.
    */
-  finish(stopped: boolean): { outcome: ImportOutcome; ms: number } {
+  async finish(stopped: boolean): Promise<{ outcome: ImportOutcome; ms: number }> {
     const outcome: ImportOutcome = stopped
       ? 'stopped'
       : this.#errors === 0
@@ -98,7 +115,9 @@ export class RunRecorder {
           ? 'failed'
           : 'partial';
     const ms = Math.round(performance.now() - this.#started);
-    this.#repos.importRuns.finish(this.runId, outcome);
+    await this.#writes;
+    if (this.#writeFailed) throw this.#writeFailed.err;
+    await this.#repos.importRuns.finish(this.runId, outcome);
     this.#metrics?.importDuration.observe({ outcome }, ms / 1000);
     this.#metrics?.importsTotal.inc({ outcome });
     if (outcome === 'succeeded') this.#metrics?.lastSuccessfulImport.set(Date.now() / 1000);

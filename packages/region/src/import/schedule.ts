@@ -26,7 +26,7 @@ export function createImportSchedule(expression: string, tick: () => Promise<voi
 
 export interface IntervalScheduleOptions {
   /** The interval now, in minutes (the config setting). */
-  readonly minutes: () => number;
+  readonly minutes: () => number | Promise<number>;
   readonly tick: () => Promise<void>;
   /** How long a minute is (ImportTuning.minuteMs): tests shorten it. */
   readonly minuteMs: number;
@@ -43,11 +43,17 @@ export function createIntervalSchedule(options: IntervalScheduleOptions): Import
   const checkMs = options.checkMs ?? Math.max(10, Math.round(minuteMs / 6));
   let last = Date.now();
   let running: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    if (running || Date.now() - last < options.minutes() * minuteMs) return;
+  const check = async (): Promise<void> => {
+    if (Date.now() - last < (await options.minutes()) * minuteMs) return;
     last = Date.now();
-    // The tick reports its own failures; a rejected one must not become an unhandled rejection.
-    running = options.tick().catch(() => undefined).finally(() => (running = undefined));
+    await options.tick();
+  };
+  const timer = setInterval(() => {
+    // One check (or tick) at a time. The tick reports its own failures, and a setting that cannot be read now is
+    // read at the next check: a rejected one must not become an unhandled rejection.
+    running ??= check()
+      .catch(() => undefined)
+      .finally(() => (running = undefined));
   }, checkMs);
   timer.unref();
   return {
@@ -62,19 +68,19 @@ export interface ImportTimerOptions {
   /** `--import-schedule`: when given, exactly that. */
   readonly cron: string | undefined;
   /** `boot_images_import_interval_minutes` now: the interval when there is no cron expression. */
-  readonly minutes: () => number;
+  readonly minutes: () => Promise<number>;
   readonly minuteMs: number;
   readonly tick: () => Promise<void>;
   readonly log: Logger;
 }
 
 /** The periodic import the operator asked for, a cron expression or else the interval setting; logs which. */
-export function startImportTimer(options: ImportTimerOptions): ImportSchedule {
+export async function startImportTimer(options: ImportTimerOptions): Promise<ImportSchedule> {
   const { cron, minutes, minuteMs, tick, log } = options;
   if (cron !== undefined) {
     log.info({ event: 'import.schedule', cron });
     return createImportSchedule(cron, tick);
   }
-  log.info({ event: 'import.schedule', intervalMinutes: minutes() });
+  log.info({ event: 'import.schedule', intervalMinutes: await minutes() });
   return createIntervalSchedule({ minutes, tick, minuteMs });
 }

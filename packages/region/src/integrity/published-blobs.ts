@@ -12,8 +12,8 @@ export async function checkPublishedBlobs(
   store: ContentStore,
 ): Promise<RecordedDamage[]> {
   const expected = new Map<string, number>();
-  for (const resource of repos.bootResources.list({})) {
-    for (const set of repos.resourceSets.listForResource(resource.id)) {
+  for (const resource of await repos.bootResources.list({})) {
+    for (const set of await repos.resourceSets.listForResource(resource.id)) {
       if (!set.complete) continue;
       for (const file of set.files) expected.set(file.sha256, file.size);
     }

@@ -27,10 +27,10 @@ export async function recordDamage(
   kind: DamageKind,
 ): Promise<RecordedDamage> {
   const quarantined = kind === 'missing' ? undefined : await store.quarantine(sha256);
-  const setIds = repos.resourceSets.markBlobDamaged(sha256);
+  const setIds = await repos.resourceSets.markBlobDamaged(sha256);
   const images = new Set<string>();
   for (const id of setIds) {
-    const resource = repos.bootResources.find(repos.resourceSets.get(id).resourceId);
+    const resource = await repos.bootResources.find((await repos.resourceSets.get(id)).resourceId);
     if (resource) images.add(`${resource.name} ${resource.architecture}`);
   }
   return { sha256, kind, images: [...images].sort(), sets: setIds.length, quarantined };

@@ -102,12 +102,17 @@ export class RackService {
   readonly racks: RackRepository;
   readonly #connection: Redis;
   readonly #queues: RackQueues;
-  readonly #served: StreamCache<RegionStream>;
+  readonly #served: StreamCache<Promise<RegionStream>>;
   #onReady = (): void => void this.#upsertAll().then(() => this.#catchUp());
 
   constructor(private readonly deps: RackServiceDeps) {
     this.racks = deps.repos.rackRecords;
-    this.#served = new StreamCache(() => this.stream(), deps.streamMaxAgeMs ?? 1_000);
+    this.#served = new StreamCache(() => {
+      const built = this.stream();
+      // A build that failed (the database) is not served again: the next request builds anew.
+      void built.catch(() => this.#served.invalidate());
+      return built;
+    }, deps.streamMaxAgeMs ?? 1_000);
     deps.metrics?.observe(() => this.list());
     this.#connection = connectRedis(deps.redisUrl, deps.redisSentinel, { maxRetriesPerRequest: null });
     watchRedisOutage(this.#connection, { logger: deps.logger, error: 'racks.redis.error', restored: 'racks.redis.restored' });
@@ -119,13 +124,13 @@ export class RackService {
       logger: deps.logger,
       handlers: {
         active: (rack) => this.racks.syncStarted(rack, now()),
-        progress: (rack, p) => {
+        progress: async (rack, p) => {
           // A report of another protocol version is not read: the job's result or failure says what it is.
           const progress = readProgress(p);
           if (!progress) return;
-          this.racks.progress(rack, progress.bytesDone, progress.bytesTotal, now());
+          await this.racks.progress(rack, progress.bytesDone, progress.bytesTotal, now());
           // A rack that found files it serves damaged says what it still holds whole, before it tries to repair them.
-          if (progress.images) this.racks.holding(rack, progress.images);
+          if (progress.images) await this.racks.holding(rack, progress.images);
         },
         completed: (rack, result) => this.#completed(rack, result, now()),
         failed: (rack, reason) => this.#failed(rack, readFailure(reason, rack), now()),
@@ -165,7 +170,7 @@ export class RackService {
 
   async register(name: string): Promise<RegistrationAnswerFields> {
     const token = randomBytes(32).toString('hex');
-    this.racks.register(name, token, new Date().toISOString());
+    await this.racks.register(name, token, new Date().toISOString());
     await this.#queues.upsertScheduler(name);
     // That rack alone: with every rack asked at each registration, 1,000 racks starting made 500,000 sync requests.
     await this.#queues.syncNow(name, 'registration');
@@ -182,27 +187,27 @@ export class RackService {
   async syncAllNow(reason: SyncReason): Promise<void> {
     // The racks about to be told read what changed, not a stream built before it.
     this.#served.invalidate();
-    await eachAtOnce(this.racks.list(), (rack) => this.#queues.syncNow(rack.name, reason));
+    await eachAtOnce(await this.racks.list(), (rack) => this.#queues.syncNow(rack.name, reason));
   }
 
   /** `rack-controller(s) import-boot-images`: one rack, or every rack without a name, pulls now. */
   async importBootImages(name?: string): Promise<void> {
     if (name === undefined) return this.syncAllNow('manual');
-    if (!this.racks.find(name)) throw new NotFoundError('RackController', name);
+    if (!(await this.racks.find(name))) throw new NotFoundError('RackController', name);
     this.#served.invalidate();
     await this.#queues.syncNow(name, 'manual');
   }
 
   /** Its scheduler, queue and state go; its token stops working. */
   async deregister(name: string): Promise<void> {
-    if (!this.racks.find(name)) throw new NotFoundError('RackController', name);
+    if (!(await this.racks.find(name))) throw new NotFoundError('RackController', name);
     await this.#queues.remove(name);
-    this.racks.delete(name);
+    await this.racks.delete(name);
     this.deps.logger.info({ event: 'racks.deregistered', rack: name });
   }
 
-  stream(): RegionStream {
-    return buildRegionStream(publishedImages(this.deps.repos));
+  async stream(): Promise<RegionStream> {
+    return buildRegionStream(await publishedImages(this.deps.repos));
   }
 
   /**
@@ -211,7 +216,7 @@ export class RackService {
    */
   async list(query: RackQuery = {}, now = new Date()): Promise<RackView[]> {
     const context = await this.#statusContext(now);
-    const rated = this.racks.list().map((rack) => ({ rack, status: rackStatus(rack, context) }));
+    const rated = (await this.racks.list()).map((rack) => ({ rack, status: rackStatus(rack, context) }));
     const chosen = query.status === undefined ? rated : rated.filter((r) => r.status === query.status);
     const offset = query.offset ?? 0;
     const page = chosen.slice(offset, query.limit === undefined ? undefined : offset + query.limit);
@@ -223,7 +228,7 @@ export class RackService {
     const context = await this.#statusContext(now);
     const byStatus = Object.fromEntries(RACK_STATUSES.map((s) => [s, 0])) as Record<RackStatus, number>;
     let connected = 0;
-    const all = this.racks.list();
+    const all = await this.racks.list();
     for (const rack of all) {
       byStatus[rackStatus(rack, context)] += 1;
       if (isConnected(rack, now, this.deps.syncIntervalMs)) connected += 1;
@@ -232,26 +237,26 @@ export class RackService {
   }
 
   async get(name: string, now = new Date()): Promise<RackView> {
-    const rack = this.racks.find(name);
+    const rack = await this.racks.find(name);
     if (!rack) throw new NotFoundError('RackController', name);
     const context = await this.#statusContext(now);
     return this.#view(rack, rackStatus(rack, context), context);
   }
 
   /** The rack side of every image's status, from one read of the racks, for `imageStatus({ newestSet, racks })`. */
-  imageRackStates(now = new Date()): (resource: ResourceName, version: string) => RackSyncState | undefined {
-    const states = imageRackStates(this.racks.list(), now, this.deps.syncIntervalMs);
+  async imageRackStates(now = new Date()): Promise<(resource: ResourceName, version: string) => RackSyncState | undefined> {
+    const states = imageRackStates(await this.racks.list(), now, this.deps.syncIntervalMs);
     return (resource, version) => states({ product: productName(resource), version });
   }
 
   /** The rack side of one image's status. */
-  imageRackState(resource: ResourceName, version: string, now = new Date()): RackSyncState | undefined {
-    return this.imageRackStates(now)(resource, version);
+  async imageRackState(resource: ResourceName, version: string, now = new Date()): Promise<RackSyncState | undefined> {
+    return (await this.imageRackStates(now))(resource, version);
   }
 
   async #statusContext(now: Date): Promise<StatusContext> {
     const regionImporting = await this.#regionImporting();
-    const published = publishedImages(this.deps.repos);
+    const published = await publishedImages(this.deps.repos);
     const offered = buildRegionStream(published).images.map(({ product, version }) => ({ product, version }));
     return { now, intervalMs: this.deps.syncIntervalMs, regionImporting, offered, published };
   }
@@ -279,21 +284,21 @@ export class RackService {
     return Promise.race([this.deps.isImporting(), gaveUp]).catch(() => false);
   }
 
-  #completed(rack: string, value: unknown, at: string): void {
+  async #completed(rack: string, value: unknown, at: string): Promise<void> {
     let result: SyncResult;
     try {
       result = readResult(value, rack);
     } catch (err) {
       // A rack of another protocol version: what it holds is not read into the status, and it reads out of sync.
-      this.#failed(rack, failureOf(err), at);
+      await this.#failed(rack, failureOf(err), at);
       return;
     }
-    this.racks.syncSucceeded(rack, result, at);
+    await this.racks.syncSucceeded(rack, result, at);
     this.deps.logger.info({ event: 'racks.sync.completed', rack });
   }
 
-  #failed(rack: string, failure: RackFailure, at: string): void {
-    this.racks.syncFailed(rack, { ...failure, at });
+  async #failed(rack: string, failure: RackFailure, at: string): Promise<void> {
+    await this.racks.syncFailed(rack, { ...failure, at });
     this.deps.logger.warn({ event: 'racks.sync.failed', rack, err: failure });
   }
 
@@ -304,13 +309,13 @@ export class RackService {
    */
   async #catchUp(): Promise<void> {
     try {
-      for (const rack of this.racks.list().filter((r) => r.syncing)) {
+      for (const rack of (await this.racks.list()).filter((r) => r.syncing)) {
         const last = await this.#queues.lastSync(rack.name);
         if (last === 'active') continue;
         const at = new Date(last?.finishedOn ?? Date.now()).toISOString();
-        if (last?.ok) this.#completed(rack.name, last.result, at);
-        else if (last) this.#failed(rack.name, readFailure(last.reason, rack.name), at);
-        else this.racks.syncEnded(rack.name);
+        if (last?.ok) await this.#completed(rack.name, last.result, at);
+        else if (last) await this.#failed(rack.name, readFailure(last.reason, rack.name), at);
+        else await this.racks.syncEnded(rack.name);
       }
     } catch (err) {
       this.deps.logger.warn({ event: 'racks.catch_up_failed', err });
@@ -319,21 +324,21 @@ export class RackService {
 
   async #upsertAll(): Promise<void> {
     try {
-      await eachAtOnce(this.racks.list(), (rack) => this.#queues.upsertScheduler(rack.name));
+      await eachAtOnce(await this.racks.list(), (rack) => this.#queues.upsertScheduler(rack.name));
     } catch (err) {
       this.deps.logger.warn({ event: 'racks.schedulers.upsert_failed', err });
     }
   }
 
-  #authenticate(authorization: string | undefined): StreamReader | undefined {
+  async #authenticate(authorization: string | undefined): Promise<StreamReader | undefined> {
     if (!authorization) return undefined;
     const token = bearerToken(authorization);
     if (token) {
-      const rack = this.racks.findByToken(token);
+      const rack = await this.racks.findByToken(token);
       if (!rack) return undefined;
-      this.racks.seen(rack.name, new Date().toISOString());
+      await this.racks.seen(rack.name, new Date().toISOString());
       return { rack: rack.name };
     }
-    return isApiUser(authorization, (tokenKey) => this.deps.repos.apiKeys.findByTokenKey(tokenKey)) ? { apiUser: true } : undefined;
+    return (await isApiUser(authorization, (tokenKey) => this.deps.repos.apiKeys.findByTokenKey(tokenKey))) ? { apiUser: true } : undefined;
   }
 }

@@ -11,10 +11,10 @@ import { RACK_TRANSFER_RETRY_AFTER_S, type RackTransferLimit, type RackTransferT
 export type StreamReader = { readonly rack: string } | { readonly apiUser: true };
 
 export interface StreamRouteDeps {
-  readonly stream: () => RegionStream;
+  readonly stream: () => Promise<RegionStream>;
   readonly store: Pick<ContentStore, 'pathOf'>;
   /** Who may read: a registered rack (Bearer token) or an API user (MAAS OAuth); undefined refuses with 401. */
-  readonly authenticate: (authorization: string | undefined) => StreamReader | undefined;
+  readonly authenticate: (authorization: string | undefined) => Promise<StreamReader | undefined>;
   /** Requests, bytes and responses in flight of the stream (createRegionMetrics().stream). */
   readonly serving?: ServingMetrics;
   /** Behind nginx: blobs are answered `X-Accel-Redirect: <prefix>sha256/<2 hex>/<64 hex>` (under the store) for nginx to send. */
@@ -37,13 +37,13 @@ export function registerStreamRoutes(app: FastifyInstance, deps: StreamRouteDeps
     url: `${STREAM_PATH}*`,
     exposeHeadRoute: false,
     handler: async (request, reply) => {
-      const reader = deps.authenticate(request.headers.authorization);
+      const reader = await deps.authenticate(request.headers.authorization);
       if (!reader) {
         answered(401);
         return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a rack token or an API key is required' });
       }
       const path = (request.params as { '*': string })['*'];
-      const stream = deps.stream();
+      const stream = await deps.stream();
       const document = stream.documents.get(path);
       if (document) {
         const answer = answerFileRequest({ ifNoneMatch: request.headers['if-none-match'] }, Buffer.byteLength(document.body), document.etag);
@@ -108,9 +108,9 @@ async function sendBlob(deps: StreamRouteDeps, sha256: string, request: FastifyR
 }
 
 /** Accepts an `Authorization: OAuth ...` MAAS API key, given how to look a token key up. */
-export function isApiUser(authorization: string, lookup: Parameters<typeof verifyPlaintextOAuth>[1]): boolean {
+export async function isApiUser(authorization: string, lookup: Parameters<typeof verifyPlaintextOAuth>[1]): Promise<boolean> {
   try {
-    verifyPlaintextOAuth(authorization, lookup);
+    await verifyPlaintextOAuth(authorization, lookup);
     return true;
   } catch {
     return false;

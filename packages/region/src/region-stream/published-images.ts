@@ -6,9 +6,11 @@ import type { PublishedImage } from './region-stream.js';
  * blob, an import is fetching it again) is still offered: racks that hold it keep it, and only the missing blob
  * cannot be fetched from the region meanwhile.
  */
-export function publishedImages(repos: Pick<Repositories, 'bootResources' | 'resourceSets'>): PublishedImage[] {
-  return repos.bootResources.list({}).flatMap((resource) => {
-    const set = repos.resourceSets.listForResource(resource.id).find((s) => s.complete || s.damaged);
-    return set ? [{ resource, set }] : [];
-  });
+export async function publishedImages(repos: Pick<Repositories, 'bootResources' | 'resourceSets'>): Promise<PublishedImage[]> {
+  const published: PublishedImage[] = [];
+  for (const resource of await repos.bootResources.list({})) {
+    const set = (await repos.resourceSets.listForResource(resource.id)).find((s) => s.complete || s.damaged);
+    if (set) published.push({ resource, set });
+  }
+  return published;
 }

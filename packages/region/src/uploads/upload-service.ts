@@ -34,17 +34,19 @@ export class UploadService {
   constructor(private readonly deps: UploadServiceDeps) {}
 
   /** What the form checks an upload against, read now. */
-  formContext(): UploadFormContext {
+  async formContext(): Promise<UploadFormContext> {
     const { repos } = this.deps;
-    const { commissioning_osystem: os, commissioning_distro_series: series } = repos.config.get();
+    const { commissioning_osystem: os, commissioning_distro_series: series } = await repos.config.get();
+    const baseImages = new Map<string, string>();
+    for (const resource of await repos.bootResources.list({})) {
+      const base = resource.extra.base_image;
+      if (typeof base === 'string') baseImages.set(`${resource.name} ${resource.architecture}`, base);
+    }
     return {
-      usableArchitectures: usableArchitectures(publishedImages(repos)),
-      offered: repos.sourceCache.list(),
+      usableArchitectures: usableArchitectures(await publishedImages(repos)),
+      offered: await repos.sourceCache.list(),
       defaultBaseImage: `${os}/${series}`,
-      existingBaseImage: (name, architecture) => {
-        const base = repos.bootResources.findByName(name, architecture)?.extra.base_image;
-        return typeof base === 'string' ? base : undefined;
-      },
+      existingBaseImage: (name, architecture) => baseImages.get(`${name} ${architecture}`),
     };
   }
 
@@ -85,9 +87,9 @@ export class UploadService {
    */
   async receive(resourceId: number, fileId: number, chunk: UploadChunk): Promise<void> {
     const { repos, store } = this.deps;
-    const resource = repos.bootResources.get(resourceId);
-    const file = repos.resourceSets.findFile(fileId);
-    const set = file && repos.resourceSets.find(file.setId);
+    const resource = await repos.bootResources.get(resourceId);
+    const file = await repos.resourceSets.findFile(fileId);
+    const set = file && (await repos.resourceSets.find(file.setId));
     if (!file || !set || set.resourceId !== resource.id) throw new NotFoundError('BootResourceFile', fileId);
     const length = chunk.length ?? 0;
     if (length === 0) throw new UploadChunkRefusedError('Missing data.');
@@ -109,36 +111,36 @@ export class UploadService {
       }
     } catch (err) {
       await partial.close();
-      this.#progress(file, partial.offset);
+      await this.#progress(file, partial.offset);
       throw err;
     }
     if (received !== length) {
       await partial.close();
-      this.#progress(file, partial.offset);
+      await this.#progress(file, partial.offset);
       throw new UploadChunkRefusedError("Content-Length doesn't equal size of received data.");
     }
     if (partial.offset < file.size) {
       await partial.close();
-      this.#progress(file, partial.offset);
+      await this.#progress(file, partial.offset);
       return;
     }
     try {
       await partial.finalize();
     } catch (err) {
-      this.#progress(file, 0);
+      await this.#progress(file, 0);
       if (err instanceof ChecksumMismatchError) throw new UploadChecksumError(imageLabel(resource), err.expected, err.actual);
       throw err;
     }
-    this.#progress(file, file.size);
+    await this.#progress(file, file.size);
     await this.#publish(resource, set.id);
   }
 
   /** Deletes an uploaded resource with its rows, and the blobs no other image uses. */
   async delete(resourceId: number): Promise<void> {
     const { repos } = this.deps;
-    const resource = repos.bootResources.get(resourceId);
-    const blobs = repos.resourceSets.listForResource(resourceId).flatMap((s) => s.files.map((f) => f.sha256));
-    repos.bootResources.delete(resourceId);
+    const resource = await repos.bootResources.get(resourceId);
+    const blobs = (await repos.resourceSets.listForResource(resourceId)).flatMap((s) => s.files.map((f) => f.sha256));
+    await repos.bootResources.delete(resourceId);
     if (resource.rtype !== 'uploaded') return;
     for (const sha256 of new Set(blobs)) await this.#dropUnreferenced(sha256);
     this.deps.logger.info({ event: 'upload.deleted', image: imageLabel(resource) });
@@ -146,10 +148,10 @@ export class UploadService {
 
   async #record(form: UploadForm, content: { sha256: string; size: number }, complete: boolean): Promise<BootResource> {
     const { repos } = this.deps;
-    const existing = repos.bootResources.findByName(form.name, form.architecture);
+    const existing = await repos.bootResources.findByName(form.name, form.architecture);
     // A synced image of that name and architecture is the import's: an upload must not take it over.
     if (existing && existing.rtype !== 'uploaded') throw new ValidationError('BootResource', { name: [`${form.name} is a reserved name`] });
-    const resource = repos.bootResources.upsert({
+    const resource = await repos.bootResources.upsert({
       rtype: 'uploaded',
       name: form.name,
       architecture: form.architecture,
@@ -159,33 +161,33 @@ export class UploadService {
         ...(form.baseImage !== '' && { base_image: form.baseImage }),
       },
     });
-    const versions = repos.resourceSets.listForResource(resource.id).map((s) => s.version);
-    const set = repos.resourceSets.create(resource.id, {
+    const versions = (await repos.resourceSets.listForResource(resource.id)).map((s) => s.version);
+    const set = await repos.resourceSets.create(resource.id, {
       version: nextVersionName(versions, this.deps.now?.() ?? new Date()),
       label: 'uploaded',
       files: [{ filename: form.filetype, filetype: form.filetype, sha256: content.sha256, size: content.size, bytesDone: complete ? content.size : 0 }],
     });
     this.deps.logger.info({ event: 'upload.created', image: imageLabel(resource), version: set.version, sha256: content.sha256, bytes: content.size });
     if (complete) await this.#publish(resource, set.id);
-    return repos.bootResources.get(resource.id);
+    return await repos.bootResources.get(resource.id);
   }
 
   async #publish(resource: BootResource, setId: number): Promise<void> {
     const { repos } = this.deps;
-    const set = repos.resourceSets.markComplete(setId);
+    const set = await repos.resourceSets.markComplete(setId);
     // MAAS deletes an upload's older files (LP:1660418) when the new one is created; here the older set stays
     // usable until its successor is complete.
-    repos.resourceSets.deleteOthers(resource.id, setId);
+    await repos.resourceSets.deleteOthers(resource.id, setId);
     this.deps.logger.info({ event: 'upload.published', image: imageLabel(resource), version: set.version, bytes: set.size });
     await this.deps.onPublished?.();
   }
 
-  #progress(file: ResourceFile, bytes: number): void {
-    this.deps.repos.resourceSets.setFileProgress(file.id, bytes);
+  async #progress(file: ResourceFile, bytes: number): Promise<void> {
+    await this.deps.repos.resourceSets.setFileProgress(file.id, bytes);
   }
 
   async #dropUnreferenced(sha256: string): Promise<void> {
-    if (!this.deps.repos.resourceSets.referencedSha256().has(sha256)) await this.deps.store.remove(sha256);
+    if (!(await this.deps.repos.resourceSets.referencedSha256()).has(sha256)) await this.deps.store.remove(sha256);
   }
 }
 

@@ -41,7 +41,7 @@ export const createBootResource: ApiAction = {
     try {
       ctx.args.expectOnly(CREATE_PARAMS.map((p) => p.name));
       const uploads = ctx.deps.uploads;
-      const form = cleanUploadForm((key) => ctx.args.text(key), uploads.formContext(), content.seen);
+      const form = cleanUploadForm((key) => ctx.args.text(key), await uploads.formContext(), content.seen);
       const blob = await content.stored();
       let resource: BootResource;
       if (blob) resource = await uploads.createStored(form, blob);
@@ -56,12 +56,13 @@ export const createBootResource: ApiAction = {
 };
 
 /** The answer of a create and of `boot-resource read`: MAAS's dict with its sets, and where to upload a file. */
-export function resourceWithSets(ctx: ActionContext, resource: BootResource, status = 200): ApiAnswer {
-  const sets = ctx.deps.resourceSets.listForResource(resource.id);
-  const rackStates = ctx.deps.racks?.imageRackStates();
-  const rackState = (version: string) => rackStates?.(resource, version);
+export async function resourceWithSets(ctx: ActionContext, resource: BootResource, status = 200): Promise<ApiAnswer> {
+  const sets = await ctx.deps.resourceSets.listForResource(resource.id);
+  const rackStates = await ctx.deps.racks?.imageRackStates();
+  const rackState = rackStates && ((version: string) => rackStates(resource, version));
   const uploadUri = resource.rtype === 'uploaded' ? (fileId: number) => ctx.uri(`boot-resources/${resource.id}/upload/${fileId}/`) : undefined;
-  return json({ ...bootResourceJson(resource, sets, ctx.uri, rackState, importRunning(ctx.deps.importRuns)), sets: resourceSetsJson(sets, uploadUri) }, status);
+  const running = await importRunning(ctx.deps.importRuns);
+  return json({ ...bootResourceJson(resource, sets, ctx.uri, rackState, running), sets: resourceSetsJson(sets, uploadUri) }, status);
 }
 
 /** The `content` part of a create, streamed into a partial of the store as it arrives. */

@@ -1,4 +1,3 @@
-import type { BootResource } from '../../db/index.js';
 import { maasDate } from '../maas-date.js';
 import { json, noContent, text } from '../answer.js';
 import { BadRequestError, FormError } from '../errors.js';
@@ -20,18 +19,21 @@ export const bootResourcesResource: ApiResource = {
       op: null,
       summary: 'List boot resources, each with its status and when it was last synced.',
       params: [{ name: 'type', type: 'String', doc: 'Optional. Only resources of this type: synced, uploaded or all.' }],
-      handle: ({ deps, args, uri }) => {
+      handle: async ({ deps, args, uri }) => {
         const type = args.text('type') ?? 'all';
         // MAAS 3.5+ dropped "generated": a plain-text 400 listing the types as Python prints the list.
         if (type !== 'all' && (type === 'generated' || !isResourceType(type))) {
           throw new BadRequestError(`'${type}' is not a valid boot resource type. Available types: ['synced', 'uploaded']`);
         }
-        const resources = deps.bootResources.list(type === 'all' ? {} : { rtype: type });
-        const running = importRunning(deps.importRuns);
+        const resources = await deps.bootResources.list(type === 'all' ? {} : { rtype: type });
+        const running = await importRunning(deps.importRuns);
         // One read of the racks for every image: with 1,000 racks, a read per image was most of this answer's time.
-        const rackStates = deps.racks?.imageRackStates();
-        const rackStateOf = (r: BootResource) => (version: string) => rackStates?.(r, version);
-        return json(resources.map((r) => bootResourceJson(r, deps.resourceSets.listForResource(r.id), uri, rackStateOf(r), running)));
+        const rackState = await deps.racks?.imageRackStates();
+        const answers = [];
+        for (const r of resources) {
+          answers.push(bootResourceJson(r, await deps.resourceSets.listForResource(r.id), uri, rackState && ((version) => rackState(r, version)), running));
+        }
+        return json(answers);
       },
     },
     createBootResource,
@@ -74,7 +76,7 @@ export const bootResourcesResource: ApiResource = {
         if (runs < 1 || runs > 100) throw new FormError({ runs: ['Ensure this value is between 1 and 100.'] });
         return json({
           importing: await deps.imports.isImporting(),
-          runs: deps.imports.lastRuns(runs).map((r) => ({
+          runs: (await deps.imports.lastRuns(runs)).map((r) => ({
             id: r.id,
             started: maasDate(r.started),
             finished: r.finished === null ? null : maasDate(r.finished),
@@ -98,7 +100,7 @@ export const bootResourceResource: ApiResource = {
       method: 'GET',
       op: null,
       summary: 'Read a boot resource with its sets, their files and download progress.',
-      handle: (ctx) => resourceWithSets(ctx, ctx.deps.bootResources.get(resourceIdOf(ctx))),
+      handle: async (ctx) => resourceWithSets(ctx, await ctx.deps.bootResources.get(resourceIdOf(ctx))),
     },
     {
       name: 'delete',

@@ -48,7 +48,7 @@ export const bootSourceSelectionsResource: ApiResource = {
       method: 'GET',
       op: null,
       summary: 'List the selections of a boot source.',
-      handle: (ctx) => json(ctx.deps.selections.listForSource(sourceIdOf(ctx)).map((s) => selectionJson(s, ctx.uri))),
+      handle: async (ctx) => json((await ctx.deps.selections.listForSource(sourceIdOf(ctx))).map((s) => selectionJson(s, ctx.uri))),
     },
     {
       name: 'create',
@@ -61,7 +61,7 @@ export const bootSourceSelectionsResource: ApiResource = {
       params: SELECTION_PARAMS,
       handle: async (ctx) => {
         const bootSourceId = sourceIdOf(ctx);
-        const source = ctx.deps.bootSources.get(bootSourceId);
+        const source = await ctx.deps.bootSources.get(bootSourceId);
         const fields = selectionFields(ctx.args);
         const wanted = {
           os: required(ctx.args, 'os').trim(),
@@ -71,7 +71,7 @@ export const bootSourceSelectionsResource: ApiResource = {
           labels: fields.labels ?? ANY,
         };
         await checkOffered(ctx, source, wanted);
-        return json(selectionJson(ctx.deps.selections.create(bootSourceId, wanted), ctx.uri));
+        return json(selectionJson(await ctx.deps.selections.create(bootSourceId, wanted), ctx.uri));
       },
     },
   ],
@@ -87,7 +87,7 @@ export const bootSourceSelectionResource: ApiResource = {
       method: 'GET',
       op: null,
       summary: 'Read a selection.',
-      handle: (ctx) => json(selectionJson(ctx.deps.selections.get(sourceIdOf(ctx), selectionIdOf(ctx)), ctx.uri)),
+      handle: async (ctx) => json(selectionJson(await ctx.deps.selections.get(sourceIdOf(ctx), selectionIdOf(ctx)), ctx.uri)),
     },
     {
       name: 'update',
@@ -97,10 +97,10 @@ export const bootSourceSelectionResource: ApiResource = {
       params: SELECTION_PARAMS,
       handle: async (ctx) => {
         const [bootSourceId, id] = [sourceIdOf(ctx), selectionIdOf(ctx)];
-        const current = ctx.deps.selections.get(bootSourceId, id);
+        const current = await ctx.deps.selections.get(bootSourceId, id);
         const patch = selectionFields(ctx.args);
-        await checkOffered(ctx, ctx.deps.bootSources.get(bootSourceId), { ...current, ...patch });
-        return json(selectionJson(ctx.deps.selections.update(bootSourceId, id, patch), ctx.uri));
+        await checkOffered(ctx, await ctx.deps.bootSources.get(bootSourceId), { ...current, ...patch });
+        return json(selectionJson(await ctx.deps.selections.update(bootSourceId, id, patch), ctx.uri));
       },
     },
     {
@@ -109,15 +109,15 @@ export const bootSourceSelectionResource: ApiResource = {
       op: null,
       summary: 'Delete a selection.',
       description: 'Refused for the selection of the commissioning release (commissioning_osystem/commissioning_distro_series).',
-      handle: (ctx) => {
+      handle: async (ctx) => {
         const [bootSourceId, id] = [sourceIdOf(ctx), selectionIdOf(ctx)];
-        const selection = ctx.deps.selections.get(bootSourceId, id);
-        const config = ctx.deps.config.get();
+        const selection = await ctx.deps.selections.get(bootSourceId, id);
+        const config = await ctx.deps.config.get();
         // MAAS 3.6/3.7 BootSourceSelection.delete: machines could no longer be commissioned.
         if (selection.os === config.commissioning_osystem && selection.release === config.commissioning_distro_series) {
           throw new BadRequestError(`Unable to delete ${selection.os} ${selection.release}. It is the operating system used for commissioning.`);
         }
-        ctx.deps.selections.delete(bootSourceId, id);
+        await ctx.deps.selections.delete(bootSourceId, id);
         return noContent();
       },
     },

@@ -85,7 +85,7 @@ export const bootSourcesResource: ApiResource = {
       method: 'GET',
       op: null,
       summary: 'List boot sources, the highest priority first.',
-      handle: ({ deps, uri }) => json(deps.bootSources.list().map((s) => bootSourceJson(s, uri))),
+      handle: async ({ deps, uri }) => json((await deps.bootSources.list()).map((s) => bootSourceJson(s, uri))),
     },
     {
       name: 'create',
@@ -94,9 +94,9 @@ export const bootSourcesResource: ApiResource = {
       summary: 'Create a boot source.',
       description: 'One of keyring_filename or keyring_data is needed unless skip_keyring_verification is true.',
       params: SOURCE_PARAMS,
-      handle: ({ deps, args, uri }) => {
+      handle: async ({ deps, args, uri }) => {
         const url = required(args, 'url');
-        return json(bootSourceJson(deps.bootSources.create({ ...sourceFields(args), url }), uri), 201);
+        return json(bootSourceJson(await deps.bootSources.create({ ...sourceFields(args), url }), uri), 201);
       },
     },
     {
@@ -128,7 +128,7 @@ export const bootSourceResource: ApiResource = {
       method: 'GET',
       op: null,
       summary: 'Read a boot source.',
-      handle: (ctx) => json(bootSourceJson(ctx.deps.bootSources.get(sourceId(ctx)), ctx.uri)),
+      handle: async (ctx) => json(bootSourceJson(await ctx.deps.bootSources.get(sourceId(ctx)), ctx.uri)),
     },
     {
       name: 'update',
@@ -141,15 +141,15 @@ export const bootSourceResource: ApiResource = {
         'sending only the new one is refused with "Only one of keyring_filename or keyring_data can be specified.", ' +
         'as in MAAS.',
       params: SOURCE_PARAMS,
-      handle: (ctx) => json(bootSourceJson(ctx.deps.bootSources.update(sourceId(ctx), sourceFields(ctx.args)), ctx.uri)),
+      handle: async (ctx) => json(bootSourceJson(await ctx.deps.bootSources.update(sourceId(ctx), sourceFields(ctx.args)), ctx.uri)),
     },
     {
       name: 'delete',
       method: 'DELETE',
       op: null,
       summary: 'Delete a boot source, with its selections.',
-      handle: (ctx) => {
-        ctx.deps.bootSources.delete(sourceId(ctx));
+      handle: async (ctx) => {
+        await ctx.deps.bootSources.delete(sourceId(ctx));
         return noContent();
       },
     },

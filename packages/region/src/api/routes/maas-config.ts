@@ -15,14 +15,14 @@ function configName(args: ParamBag): keyof RegionConfig {
 }
 
 /** The value as the setting's MAAS form field cleans it; form errors are keyed as MAAS keys them. */
-function configValue(deps: ApiDeps, name: keyof RegionConfig, args: ParamBag): RegionConfig[keyof RegionConfig] {
+async function configValue(deps: ApiDeps, name: keyof RegionConfig, args: ParamBag): Promise<RegionConfig[keyof RegionConfig]> {
   const kind = typeof REGION_CONFIG_DEFAULTS[name];
   if (kind === 'boolean') return parseBoolean('value', required(args, 'value'));
   if (kind === 'number') return parseWholeNumber(name, required(args, 'value'));
   const value = (args.text('value') ?? '').trim();
   if (isReleaseSetting(name)) {
     if (value === '') throw new FormError({ [name]: ['This field is required.'] });
-    const error = releaseChoiceError(name, value, releaseChoices(name, deps.bootResources.list(), deps.config.get()));
+    const error = releaseChoiceError(name, value, releaseChoices(name, await deps.bootResources.list(), await deps.config.get()));
     if (error) throw new FormError({ [name]: [error] });
   }
   return value;
@@ -40,7 +40,7 @@ export const maasResource: ApiResource = {
       summary: 'Get a configuration value.',
       description: 'Answers the value as JSON; http_proxy is null until it is set, as in MAAS.',
       params: [{ name: 'name', type: 'String', doc: `The setting: ${NAMES}.` }],
-      handle: ({ deps, args }) => json(deps.config.shown(configName(args))),
+      handle: async ({ deps, args }) => json(await deps.config.shown(configName(args))),
     },
     {
       name: 'set_config',
@@ -51,9 +51,9 @@ export const maasResource: ApiResource = {
         { name: 'name', type: 'String', doc: `The setting: ${NAMES}.` },
         { name: 'value', type: 'String', doc: 'The new value; booleans as true/false or 1/0.' },
       ],
-      handle: ({ deps, args }) => {
+      handle: async ({ deps, args }) => {
         const name = configName(args);
-        deps.config.set(name, configValue(deps, name, args) as RegionConfig[typeof name]);
+        await deps.config.set(name, (await configValue(deps, name, args)) as RegionConfig[typeof name]);
         return text('OK');
       },
     },

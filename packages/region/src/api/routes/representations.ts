@@ -74,8 +74,8 @@ export function bootResourceJson(
 }
 
 /** Whether an import run is in progress, from the run records (SQLite): a status read costs no Redis round trip. */
-export function importRunning(runs: Pick<ImportRunRepository, 'list'>): boolean {
-  return runs.list(1)[0]?.outcome === 'running';
+export async function importRunning(runs: Pick<ImportRunRepository, 'list'>): Promise<boolean> {
+  return (await runs.list(1))[0]?.outcome === 'running';
 }
 
 /**

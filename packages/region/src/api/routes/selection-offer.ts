@@ -26,8 +26,8 @@ class SourceUnreadableError extends ApiError {
  * to an older cache; with none, the selection cannot be checked and is refused with a 503 rather than accepted blind.
  */
 export async function offerForSelection(deps: ApiDeps, source: BootSource, signal: AbortSignal): Promise<Offer> {
-  const cached = deps.sourceCache.list(source.id);
-  const maxAgeMs = deps.config.get().boot_images_import_interval_minutes * 60_000;
+  const cached = await deps.sourceCache.list(source.id);
+  const maxAgeMs = (await deps.config.get()).boot_images_import_interval_minutes * 60_000;
   const readAt = cached[0] ? Date.parse(cached[0].readAt) : NaN;
   if (Date.now() - readAt < maxAgeMs) return summarizeOffer(cached.flatMap((c) => c.items));
   try {
@@ -41,8 +41,8 @@ export async function offerForSelection(deps: ApiDeps, source: BootSource, signa
       signal,
     );
     // Cached only if the source is still the one read (an update meanwhile clears its cache).
-    const now = deps.bootSources.get(source.id);
-    if (items.length > 0 && now.updated === source.updated) deps.sourceCache.replace(source.id, cacheEntries(items));
+    const now = await deps.bootSources.get(source.id);
+    if (items.length > 0 && now.updated === source.updated) await deps.sourceCache.replace(source.id, cacheEntries(items));
     return summarizeOffer(items);
   } catch (err) {
     if (cached.length > 0) return summarizeOffer(cached.flatMap((c) => c.items));
