@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Http1Agent, type Http1Response } from '../src/download/http1/index.js';
 import { servePayloads, type ServedPayloads } from '@bootsync/testkit/http';
+import { waitFor } from '@bootsync/testkit/wait';
 
 // The downloader's own HTTP/1.1 client, against real servers: the testkit's file server, Node's http server
 // (chunked, keep-alive) and raw sockets for what servers rarely but really do.
@@ -33,10 +34,14 @@ async function bodyOf(res: Http1Response, sink?: (chunk: Buffer) => Promise<void
 }
 
 /** A TCP server answering each connection with `answer` (raw bytes), counting connections. */
-async function rawServer(answer: (socket: Socket, request: string) => void): Promise<{ url: string; connections: () => number; server: Server }> {
+async function rawServer(
+  answer: (socket: Socket, request: string) => void,
+): Promise<{ url: string; connections: () => number; closed: () => number; server: Server }> {
   let connections = 0;
+  let closed = 0;
   const server = createServer((socket) => {
     connections += 1;
+    socket.on('close', () => void (closed += 1));
     let seen = '';
     socket.on('data', (d) => {
       seen += d.toString('latin1');
@@ -49,7 +54,7 @@ async function rawServer(answer: (socket: Socket, request: string) => void): Pro
     socket.on('error', () => undefined);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections, server };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections, closed: () => closed, server };
 }
 
 describe('Http1Agent: GET for large files', () => {
@@ -84,7 +89,8 @@ describe('Http1Agent: GET for large files', () => {
       expect(raw.connections()).toBe(1);
       closeAfterAnswer = true;
       await bodyOf(await agent.get(new URL(`${raw.url}/a`), {}, OPTIONS));
-      await sleep(50); // the server's FIN reaches the kept connection
+      // Closed at both ends: the client has read the server's FIN (and answered it with its own).
+      await waitFor('the kept connection closed', () => raw.closed() === 1);
       expect((await bodyOf(await agent.get(new URL(`${raw.url}/a`), {}, OPTIONS))).bytes.toString()).toBe('hello');
       expect(raw.connections()).toBe(2);
     } finally {
