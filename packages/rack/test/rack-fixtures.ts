@@ -5,8 +5,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { RegionRoster } from '@bootsync/shared/rack-protocol';
 import type { ProductItem } from '@bootsync/shared/streams';
 import { ContentStore } from '@bootsync/shared/store';
+import { capturingLogger, type LogLine } from '@bootsync/testkit/logs';
+import { RegionLink } from '@bootsync/rack/regions';
 
 const run = promisify(execFile);
 
@@ -64,4 +67,11 @@ export async function makeTarXz(workDir: string, files: Record<string, string>, 
   const out = join(workDir, `archive-${Date.now()}-${Math.random().toString(36).slice(2)}.tar.xz`);
   await run('tar', ['-cJf', out, '-C', src, ...(tarArgs.length > 0 ? tarArgs : Object.keys(files))]);
   return readFile(out);
+}
+
+/** A RegionLink of rack-1 over `urls` (the stream at each one's root, no credentials), and the moves it logged. */
+export function regionLinkTo(urls: readonly string[]): { readonly link: RegionLink; moves(): LogLine[] } {
+  const { logger, lines } = capturingLogger('rack');
+  const link = new RegionLink({ roster: new RegionRoster(urls), rack: 'rack-1', logger, streamPath: '/', headers: () => ({}) });
+  return { link, moves: () => lines.filter((l) => l.event === 'rack.region.changed') };
 }

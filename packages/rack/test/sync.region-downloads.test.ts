@@ -2,15 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY, type Downloader } from '@bootsync/shared/download';
-import { RegionRoster } from '@bootsync/shared/rack-protocol';
 import { ContentStore } from '@bootsync/shared/store';
 import type { ProductItem } from '@bootsync/shared/streams';
 import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testkit/http';
-import { capturingLogger } from '@bootsync/testkit/logs';
 import { regionDownloader } from '@bootsync/rack/daemon';
-import { RegionLink } from '@bootsync/rack/regions';
 import { downloadFromRegions } from '@bootsync/rack/sync';
-import { bootItem, tempDir } from './rack-fixtures.js';
+import { bootItem, regionLinkTo, tempDir } from './rack-fixtures.js';
 
 const MiB = 1024 * 1024;
 /** Fast rounds for the tests: two in a row that store nothing, and the rack gives up. */
@@ -44,17 +41,11 @@ afterEach(async () => {
   await cleanup();
 });
 
-function linkTo(urls: string[]): { link: RegionLink; events: () => Record<string, unknown>[] } {
-  const { logger, lines } = capturingLogger('rack');
-  const link = new RegionLink({ roster: new RegionRoster(urls), rack: 'rack-1', logger, streamPath: '/', headers: () => ({}) });
-  return { link, events: () => lines.filter((l) => l.event === 'rack.region.changed') };
-}
-
 describe('a rack fetching its files from one region of several', () => {
   it('moves to the next region when the current one cuts its connection mid-file, and resumes the partial there', async () => {
     const squashfs = `/${items[2]!.path}`;
     a.faults.set(squashfs, { dropAfterBytes: 2 * MiB });
-    const { link, events } = linkTo([a.url, b.url]);
+    const { link, moves: events } = regionLinkTo([a.url, b.url]);
     const outcomes = await downloadFromRegions({ downloader, link, retry: RETRY }, items);
 
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
@@ -71,7 +62,7 @@ describe('a rack fetching its files from one region of several', () => {
 
   it('moves on at once from a region that asks it to wait its turn (503 + Retry-After) when another may serve it now', async () => {
     a.faults.set('*', { status: 503, retryAfter: '30' });
-    const { link, events } = linkTo([a.url, b.url]);
+    const { link, moves: events } = regionLinkTo([a.url, b.url]);
     const started = Date.now();
     const outcomes = await downloadFromRegions({ downloader, link, retry: RETRY }, items);
     expect(outcomes.every((o) => o.ok)).toBe(true);
@@ -85,7 +76,7 @@ describe('a rack fetching its files from one region of several', () => {
     a.faults.set('*', { status: 503, retryAfter: '0' });
     const busy = setTimeout(() => a.faults.clear(), 2_000);
     await b.close();
-    const { link, events } = linkTo([a.url, b.url]);
+    const { link, moves: events } = regionLinkTo([a.url, b.url]);
     const outcomes = await downloadFromRegions({ downloader, link, retry: RETRY }, items);
     clearTimeout(busy);
     expect(outcomes.every((o) => o.ok)).toBe(true);
@@ -98,7 +89,7 @@ describe('a rack fetching its files from one region of several', () => {
   it('goes round the regions while all fail, waiting between rounds, and gives up as the retry policy says', async () => {
     a.faults.set('*', { status: 500 });
     b.faults.set('*', { status: 502 });
-    const { link, events } = linkTo([a.url, b.url]);
+    const { link, moves: events } = regionLinkTo([a.url, b.url]);
     const outcomes = await downloadFromRegions({ downloader, link, retry: RETRY }, items);
     expect(outcomes.some((o) => !o.ok && /HTTP 50[02]/.test(o.error.message))).toBe(true);
     expect(outcomes.every((o) => !o.ok)).toBe(true);
@@ -108,7 +99,7 @@ describe('a rack fetching its files from one region of several', () => {
 
   it('does not move for a failure every region would give: a file missing from the stream (404) fails the download', async () => {
     a.faults.set(`/${items[0]!.path}`, { status: 404 });
-    const { link, events } = linkTo([a.url, b.url]);
+    const { link, moves: events } = regionLinkTo([a.url, b.url]);
     const outcomes = await downloadFromRegions({ downloader, link, retry: RETRY }, items);
     expect(outcomes[0]).toMatchObject({ ok: false, error: expect.objectContaining({ status: 404 }) });
     expect(events()).toEqual([]);
