@@ -74,7 +74,7 @@ export const regionOptions = {
   }),
   accelRedirect: accelRedirectOption('the store'),
   maxRackTransfers: integerOption({
-    description: 'blob transfers to racks sent at once; beyond them a rack is answered 503 + Retry-After and waits its turn (0: no limit; not applied with --accel-redirect)',
+    description: 'blob transfers to racks sent at once; beyond them a rack waits in line up to 2 s, then is answered 503 + Retry-After and waits its turn (0: no limit; not applied with --accel-redirect)',
     default: DEFAULT_MAX_RACK_TRANSFERS,
     min: 0,
   }),

@@ -60,7 +60,10 @@ export function registerStreamRoutes(app: FastifyInstance, deps: StreamRouteDeps
       }
       let turn: RackTransferTurn | undefined;
       if ('rack' in reader && request.method === 'GET' && deps.rackTransfers && deps.accelRedirect === undefined) {
-        turn = deps.rackTransfers.begin(reader.rack, file.sha256);
+        // The rack may leave while it waits in line: its place goes to the next.
+        const gone = new AbortController();
+        reply.raw.once('close', () => gone.abort());
+        turn = await deps.rackTransfers.begin(reader.rack, file.sha256, gone.signal);
         if (!turn) {
           answered(503);
           return reply
