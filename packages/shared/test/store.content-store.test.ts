@@ -124,11 +124,15 @@ describe('ContentStore: partial files', () => {
     // Another store of the same root in this process (the region's uploads beside its import) waits just the same.
     const third = new ContentStore({ root: store.root }).partial(expected);
     expect((await first.finalize()).sha256).toBe(a.sha256);
-    for (const waiting of [second, third]) {
-      const next = await waiting;
-      expect(next.offset).toBe(0);
-      await next.discard();
-    }
+    // Each in the order it gets the partial (their directory checks finish in any order, so may their turns): the
+    // one that waits is let in once the other lets go.
+    await Promise.all(
+      [second, third].map(async (waiting) => {
+        const next = await waiting;
+        expect(next.offset).toBe(0);
+        await next.discard();
+      }),
+    );
     expect(await store.verify(a.sha256)).toBe(true);
     expect(await partialFiles()).toEqual([]);
   });
