@@ -18,7 +18,7 @@ export interface ApiDeps {
   readonly selections: Use<'selections', 'listForSource' | 'get' | 'create' | 'update' | 'delete'>;
   readonly sourceCache: Use<'sourceCache', 'list' | 'replace'>;
   readonly bootResources: Use<'bootResources', 'list' | 'get'>;
-  readonly resourceSets: Use<'resourceSets', 'listForResource'>;
+  readonly resourceSets: Use<'resourceSets', 'listForResource' | 'listByResource'>;
   /** Whether a run is in progress, for the images' status words. */
   readonly importRuns: Use<'importRuns', 'list'>;
   readonly config: Use<'config', 'get' | 'shown' | 'set'>;

@@ -53,21 +53,49 @@ export class ResourceSetRepository {
   constructor(private readonly db: Queryable) {}
 
   /**
-   * Sets of a resource, newest first, with their files and progress sums. Two queries however many sets: every
-   * `boot-resources read` (the Images page polls it each second) calls this once per image.
+   * Sets of a resource, newest first, with their files and progress sums: two queries however many sets, read as
+   * one state of the database (a set is never seen without the files written with it).
    */
   async listForResource(resourceId: number): Promise<ResourceSetWithFiles[]> {
-    const rows = await this.db.kysely.selectFrom('resource_sets').selectAll().where('resource_id', '=', resourceId).orderBy('id', 'desc').execute();
-    const files = await this.db.kysely
-      .selectFrom('resource_files as f')
-      .innerJoin('resource_sets as s', 's.id', 'f.set_id')
-      .selectAll('f')
-      .where('s.resource_id', '=', resourceId)
-      .orderBy('f.filename')
-      .execute();
-    const bySet = new Map<number, ResourceFile[]>();
-    for (const f of files.map(toFile)) bySet.set(f.setId, [...(bySet.get(f.setId) ?? []), f]);
-    return rows.map((r) => withSums(toSet(r), bySet.get(r.id) ?? []));
+    return inTransaction(
+      this.db,
+      async (trx) => {
+        const rows = await trx.kysely.selectFrom('resource_sets').selectAll().where('resource_id', '=', resourceId).orderBy('id', 'desc').execute();
+        const files = await trx.kysely
+          .selectFrom('resource_files as f')
+          .innerJoin('resource_sets as s', 's.id', 'f.set_id')
+          .selectAll('f')
+          .where('s.resource_id', '=', resourceId)
+          .orderBy('f.filename')
+          .execute();
+        return withTheirFiles(rows, files);
+      },
+      { snapshot: true },
+    );
+  }
+
+  /**
+   * The sets of every resource by resource id, as `listForResource` gives them, in two queries: what a listing of
+   * every image reads (`boot-resources read`, which the Images page polls each second, the region stream, the
+   * import's plan), rather than two queries per image.
+   */
+  async listByResource(): Promise<Map<number, ResourceSetWithFiles[]>> {
+    const sets = await inTransaction(
+      this.db,
+      async (trx) => {
+        const rows = await trx.kysely.selectFrom('resource_sets').selectAll().orderBy('id', 'desc').execute();
+        const files = await trx.kysely.selectFrom('resource_files').selectAll().orderBy('filename').execute();
+        return withTheirFiles(rows, files);
+      },
+      { snapshot: true },
+    );
+    const byResource = new Map<number, ResourceSetWithFiles[]>();
+    for (const set of sets) {
+      const list = byResource.get(set.resourceId);
+      if (list) list.push(set);
+      else byResource.set(set.resourceId, [set]);
+    }
+    return byResource;
   }
 
   async find(id: number): Promise<ResourceSetWithFiles | undefined> {
@@ -210,6 +238,17 @@ export class ResourceSetRepository {
     const rows = await this.db.kysely.selectFrom('resource_files').selectAll().where('set_id', '=', set.id).orderBy('filename').execute();
     return withSums(set, rows.map(toFile));
   }
+}
+
+/** Set rows with their file rows (in the order given), and the sums. */
+function withTheirFiles(rows: readonly Selectable<ResourceSetsTable>[], files: readonly Selectable<ResourceFilesTable>[]): ResourceSetWithFiles[] {
+  const bySet = new Map<number, ResourceFile[]>();
+  for (const file of files.map(toFile)) {
+    const list = bySet.get(file.setId);
+    if (list) list.push(file);
+    else bySet.set(file.setId, [file]);
+  }
+  return rows.map((r) => withSums(toSet(r), bySet.get(r.id) ?? []));
 }
 
 function withSums(set: ResourceSet, files: readonly ResourceFile[]): ResourceSetWithFiles {

@@ -13,9 +13,10 @@ export interface HeldSetRow extends HeldSet {
 type ImportRepos = Pick<Repositories, 'bootResources' | 'resourceSets'>;
 
 export async function heldSets(repos: ImportRepos): Promise<HeldSetRow[]> {
+  const setsOf = await repos.resourceSets.listByResource();
   const held: HeldSetRow[] = [];
   for (const resource of await repos.bootResources.list({ rtype: 'synced' })) {
-    const sets = await repos.resourceSets.listForResource(resource.id);
+    const sets = setsOf.get(resource.id) ?? [];
     const image = heldImage(resource, sets[0]?.label ?? '');
     held.push(...sets.map((set) => ({ image, version: set.version, complete: set.complete, resourceId: resource.id, setId: set.id })));
   }

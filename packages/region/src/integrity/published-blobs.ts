@@ -12,8 +12,8 @@ export async function checkPublishedBlobs(
   store: ContentStore,
 ): Promise<RecordedDamage[]> {
   const expected = new Map<string, number>();
-  for (const resource of await repos.bootResources.list({})) {
-    for (const set of await repos.resourceSets.listForResource(resource.id)) {
+  for (const sets of (await repos.resourceSets.listByResource()).values()) {
+    for (const set of sets) {
       if (!set.complete) continue;
       for (const file of set.files) expected.set(file.sha256, file.size);
     }

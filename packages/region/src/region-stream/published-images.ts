@@ -7,9 +7,10 @@ import type { PublishedImage } from './region-stream.js';
  * cannot be fetched from the region meanwhile.
  */
 export async function publishedImages(repos: Pick<Repositories, 'bootResources' | 'resourceSets'>): Promise<PublishedImage[]> {
+  const sets = await repos.resourceSets.listByResource();
   const published: PublishedImage[] = [];
   for (const resource of await repos.bootResources.list({})) {
-    const set = (await repos.resourceSets.listForResource(resource.id)).find((s) => s.complete || s.damaged);
+    const set = sets.get(resource.id)?.find((s) => s.complete || s.damaged);
     if (set) published.push({ resource, set });
   }
   return published;

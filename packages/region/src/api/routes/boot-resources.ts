@@ -29,11 +29,8 @@ export const bootResourcesResource: ApiResource = {
         const running = await importRunning(deps.importRuns);
         // One read of the racks for every image: with 1,000 racks, a read per image was most of this answer's time.
         const rackState = await deps.racks?.imageRackStates();
-        const answers = [];
-        for (const r of resources) {
-          answers.push(bootResourceJson(r, await deps.resourceSets.listForResource(r.id), uri, rackState && ((version) => rackState(r, version)), running));
-        }
-        return json(answers);
+        const sets = await deps.resourceSets.listByResource();
+        return json(resources.map((r) => bootResourceJson(r, sets.get(r.id) ?? [], uri, rackState && ((version) => rackState(r, version)), running)));
       },
     },
     createBootResource,
