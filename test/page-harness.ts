@@ -9,11 +9,10 @@ import { startMisbehavingServer, type MisbehavingServer } from '@bootsync/testki
 import { createSignedMirror, type GeneratedMirror, type MirrorSpec } from '@bootsync/testkit/mirror';
 import { freePort } from '@bootsync/testkit/net';
 import { testRedisUrl } from '@bootsync/testkit/redis';
-import { createRepositories, formatApiKey, openRegionDatabase } from '@bootsync/region/db';
-import { ensureRegionIdentity } from '@bootsync/region/identity';
+import { formatApiKey } from '@bootsync/region/db';
 import { resolveRackConfig } from '@bootsync/rack/config';
 import { startRackDaemon, type RackDaemon } from '@bootsync/rack/daemon';
-import { oauthHeader } from '@bootsync/region/testing';
+import { oauthHeader, openRegionState } from '@bootsync/region/testing';
 import { REGION_BIN, deleteRegionKeys, runBootsync, startBin, type CliRun } from './daemon-bins.js';
 
 export { repoRoot } from './daemon-bins.js';
@@ -70,9 +69,8 @@ export async function startPageWorld(spec: MirrorSpec): Promise<PageWorld> {
     cleanups.push(() => upstream.close());
 
     const regionDir = join(dir, 'region');
-    const identity = await ensureRegionIdentity(regionDir);
-    const db = await openRegionDatabase({ file: identity.paths.database });
-    const repos = createRepositories(db);
+    const { identity, repositories: repos } = await openRegionState({ dataDir: regionDir, databaseUrl: undefined });
+    const db = repos.db;
     await repos.config.set('boot_images_auto_import', false);
     const key = await repos.apiKeys.ensureAdmin();
     await db.close();

@@ -45,20 +45,23 @@ export interface RegionBinOptions {
   readonly syncInterval?: string;
   /** Added to the region's command line, e.g. `['--scrub-interval', '1s']`. */
   readonly flags?: readonly string[];
+  /** The region's `--database-url` (and its `apikey`'s): PostgreSQL rather than SQLite in the data dir. */
+  readonly databaseUrl?: string;
 }
 
 /** `bootsync-region` from its bin, importing from `sourceUrl` (its default source) at start-up. */
 export async function startRegionBin(options: RegionBinOptions): Promise<RegionBin> {
+  const database = options.databaseUrl !== undefined ? ['--database-url', options.databaseUrl] : [];
   const daemon = await startBin(
     REGION_BIN,
     [
       '--data-dir', options.dataDir, '--listen', options.listen ?? '127.0.0.1:0', '--redis-url', options.redisUrl,
       '--default-source-url', options.sourceUrl, '--default-keyring', options.keyring, '--sync-interval', options.syncInterval ?? '2s',
-      ...(options.flags ?? []),
+      ...database, ...(options.flags ?? []),
     ],
     'region.started',
   );
-  const { stdout } = await run(process.execPath, [REGION_BIN, 'apikey', '--data-dir', options.dataDir]);
+  const { stdout } = await run(process.execPath, [REGION_BIN, 'apikey', '--data-dir', options.dataDir, ...database]);
   const [consumerKey = '', tokenKey = '', tokenSecret = ''] = stdout.trim().split(':');
   const authorization = oauthHeader({ consumerKey, tokenKey, tokenSecret });
   return {
@@ -216,8 +219,8 @@ export interface RackScene {
   readonly region: RegionBin;
   readonly rack: Daemon;
   readonly throttle: Awaited<ReturnType<typeof startThrottle>>;
-  /** Starts the region again on its port (after `region.kill()`), with the same data dir. */
-  restartRegion(): Promise<RegionBin>;
+  /** Starts the region again on its port (after `region.kill()`), with the same data dir (and `databaseUrl` if given). */
+  restartRegion(options?: Pick<RegionBinOptions, 'databaseUrl'>): Promise<RegionBin>;
   /** Starts the rack again with the same name and data dir. */
   restartRack(): Promise<Daemon>;
   /** Waits until the rack holds more than `bytes` of partial downloads. */
@@ -261,7 +264,7 @@ export async function startRackScene(options: RackSceneOptions): Promise<RackSce
       ...(options.regionFlags ? { flags: options.regionFlags } : {}),
     };
     const listen = `127.0.0.1:${await freePort()}`;
-    const startRegion = (): Promise<RegionBin> => startRegionBin({ ...regionOptions, listen });
+    const startRegion = (database: Pick<RegionBinOptions, 'databaseUrl'> = {}): Promise<RegionBin> => startRegionBin({ ...regionOptions, ...database, listen });
     // The daemons running now: restarts replace them, cleanup kills whichever runs.
     const live = { region: await startRegion(), rack: undefined as Daemon | undefined };
     const region = live.region;
@@ -290,7 +293,7 @@ export async function startRackScene(options: RackSceneOptions): Promise<RackSce
       get rack() {
         return live.rack!;
       },
-      restartRegion: async () => (live.region = await startRegion()),
+      restartRegion: async (database) => (live.region = await startRegion(database)),
       restartRack: startRack,
       async partialOnRack(bytes) {
         await eventually(async () => ((await partialBytes(join(rackDir, 'cache'))) > bytes ? true : undefined), 20_000, `${bytes} bytes of partials on the rack`);

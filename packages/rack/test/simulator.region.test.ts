@@ -30,7 +30,7 @@ describe('the rack simulator against a real region, with --bytes', { timeout: 12
     });
     upstream = await startMisbehavingServer({ root: mirror.root });
     // Two transfers at once for twenty racks: most of them wait their turn at least once, which must not fail them.
-    const options = testRegionOptions(join(work.dir, 'region'), {
+    const options = await testRegionOptions(join(work.dir, 'region'), {
       defaultSourceUrl: `${upstream.url}/`, defaultKeyring: mirror.keyring.binary, syncInterval: 60_000, maxRackTransfers: 2,
     });
     const running = await startRegion(options, capturingLogger('region').logger, 'full');

@@ -5,15 +5,16 @@ import { connectRedis, redisSentinel, type RedisSentinel } from '@bootsync/share
 import { ContentStore } from '@bootsync/shared/store';
 import { MAAS_API_PREFIX, maasApiPlugin, type SourceProber } from './api/index.js';
 import { advertisedUrl, type RegionOptions } from './config/index.js';
-import { openRegionRepositories, type Repositories } from './db/index.js';
+import type { Repositories } from './db/index.js';
 import { ensureDefaultBootSource } from './default-source.js';
-import { createHttpApp, redisCheck, sqliteCheck, storeWritableCheck, type HttpPart } from './http/index.js';
-import { ensureRegionIdentity, type RegionIdentity } from './identity/index.js';
+import { createHttpApp, databaseCheck, redisCheck, storeWritableCheck, type HttpPart } from './http/index.js';
+import type { RegionIdentity } from './identity/index.js';
 import { ImportService, repairTrigger } from './import/index.js';
 import { StoreScrub } from './integrity/index.js';
 import { createRegionMetrics, type RegionMetrics } from './metrics/index.js';
 import { imagesPagePlugin } from './page/index.js';
 import { RackService } from './racks/index.js';
+import { openRegionState } from './region-state.js';
 import { createSourceProber } from './source-prober.js';
 import { UploadService } from './uploads/index.js';
 
@@ -71,8 +72,10 @@ interface RegionCore {
 export async function startRegion(options: RegionOptions, logger: Logger, scope: RegionScope = 'core'): Promise<RunningRegion> {
   const started = Date.now();
   const sentinel = redisSentinel(options);
-  const identity = await ensureRegionIdentity(options.dataDir);
-  const repositories = await openRegionRepositories({ file: identity.paths.database });
+  const { identity, repositories } = await openRegionState(options);
+  for (const file of identity.replacedFiles) {
+    logger.warn({ event: 'region.identity_file_replaced', file }, `${file} held another value than the region's database: rewritten with the database's`);
+  }
   const abandoned = await repositories.importRuns.closeAbandoned();
   if (abandoned > 0) logger.warn({ event: 'region.import_runs_abandoned', count: abandoned }, 'closed import runs left running by a previous process');
   const store = new ContentStore({ root: identity.paths.store });
@@ -100,7 +103,7 @@ export async function startRegion(options: RegionOptions, logger: Logger, scope:
   const http = await createHttpApp({
     logger,
     metrics: metrics.registry,
-    readiness: [sqliteCheck(repositories.db), redisCheck(redis), storeWritableCheck(identity.paths.store)],
+    readiness: [databaseCheck(repositories.db), redisCheck(redis), storeWritableCheck(identity.paths.store)],
     parts: services.flatMap((s) => (s.http ? [s.http] : [])),
   });
   await http.listen({ host: options.listen.host, port: options.listen.port });
@@ -113,7 +116,7 @@ export async function startRegion(options: RegionOptions, logger: Logger, scope:
   const startedServices = Promise.all(
     services.map((s) => s.start?.().catch((err: unknown) => logger.error({ event: 'region.start_failed', part: s.name, err }, `${s.name} failed to start`))),
   );
-  logger.info({ event: 'region.started', url, advertiseUrl, regionId: identity.regionId, dataDir: identity.paths.root, ms: Date.now() - started }, 'region started');
+  logger.info({ event: 'region.started', url, advertiseUrl, regionId: identity.regionId, dataDir: identity.paths.root, database: repositories.db.dialect, ms: Date.now() - started }, 'region started');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

@@ -1,13 +1,14 @@
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { BootsyncError } from '@bootsync/shared/errors';
-import { loadConfig, optionHelp, type AnyOptionSpec } from '@bootsync/shared/config';
+import { ConfigError, loadConfig, optionHelp, type AnyOptionSpec } from '@bootsync/shared/config';
 import { containDependencyFaults } from '@bootsync/shared/download';
 import { createLogger, type Logger } from '@bootsync/shared/logging';
 import { regionOptions } from './config/index.js';
 import { startRegion } from './daemon.js';
-import { formatApiKey, openRegionRepositories } from './db/index.js';
-import { ensureRegionIdentity } from './identity/index.js';
+import { formatApiKey } from './db/index.js';
+import { migrateSqliteToPostgres } from './migrate-db.js';
+import { openRegionState } from './region-state.js';
 
 /** SIGTERM must end the process within 10 s even if something hangs; leave a margin. */
 const STOP_DEADLINE_MS = 9_000;
@@ -48,8 +49,7 @@ async function runDaemon(flags: Record<string, unknown>): Promise<void> {
 async function printApiKey(flags: Record<string, unknown>, logger: Logger): Promise<void> {
   const { user, admin, ...rest } = flags;
   const { values: options } = await loadConfig(regionOptions, { flags: rest, env: process.env });
-  const identity = await ensureRegionIdentity(options.dataDir);
-  const repositories = await openRegionRepositories({ file: identity.paths.database });
+  const { identity, repositories } = await openRegionState(options);
   try {
     const keys = repositories.apiKeys;
     const key = typeof user === 'string' ? await keys.ensureUser(user, admin === true) : await keys.ensureAdmin();
@@ -73,8 +73,28 @@ const apikey = program
   .option('--user <NAME>', 'the key of this user; a user who only reads unless --admin')
   .option('--admin', 'with --user: the user is an admin (may change sources, selections and settings, and import)');
 addOption(apikey, 'dataDir', regionOptions.dataDir);
+addOption(apikey, 'databaseUrl', regionOptions.databaseUrl);
 addOption(apikey, 'config', regionOptions.config);
 apikey.action((flags: Record<string, unknown>) => printApiKey(flags, createLogger('bootsync-region', { destination: pino.destination(2) })));
+
+/** Prints the rows copied, one `table rows` line each, on stdout; logs go to stderr. */
+async function migrateDb(flags: Record<string, unknown>, logger: Logger): Promise<void> {
+  const { fromSqlite, ...rest } = flags;
+  const { values: options } = await loadConfig(regionOptions, { flags: rest, env: process.env });
+  if (options.databaseUrl === undefined) {
+    throw new ConfigError('--database-url', { kind: 'default' }, 'none', 'migrate-db copies into the PostgreSQL database it names (or BOOTSYNC_DATABASE_URL)');
+  }
+  const copied = await migrateSqliteToPostgres(String(fromSqlite), options.databaseUrl, logger);
+  for (const [table, rows] of Object.entries(copied)) process.stdout.write(`${table} ${rows}\n`);
+}
+
+const migrateDbCommand = program
+  .command('migrate-db')
+  .description("copy a SQLite region (its region.db) into an empty PostgreSQL database, to run the region on --database-url")
+  .requiredOption('--from-sqlite <FILE>', "the region's SQLite database: region.db in its --data-dir (stop the region first)");
+addOption(migrateDbCommand, 'databaseUrl', regionOptions.databaseUrl);
+addOption(migrateDbCommand, 'config', regionOptions.config);
+migrateDbCommand.action((flags: Record<string, unknown>) => migrateDb(flags, createLogger('bootsync-region', { destination: pino.destination(2) })));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Operator mistakes (a bad flag, an unreadable data dir) get one readable line; anything else a stack.

@@ -12,6 +12,7 @@ import { encodeMaasMultipart, plaintextOAuthHeader } from '@bootsync/cli/api-cli
 import { maasApiPlugin, MAAS_API_PREFIX, type ApiDeps } from '../src/api/index.js';
 import { formatApiKey, openRegionRepositories, type ApiKey, type Repositories } from '../src/db/index.js';
 import { UploadService } from '../src/uploads/index.js';
+import { testDatabaseTarget } from './test-database.js';
 
 /**
  * A region API over a real SQLite file in a temp dir. Tests that exercise imports or op=fetch pass the real import
@@ -32,7 +33,7 @@ export interface ApiHarness {
 export async function startApi(extra: Partial<ApiDeps> = {}, shared?: { repos: Repositories }): Promise<ApiHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'bootsync-api-'));
   // With `shared`, the API runs over another harness's database (the import's), which that harness closes.
-  const own = shared ? undefined : await openRegionRepositories({ file: join(dir, 'region.db') });
+  const own = shared ? undefined : await openRegionRepositories(await testDatabaseTarget(dir, 'api'));
   const repos = shared?.repos ?? own!;
   const key = await repos.apiKeys.ensureAdmin();
   const store = new ContentStore({ root: join(dir, 'store'), fsync: false });

@@ -22,7 +22,7 @@ beforeAll(async () => {
   proxy = await startConnectProxy();
   // The default source answers 404: the start-up import fails at once (a closed port was retried for a minute, and
   // an import that began after a test set http_proxy went through the proxy). It ends before the tests begin.
-  const options = testRegionOptions(join(dir.path, 'region'), {
+  const options = await testRegionOptions(join(dir.path, 'region'), {
     defaultSourceUrl: `${upstream.url}/nowhere/`,
     defaultKeyring: mirror.keyring.binary,
   });

@@ -1,4 +1,3 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_KEYRING } from '@bootsync/region/config';
 import { join } from 'node:path';
@@ -7,7 +6,6 @@ import { capturingLogger } from '@bootsync/testkit/logs';
 import { createSignedMirror, DEFAULT_RELEASES } from '@bootsync/testkit/mirror';
 import { startRegion } from '../src/daemon.js';
 import { defaultArches, hostArchitecture } from '../src/default-release.js';
-import { ensureRegionIdentity, IdentityFileError } from '../src/identity/index.js';
 import { quietLogger, tempDir, testRegionOptions } from './daemon-harness.js';
 
 describe('region first start', () => {
@@ -25,7 +23,7 @@ describe('region first start', () => {
   it('creates the default source with ubuntu/noble amd64 once, and keeps it across restarts', async () => {
     const dir = await dataDir();
     for (let i = 0; i < 2; i++) {
-      const region = await startRegion(testRegionOptions(dir), quietLogger);
+      const region = await startRegion(await testRegionOptions(dir), quietLogger);
       const sources = await region.repositories.bootSources.list();
       expect(sources).toHaveLength(1);
       expect(sources[0]).toMatchObject({
@@ -52,7 +50,7 @@ describe('region first start', () => {
     const server = await startMisbehavingServer({ root: mirror.root });
     cleanups.push(() => server.close());
     const { logger, lines } = capturingLogger('region');
-    const options = testRegionOptions(dir, { defaultSourceUrl: `${server.url}/`, defaultKeyring: mirror.keyring.binary });
+    const options = await testRegionOptions(dir, { defaultSourceUrl: `${server.url}/`, defaultKeyring: mirror.keyring.binary });
     const region = await startRegion(options, logger);
     cleanups.push(() => region.stop());
     const [source] = await region.repositories.bootSources.list();
@@ -68,7 +66,7 @@ describe('region first start', () => {
   it('selects commissioning_distro_series when the default source cannot be read, and stores nothing', async () => {
     const dir = await dataDir();
     const { logger, lines } = capturingLogger('region');
-    const region = await startRegion(testRegionOptions(dir, { defaultSourceUrl: 'http://bootsync-test.invalid/' }), logger);
+    const region = await startRegion(await testRegionOptions(dir, { defaultSourceUrl: 'http://bootsync-test.invalid/' }), logger);
     cleanups.push(() => region.stop());
     const [source] = await region.repositories.bootSources.list();
     expect(await region.repositories.selections.listForSource(source!.id)).toMatchObject([{ release: 'noble' }]);
@@ -85,64 +83,24 @@ describe('region first start', () => {
 
   it('uses --default-source-url and --default-keyring, and leaves existing sources alone', async () => {
     const dir = await dataDir();
-    const options = testRegionOptions(dir, { defaultSourceUrl: 'http://mirror.example/maas/', defaultKeyring: '/etc/mirror.gpg' });
+    const options = await testRegionOptions(dir, { defaultSourceUrl: 'http://mirror.example/maas/', defaultKeyring: '/etc/mirror.gpg' });
     const region = await startRegion(options, quietLogger);
     const [source] = await region.repositories.bootSources.list();
     expect(source).toMatchObject({ url: 'http://mirror.example/maas', keyringFilename: '/etc/mirror.gpg' });
     await region.repositories.bootSources.update(source!.id, { priority: 7 });
     await region.stop();
-    const again = await startRegion(testRegionOptions(dir), quietLogger);
+    const again = await startRegion(await testRegionOptions(dir), quietLogger);
     expect(await again.repositories.bootSources.list()).toMatchObject([{ url: 'http://mirror.example/maas', priority: 7 }]);
     await again.stop();
   });
 
   it('closes an import run a killed region left running', async () => {
     const dir = await dataDir();
-    const first = await startRegion(testRegionOptions(dir), quietLogger);
+    const first = await startRegion(await testRegionOptions(dir), quietLogger);
     const run = await first.repositories.importRuns.start();
     await first.stop();
-    const second = await startRegion(testRegionOptions(dir), quietLogger);
+    const second = await startRegion(await testRegionOptions(dir), quietLogger);
     expect((await second.repositories.importRuns.get(run.id)).outcome).toBe('stopped');
     await second.stop();
-  });
-});
-
-describe('region identity', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-
-  it('creates a private 64-hex secret and a stable region id, distinct per data dir', async () => {
-    const a = await tempDir('identity');
-    const b = await tempDir('identity');
-    cleanups.push(a.remove, b.remove);
-    const first = await ensureRegionIdentity(a.path);
-    expect(first.secret).toMatch(/^[0-9a-f]{64}$/);
-    expect((await readFile(first.paths.secret, 'utf8')).trim()).toBe(first.secret);
-    expect((await stat(first.paths.secret)).mode & 0o777).toBe(0o600);
-    expect((await stat(first.paths.database)).mode & 0o777).toBe(0o600);
-    expect(await ensureRegionIdentity(a.path)).toEqual(first);
-    const other = await ensureRegionIdentity(b.path);
-    expect(other.regionId).not.toBe(first.regionId);
-    expect(other.redisPrefix).not.toBe(first.redisPrefix);
-    expect(first.redisPrefix).toContain(first.regionId);
-  });
-
-  it('agrees on one secret when two processes start at once', async () => {
-    const dir = await tempDir('identity');
-    cleanups.push(dir.remove);
-    const all = await Promise.all(Array.from({ length: 8 }, () => ensureRegionIdentity(dir.path)));
-    expect(new Set(all.map((i) => i.secret)).size).toBe(1);
-    expect(new Set(all.map((i) => i.regionId)).size).toBe(1);
-  });
-
-  it('refuses a damaged secret file, naming it', async () => {
-    const dir = await tempDir('identity');
-    cleanups.push(dir.remove);
-    const { paths } = await ensureRegionIdentity(dir.path);
-    await writeFile(paths.secret, 'short\n');
-    await expect(ensureRegionIdentity(dir.path)).rejects.toThrow(IdentityFileError);
-    await expect(ensureRegionIdentity(dir.path)).rejects.toThrow(paths.secret);
   });
 });

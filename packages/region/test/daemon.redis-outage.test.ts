@@ -17,7 +17,7 @@ describe('the region daemon when its Redis goes away and comes back', () => {
     const dir = await tempDir('redis-outage');
     cleanups.push(dir.remove);
     const { logger, lines } = capturingLogger('region');
-    const region = await startRegion(testRegionOptions(dir.path, { redisUrl: redis.url }), logger);
+    const region = await startRegion(await testRegionOptions(dir.path, { redisUrl: redis.url }), logger);
     cleanups.push(region.stop);
     const ready = async (): Promise<number> => (await fetch(`${region.url}/readyz`)).status;
     await waitFor('the region ready', async () => (await ready()) === 200);

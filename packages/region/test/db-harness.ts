@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openRegionRepositories, type RegionDatabase, type Repositories } from '@bootsync/region/db';
+import { testDatabaseTarget } from './test-database.js';
 
 /** A migrated region database in a fresh temp dir; `close()` closes it and removes the dir. */
 export interface TempRegionDb extends Repositories {
@@ -15,7 +16,7 @@ export interface TempRegionDb extends Repositories {
 async function openTempRegionDb(): Promise<TempRegionDb> {
   const dir = await mkdtemp(join(tmpdir(), 'bootsync-db-'));
   const file = join(dir, 'region.db');
-  const repos = await openRegionRepositories({ file });
+  const repos = await openRegionRepositories(await testDatabaseTarget(dir, 'db'));
   return {
     ...repos,
     dir,

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '@bootsync/testkit/net';
 import { startRegion, type RunningRegion } from '../src/daemon.js';
 import { quietLogger, tempDir, testRegionOptions } from './daemon-harness.js';
+import { testDialect } from '@bootsync/testkit/postgres';
 
 describe('region HTTP health, readiness and metrics', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -13,18 +14,18 @@ describe('region HTTP health, readiness and metrics', () => {
   async function start(redisUrl?: string): Promise<RunningRegion> {
     const dir = await tempDir('http');
     cleanups.push(dir.remove);
-    const region = await startRegion(testRegionOptions(dir.path, redisUrl ? { redisUrl } : {}), quietLogger);
+    const region = await startRegion(await testRegionOptions(dir.path, redisUrl ? { redisUrl } : {}), quietLogger);
     cleanups.push(region.stop);
     return region;
   }
 
-  it('answers /healthz, and /readyz when SQLite, Redis and the store are usable', async () => {
+  it('answers /healthz, and /readyz when the database (SQLite or PostgreSQL), Redis and the store are usable', async () => {
     const region = await start();
     const health = await fetch(`${region.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'alive' });
     const ready = await fetch(`${region.url}/readyz`);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { sqlite: 'ok', redis: 'ok', store: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { [testDialect()]: 'ok', redis: 'ok', store: 'ok' } });
     expect(ready.status).toBe(200);
   });
 
@@ -35,7 +36,7 @@ describe('region HTTP health, readiness and metrics', () => {
     expect(ready.status).toBe(503);
     const body = (await ready.json()) as { status: string; checks: Record<string, string> };
     expect(body.status).toBe('not ready');
-    expect(body.checks.sqlite).toBe('ok');
+    expect(body.checks[testDialect()]).toBe('ok');
     expect(body.checks.store).toBe('ok');
     expect(body.checks.redis).not.toBe('ok');
   });

@@ -8,6 +8,7 @@ import { deleteKeys, testRedisUrl, uniquePrefix } from '@bootsync/testkit/redis'
 import { ContentStore } from '@bootsync/shared/store';
 import { openRegionRepositories, type BootSource, type NewSelection, type RegionDatabase, type Repositories } from '@bootsync/region/db';
 import { ImportService, type ImportFinishedEvent, type ImportServiceDeps, type ImportTuning } from '@bootsync/region/import';
+import { testDatabaseTarget } from './test-database.js';
 
 /** Retries short enough that a failing test finishes in well under a second per failure. */
 const FAST_TUNING: Partial<ImportTuning> = {
@@ -45,6 +46,8 @@ export interface HarnessOptions {
   readonly tuning?: Partial<ImportTuning>;
   /** With `storeRoot`, the store is that directory rather than `<dir>/store`. */
   readonly deps?: Partial<ImportServiceDeps> & { readonly storeRoot?: string };
+  /** The region database in `<dir>/region.db` whichever dialect the test project runs on (migrate-db's source). */
+  readonly sqlite?: boolean;
 }
 
 export const NOBLE_AMD64: NewSelection = { os: 'ubuntu', release: 'noble', arches: ['amd64'], subarches: ['*'], labels: ['*'] };
@@ -58,7 +61,7 @@ export async function createImportHarness(options: HarnessOptions = {}): Promise
   await mkdir(join(dir, 'upstream'));
   const mirror = await createSignedMirror(join(dir, 'upstream'), options.spec);
   const server = await startMisbehavingServer({ root: mirror.root });
-  const repos = await openRegionRepositories({ file: join(dir, 'region.db') });
+  const repos = await openRegionRepositories(options.sqlite ? { file: join(dir, 'region.db') } : await testDatabaseTarget(dir, 'import'));
   const { db } = repos;
   await repos.config.set('boot_images_auto_import', options.autoImport ?? false);
   const source = await repos.bootSources.create({ url: `${server.url}/`, keyringFilename: mirror.keyring.binary });

@@ -9,4 +9,5 @@ export { testRegionOptions } from './daemon-harness.js';
 export { tableContents } from './db-harness.js';
 // The region's own pieces those tests drive in-process (the bins run the rest).
 export { startRegion, type RunningRegion } from '../src/daemon.js';
+export { openRegionState } from '../src/region-state.js';
 export { sourceProber } from '../src/source-prober.js';

@@ -27,6 +27,11 @@ const DEFAULT_MAX_RACK_TRANSFERS = 64;
  */
 export const regionOptions = {
   dataDir: stringOption({ description: 'where the database, the secret and the store live', default: '/var/lib/bootsync/region', valueName: 'DIR' }),
+  databaseUrl: urlOption({
+    description: 'PostgreSQL database holding all region state (postgres://USER:PASSWORD@HOST:5432/DB); without it, SQLite in --data-dir',
+    default: undefined,
+    protocols: ['postgres:', 'postgresql:'],
+  }),
   listen: hostPortOption({ description: 'address of the HTTP API, health and metrics', default: { host: '0.0.0.0', port: 5240 } }),
   advertiseUrl: urlOption({
     description: "how racks (and a cluster's peers) reach this region, e.g. http://10.0.0.2:5240 (default: http://HOST:PORT of --listen, with this machine's host name for 0.0.0.0 or ::)",

@@ -17,4 +17,6 @@ export { ImportRunRepository } from './import-runs.js';
 export { RegionConfigRepository, REGION_CONFIG_DEFAULTS, isRegionConfigKey, type RegionConfigKey } from './region-config.js';
 export { ApiKeyRepository, formatApiKey, ADMIN_KEY_NAME } from './api-keys.js';
 export { RackRepository, tokenHash } from './racks.js';
+export { RegionIdentityRepository, type RegionIdentityKey } from './region-identity.js';
+export { copyRegion, REGION_TABLES, tableRows, TargetNotEmptyError } from './copy-region.js';
 export type * from './types.js';

@@ -5,6 +5,7 @@ import { openRegionDatabase, type DatabaseTarget, type RegionDatabase } from './
 import { ImportRunRepository } from './import-runs.js';
 import { RackRepository } from './racks.js';
 import { RegionConfigRepository } from './region-config.js';
+import { RegionIdentityRepository } from './region-identity.js';
 import { ResourceSetRepository } from './resource-sets.js';
 import { SelectionRepository } from './selections.js';
 import { SourceCacheRepository } from './source-cache.js';
@@ -22,6 +23,8 @@ export interface Repositories {
   readonly apiKeys: ApiKeyRepository;
   /** Named apart from the API's `racks` (the rack service), as both are spread into the API's deps. */
   readonly rackRecords: RackRepository;
+  /** The region's secret and id, shared by every region of the database. */
+  readonly regionIdentity: RegionIdentityRepository;
 }
 
 export function createRepositories(db: RegionDatabase): Repositories {
@@ -36,6 +39,7 @@ export function createRepositories(db: RegionDatabase): Repositories {
     config: new RegionConfigRepository(db),
     apiKeys: new ApiKeyRepository(db),
     rackRecords: new RackRepository(db),
+    regionIdentity: new RegionIdentityRepository(db),
   };
 }
 

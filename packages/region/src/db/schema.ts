@@ -123,6 +123,13 @@ export interface ApiKeysTable {
   created: string;
 }
 
+/** The region's secret and id (migration 0006), shared by every region of the database. */
+interface RegionIdentityTable {
+  key: 'secret' | 'region_id';
+  value: string;
+  created: string;
+}
+
 interface GenerationsTable {
   name: string;
   value: number;
@@ -157,5 +164,6 @@ export interface RegionSchema {
   config: ConfigTable;
   api_keys: ApiKeysTable;
   generations: GenerationsTable;
+  region_identity: RegionIdentityTable;
   racks: RacksTable;
 }

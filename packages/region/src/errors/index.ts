@@ -21,6 +21,7 @@ export type DatabaseErrorCode =
   | 'DB_INTEGER_TOO_LARGE'
   | 'DB_NOT_FOUND'
   | 'DB_SCHEMA_TOO_NEW'
+  | 'DB_SOURCE_MISSING'
   | 'DB_TARGET_NOT_EMPTY'
   | 'DB_UNREACHABLE'
   | 'DB_VALIDATION_FAILED';

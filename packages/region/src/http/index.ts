@@ -2,7 +2,7 @@ export { createHttpApp, type HttpAppOptions, type HttpPart } from './app.js';
 export {
   checkReadiness,
   redisCheck,
-  sqliteCheck,
+  databaseCheck,
   storeWritableCheck,
   type ReadinessCheck,
   type ReadinessReport,

@@ -24,11 +24,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function sqliteCheck(db: RegionDatabase): ReadinessCheck {
+/** The region's database answers a query: named after its dialect (`sqlite`, as before PostgreSQL, or `postgres`). */
+export function databaseCheck(db: RegionDatabase, timeoutMs = 2000): ReadinessCheck {
   return {
-    name: 'sqlite',
+    name: db.dialect,
     async check() {
-      await db.kysely.selectFrom('boot_sources').select((eb) => eb.fn.countAll().as('n')).execute();
+      await withTimeout(db.kysely.selectFrom('boot_sources').select((eb) => eb.fn.countAll().as('n')).execute(), timeoutMs, 'the database');
     },
   };
 }

@@ -1,3 +1,3 @@
 export { dataDirLayout, type DataDirLayout } from './data-dir.js';
-export { ensureRegionIdentity, redisPrefixFor, IdentityFileError, type RegionIdentity } from './identity.js';
+export { ensureRegionIdentity, prepareDataDir, redisPrefixFor, IdentityFileError, type RegionIdentity } from './identity.js';
 export { sameSecret } from './same-secret.js';

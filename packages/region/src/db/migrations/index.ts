@@ -3,6 +3,7 @@ import { racks } from './0002-racks.js';
 import { bootloaderType } from './0003-bootloader-type.js';
 import { damagedSets } from './0004-damaged-sets.js';
 import { apiKeyUsers } from './0005-api-key-users.js';
+import { regionIdentity } from './0006-region-identity.js';
 import type { Migration } from './migration.js';
 
 export type { Dialect, Migration, MigrationStatements } from './migration.js';
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: '0003-bootloader-type', statements: bootloaderType },
   { version: 4, name: '0004-damaged-sets', statements: damagedSets },
   { version: 5, name: '0005-api-key-users', statements: apiKeyUsers },
+  { version: 6, name: '0006-region-identity', statements: regionIdentity },
 ];
