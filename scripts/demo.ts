@@ -40,8 +40,14 @@ class DemoSyncTimeoutError extends BootsyncError {
 
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
 
+/** `--database-url` of the region and its `apikey` when BOOTSYNC_DATABASE_URL is set (the daemons get no BOOTSYNC_* env). */
+function databaseArgs(): string[] {
+  const url = process.env.BOOTSYNC_DATABASE_URL;
+  return url ? ['--database-url', url] : [];
+}
+
 async function regionApiKey(dataDir: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [REGION_BIN, 'apikey', '--data-dir', dataDir]);
+  const { stdout } = await promisify(execFile)(process.execPath, [REGION_BIN, 'apikey', '--data-dir', dataDir, ...databaseArgs()]);
   return stdout.trim();
 }
 
@@ -100,7 +106,8 @@ async function run(work: string, children: Children, cleanups: (() => Promise<un
   const regionId = (await readFile(dataDirLayout(regionDir).regionId, 'utf8')).trim();
   // On a shared Redis the region's keys (and its racks' queues) are removed on exit; a private one just goes.
   if (!redis.private) cleanups.push(() => deleteKeys(redisPrefixFor(regionId), redis.url));
-  const regionArgs = [REGION_BIN, '--data-dir', regionDir, '--listen', '127.0.0.1:0', '--redis-url', redis.url];
+  const regionArgs = [REGION_BIN, '--data-dir', regionDir, '--listen', '127.0.0.1:0', '--redis-url', redis.url, ...databaseArgs()];
+  if (process.env.BOOTSYNC_DATABASE_URL) say(`Region state in PostgreSQL at ${withoutPassword(process.env.BOOTSYNC_DATABASE_URL)}`);
   const started = await children.start('region', process.execPath, regionArgs, (line) => line.event === 'region.started');
   const regionUrl = String(started.url);
   say(`Region ${regionId} at ${regionUrl} (Redis keys ${redisPrefixFor(regionId)}:*)`);

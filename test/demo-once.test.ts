@@ -9,7 +9,9 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@bootsync/testkit/net';
+import { createTestDatabase } from '@bootsync/testkit/postgres';
 import { testRedisUrl } from '@bootsync/testkit/redis';
+import { openRegionDatabase } from '@bootsync/region/db';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const run = promisify(execFile);
@@ -103,6 +105,23 @@ describe('npm run demo -- --once', () => {
       expect(await redis.keys(`${prefix}*`)).toEqual([]);
     } finally {
       redis.disconnect();
+    }
+  }, 100_000);
+
+  it('runs the region on PostgreSQL with BOOTSYNC_DATABASE_URL, its images recorded there', async () => {
+    const database = await createTestDatabase('demo');
+    try {
+      const demo = await demoOnce({ BOOTSYNC_REDIS_URL: testRedisUrl, BOOTSYNC_DATABASE_URL: database.url });
+      await expectSyncedAndGone(demo);
+      const db = await openRegionDatabase({ databaseUrl: database.url });
+      try {
+        const rows = await db.kysely.selectFrom('boot_resources').select('name').where('name', 'like', 'ubuntu/%').execute();
+        expect(new Set(rows.map((r) => r.name))).toEqual(new Set(['ubuntu/jammy', 'ubuntu/noble']));
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await database.drop();
     }
   }, 100_000);
 
