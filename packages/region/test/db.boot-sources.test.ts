@@ -39,6 +39,16 @@ describe('boot sources', () => {
     expect((await db().bootSources.list()).map((s) => s.priority)).toEqual([11, 10, 1]);
   });
 
+  it('gives sources created at once priorities one after the other, and refuses the second of one URL', async () => {
+    const urls = ['http://one.example/', 'http://two.example/', 'http://three.example/'];
+    const created = await Promise.all(urls.map((url) => db().bootSources.create({ url, keyringFilename: KEYRING })));
+    expect(created.map((s) => s.priority).sort()).toEqual([1, 2, 3]);
+    const same = await Promise.allSettled([1, 2].map(() => db().bootSources.create({ url: 'http://same.example/', keyringFilename: KEYRING })));
+    expect(same.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(same.find((r) => r.status === 'rejected')?.reason).toBeInstanceOf(ValidationError);
+    expect(await db().bootSources.count()).toBe(4);
+  });
+
   it.each<{ name: string; input: NewBootSource; fields: Record<string, string[]> }>([
     {
       name: 'no keyring',

@@ -159,6 +159,14 @@ describe('region config and API keys', () => {
     expect(await db().apiKeys.list()).toEqual([admin]);
   });
 
+  it('creates one admin key and one key per user when asked for them several times at once', async () => {
+    const admins = await Promise.all([db().apiKeys.ensureAdmin(), db().apiKeys.ensureAdmin(), db().apiKeys.ensureAdmin()]);
+    const alices = await Promise.all([db().apiKeys.ensureUser('alice', false), db().apiKeys.ensureUser('alice', false)]);
+    expect(new Set(admins.map((k) => k.tokenKey)).size).toBe(1);
+    expect(new Set(alices.map((k) => k.tokenKey)).size).toBe(1);
+    expect((await db().apiKeys.list()).map((k) => k.name).sort()).toEqual(['admin', 'alice']);
+  });
+
   it('formats dates the way the MAAS API shows them', () => {
     expect(maasDate('2018-12-04T18:11:31.894Z')).toBe('2018-12-04T18:11:31.894');
   });
