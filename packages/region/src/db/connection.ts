@@ -1,8 +1,6 @@
 import Database from 'better-sqlite3';
 import { BootsyncError } from '@bootsync/shared/errors';
 import type { DatabaseErrorCode } from '../errors/index.js';
-import { pendingMigrations } from './migrate.js';
-import { migrations as allMigrations, type Migration } from './migrations/index.js';
 
 export type Db = Database.Database;
 
@@ -47,20 +45,4 @@ export function openDatabase(file: string): Db {
     if (err instanceof Database.SqliteError && CORRUPTION_CODES.has(err.code)) throw new DatabaseCorruptError(file, err.message, { cause: err });
     throw err;
   }
-}
-
-/**
- * Applies the migrations not yet applied to a SQLite handle, each in its own transaction, as `migrateRegionDatabase`
- * does through Kysely: for a file written by an older version, migrated step by step (db.migrations.test.ts).
- */
-export function migrate(db: Db, migrations: readonly Migration[] = allMigrations): number[] {
-  const applied: number[] = [];
-  for (const m of pendingMigrations(db.pragma('user_version', { simple: true }) as number, migrations, db.name)) {
-    db.transaction(() => {
-      for (const statement of m.statements.sqlite) db.exec(statement);
-      db.pragma(`user_version = ${m.version}`);
-    })();
-    applied.push(m.version);
-  }
-  return applied;
 }

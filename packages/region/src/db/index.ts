@@ -1,7 +1,7 @@
 export { openRegionDatabase, type Queryable, type RegionDatabase, type RegionDialect, type DatabaseTarget } from './database.js';
 export { exclusively } from './transactions.js';
 export type { RegionSchema } from './schema.js';
-export { openDatabase, migrate, DatabaseCorruptError, type Db } from './connection.js';
+export { openDatabase, DatabaseCorruptError, type Db } from './connection.js';
 export { migrateRegionDatabase, SchemaTooNewError } from './migrate.js';
 export { migrations, type Migration } from './migrations/index.js';
 export { DatabaseUnreachableError, IntegerTooLargeError, redactDatabaseUrl } from './postgres.js';

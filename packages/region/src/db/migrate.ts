@@ -33,7 +33,7 @@ const MIGRATION_LOCK = 0x626f6f7473796e63n;
  * The migrations to apply, in order, to a database at version `current`; `SchemaTooNewError` when the database is
  * newer than this program.
  */
-export function pendingMigrations(current: number, migrations: readonly Migration[], location: string): Migration[] {
+function pendingMigrations(current: number, migrations: readonly Migration[], location: string): Migration[] {
   const ordered = [...migrations].sort((a, b) => a.version - b.version);
   const known = ordered.at(-1)?.version ?? 0;
   if (current > known) throw new SchemaTooNewError(location, current, known);
