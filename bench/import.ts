@@ -5,6 +5,10 @@
  * then a no-op re-import; then the real region bin importing while its MAAS API is timed. See bench/README.md.
  *
  *   npm run bench:import -- [--squashfs-mib 420] [--runs 3] [--concurrency 4] [--dir /tmp] [--sstream-mirror PATH]
+ *     [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+ *
+ * With --database-url the region's state is in PostgreSQL (a fresh database on that server per run, dropped after),
+ * else in SQLite in the run's directory, as a region's defaults are.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -22,6 +26,7 @@ import { timeCurlBaselines } from './lib/curl-baselines.js';
 import { mb, peakRssMb, runAsChild, sh, timed } from './lib/machine.js';
 import { startStaticServer } from './lib/nginx.js';
 import { findSstreamMirror } from './lib/sstream-mirror.js';
+import { createTestDatabase } from '@bootsync/testkit/postgres';
 
 const MiB = 2 ** 20;
 const REDIS_URL = process.env.BOOTSYNC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -32,6 +37,8 @@ interface ChildJob {
   readonly keyring: string;
   readonly concurrency: number;
   readonly redisPrefix: string;
+  /** The run's own PostgreSQL database; SQLite in `work` without it. */
+  readonly databaseUrl?: string;
 }
 
 interface ChildResult {
@@ -46,11 +53,11 @@ interface ChildResult {
   readonly cpuMs: number;
 }
 
-const { values: args } = parseArgs({ options: { ...STREAM_BENCH_ARGS, child: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { ...STREAM_BENCH_ARGS, child: { type: 'string' }, 'database-url': { type: 'string' } } });
 
 /** The region side runs in a child process of its own, so its peak RSS is the import's alone. */
 async function runChild(job: ChildJob): Promise<void> {
-  const db = await openRegionDatabase({ file: path.join(job.work, 'region.db') });
+  const db = await openRegionDatabase(job.databaseUrl ? { databaseUrl: job.databaseUrl } : { file: path.join(job.work, 'region.db') });
   const repos = createRepositories(db);
   await repos.config.set('boot_images_auto_import', false);
   const source = await repos.bootSources.create({ url: job.sourceUrl, keyringFilename: job.keyring });
@@ -132,8 +139,16 @@ async function main(): Promise<void> {
         const out = path.join(work, `out-${run}`);
         await timeCurlBaselines(server.url, curlFiles, out, times);
         const redisPrefix = `bst-bench-import-${process.pid}-${run}`;
+        const database = args['database-url'] ? await createTestDatabase('bench_import', args['database-url']) : undefined;
         try {
-          const result = await region({ work: out, sourceUrl: `${server.url}/`, keyring: mirror.keyring.binary, concurrency, redisPrefix });
+          const result = await region({
+            work: out,
+            sourceUrl: `${server.url}/`,
+            keyring: mirror.keyring.binary,
+            concurrency,
+            redisPrefix,
+            ...(database ? { databaseUrl: database.url } : {}),
+          });
           if (result.outcome !== 'succeeded/succeeded' || result.bytes !== total) {
             throw new Error(`import ${result.outcome}, ${result.bytes} of ${total} bytes`);
           }
@@ -144,6 +159,7 @@ async function main(): Promise<void> {
           cpuMs = Math.min(cpuMs, result.cpuMs);
         } finally {
           await deleteKeys(redisPrefix);
+          await database?.drop();
         }
         if (sstream) {
           // What an operator without bootsync runs for the same images (the region's selections: jammy and noble).
@@ -189,7 +205,7 @@ function report(r: {
 }): void {
   const best = (name: string): number => Math.min(...(r.times[name] ?? []));
   const rate = (ms: number): number => Math.round(r.total / 1e6 / (ms / 1000));
-  console.log(`${r.files} unique files, ${mb(r.total)} MB, from ${r.server}, best of ${r.runs}, concurrency ${r.concurrency}`);
+  console.log(`${r.files} unique files, ${mb(r.total)} MB, from ${r.server}, best of ${r.runs}, concurrency ${r.concurrency}, region state in ${args['database-url'] ? 'PostgreSQL' : 'SQLite'}`);
   console.log('| method | best s | MB/s | all runs (s) |');
   console.log('|---|---:|---:|---|');
   for (const [name, ms] of Object.entries(r.times)) {
