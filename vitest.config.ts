@@ -29,6 +29,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Vitest runs one file at a time on 2 cores (cores - 1), and most files spend their time waiting on daemons,
+    // Redis and PostgreSQL: two at once took the suite (186 files) from 726 s to 437 s here, all passing.
+    maxWorkers: 2,
     reporters: ['default'],
     // `npx vitest run FILE` runs a file in each project that has it; `--project sqlite` (or postgres) picks one.
     projects: [
